@@ -1,0 +1,7 @@
+"""`python -m lintkit` runs the command-line interface."""
+
+import sys
+
+from lintkit.cli import main
+
+sys.exit(main())

@@ -1,0 +1,19 @@
+"""Checks that apply to every CI/CD document kind."""
+
+from __future__ import annotations
+
+from lintkit.context import Context
+from lintkit.documents import Document
+from lintkit.registry import check
+
+
+@check("config", "GEN002")
+def duplicate_keys(doc: Document, ctx: Context) -> None:
+    for dup in doc.duplicates:
+        ctx.report(
+            "GEN002",
+            dup.key,
+            f"key '{dup.name}' is given twice in this mapping (first at line {dup.first.line}); "
+            "the last value silently wins",
+            related=[(dup.first, f"first '{dup.name}'")],
+        )

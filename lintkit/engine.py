@@ -1,0 +1,348 @@
+"""Orchestration: discover → classify → parse once → checks → filter.
+
+`analyze_file` is the unit of work a worker process runs. It never raises for
+anything a file contains: a file that does not parse yields one GEN001
+finding, a crashing check a notification, and every other check still runs.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import time
+import traceback
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from lintkit.config import Config
+from lintkit.context import Context, Project
+from lintkit.documents import Document, ParseError, load
+from lintkit.files import Candidate, Skipped, classify_document, classify_name, discover, worth_parsing
+from lintkit.findings import Finding, Location, Notification, sort_findings
+from lintkit.registry import Registry, build_registry
+from lintkit.suppress import (
+    UNUSED_CODE,
+    apply_directives,
+    directive_location,
+    line_fingerprint,
+    parse_directives,
+    unused_directives,
+)
+
+PARSE_ERROR = "GEN001"
+TEMPLATED = "GEN003"
+_BINARY_SNIFF = 8192
+
+# Template syntax that makes a file something other than plain YAML/JSON.
+_TEMPLATE_MARKERS = ("{{", "{%", "%{", "<%", "$${")
+
+
+@dataclass
+class FileResult:
+    path: str
+    kind: str | None = None
+    findings: list[Finding] = field(default_factory=list)
+    suppressed: list[Finding] = field(default_factory=list)
+    notifications: list[Notification] = field(default_factory=list)
+    skipped: str = ""
+    seconds: float = 0.0
+    text: str = ""  # kept only when there are findings (excerpts, fingerprints)
+
+
+@dataclass
+class RunResult:
+    root: Path
+    config: Config
+    registry: Registry
+    enabled: frozenset[str]
+    files: list[FileResult]
+    skipped: list[Skipped]
+    findings: list[Finding] = field(default_factory=list)
+    suppressed: list[Finding] = field(default_factory=list)
+    notifications: list[Notification] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def checked(self) -> list[FileResult]:
+        return [f for f in self.files if f.kind and not f.skipped]
+
+    def text_of(self, path: str) -> str:
+        for f in self.files:
+            if f.path == path:
+                return f.text
+        return ""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a worker needs besides the file: everything is picklable."""
+
+    enabled: frozenset[str]
+    config: Config
+    root: str
+    hook_mode: bool = False
+    project_files: frozenset[str] = frozenset()
+    summaries: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+
+def enabled_codes(registry: Registry, config: Config) -> frozenset[str]:
+    selected: set[str] = set()
+    for selector in config.select:
+        selected |= registry.resolve(selector)
+    for selector in config.ignore:
+        selected -= registry.resolve(selector)
+    return frozenset(selected)
+
+
+# --- one file ---------------------------------------------------------------------
+
+
+def analyze_file(candidate: Candidate, settings: Settings, registry: Registry) -> FileResult:
+    started = time.perf_counter()
+    result = FileResult(path=candidate.relpath)
+    try:
+        _analyze(candidate, settings, registry, result)
+    except Exception as exc:  # the last line of defence: report, never crash the run
+        result.notifications.append(
+            Notification(
+                message=f"internal error while checking this file: {type(exc).__name__}: {exc}",
+                path=candidate.relpath,
+                level="error",
+                kind="crash",
+                rule="",
+            )
+        )
+    result.seconds = time.perf_counter() - started
+    if not result.findings and not result.suppressed:
+        result.text = ""
+    return result
+
+
+def _read(candidate: Candidate, settings: Settings, result: FileResult) -> bytes | None:
+    try:
+        size = os.path.getsize(candidate.abspath)
+        if size > settings.config.max_file_size:
+            result.skipped = f"file too large ({size} bytes; limit {settings.config.max_file_size})"
+            return None
+        with open(candidate.abspath, "rb") as handle:
+            data = handle.read(settings.config.max_file_size + 1)
+    except OSError as exc:
+        result.skipped = f"unreadable: {exc.strerror or exc}"
+        return None
+    if b"\0" in data[:_BINARY_SNIFF]:
+        result.skipped = "binary file (NUL bytes)"
+        return None
+    return data
+
+
+def _analyze(candidate: Candidate, settings: Settings, registry: Registry, result: FileResult) -> None:
+    data = _read(candidate, settings, result)
+    if data is None:
+        return
+    name_kind = classify_name(candidate.relpath)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if name_kind is None and not candidate.explicit:
+            result.skipped = "not UTF-8 text"
+            return
+        text = data.decode("utf-8", errors="replace")
+        line = data[: exc.start].count(b"\n") + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        result.kind = name_kind or "unknown"
+        _finish(result, [_parse_finding(registry, settings, candidate.relpath, f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x})", line, col)], text, settings, registry)
+        return
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    result.text = text
+    if name_kind == "python":
+        result.kind = "python"
+        _analyze_python(candidate, text, settings, registry, result)
+        return
+    if not worth_parsing(candidate.relpath, text):
+        return
+    try:
+        doc = load(text, candidate.relpath)
+    except ParseError as err:
+        kind = name_kind or _kind_from_markers(text)
+        if kind is None:
+            return  # unrelated YAML/JSON that happens not to parse
+        result.kind = kind
+        if any(marker in text for marker in _TEMPLATE_MARKERS) or candidate.relpath.lower().endswith(".tpl"):
+            finding = _finding(registry, settings, TEMPLATED, candidate.relpath, "templated file (template syntax), not linted", 1, 1)
+            result.notifications.append(Notification("templated file, not linted", candidate.relpath, "note", TEMPLATED, 1, 1, "template"))
+        else:
+            finding = _parse_finding(registry, settings, candidate.relpath, err.message, err.line, err.column)
+        _finish(result, [finding] if finding else [], text, settings, registry)
+        return
+    kind = classify_document(candidate.relpath, doc)
+    if kind is None:
+        return
+    result.kind = kind
+    ctx = _context(candidate.relpath, kind, text, settings, registry)
+    run_checks(ctx, doc, kind)
+    result.notifications.extend(ctx.notifications)
+    _finish(result, ctx.findings, text, settings, registry)
+
+
+def _kind_from_markers(text: str) -> str | None:
+    head = text[:200_000]
+    if "AWSTemplateFormatVersion" in head or "AWS::" in head:
+        return "cloudformation"
+    if "phases" in head and "version" in head:
+        return "buildspec"
+    return None
+
+
+def _analyze_python(candidate: Candidate, text: str, settings: Settings, registry: Registry, result: FileResult) -> None:
+    if not any(registry.rules[c].domain in ("python",) for c in settings.enabled if c in registry.rules):
+        return
+    from lintkit.python.parse import PythonSyntaxError, parse_module
+
+    try:
+        module = parse_module(text, candidate.relpath)
+    except PythonSyntaxError as err:
+        _finish(result, [_parse_finding(registry, settings, candidate.relpath, err.message, err.line, err.column)], text, settings, registry)
+        return
+    ctx = _context(candidate.relpath, "python", text, settings, registry)
+    run_checks(ctx, module, "python")
+    result.notifications.extend(ctx.notifications)
+    _finish(result, ctx.findings, text, settings, registry)
+
+
+def _context(path: str, kind: str, text: str, settings: Settings, registry: Registry) -> Context:
+    project = Project(
+        root=Path(settings.root),
+        files=settings.project_files,
+        hook_mode=settings.hook_mode,
+        summaries=settings.summaries,
+    )
+    return Context(
+        path=path,
+        kind=kind,
+        text=text,
+        registry=registry,
+        enabled=settings.enabled,
+        project=project,
+        options=settings.config.rule_options(),
+    )
+
+
+def run_checks(ctx: Context, target: Any, kind: str) -> None:
+    """Run every enabled check for `kind`; a crash becomes a notification."""
+    for chk in ctx.registry.checks_for(kind):
+        if not any(code in ctx.enabled_codes for code in chk.codes):
+            continue
+        try:
+            chk.func(target, ctx)
+        except RecursionError:
+            ctx.notify(f"check {chk.qualname} gave up: input nested too deeply", level="warning", kind="limit", rule=",".join(chk.codes))
+        except Exception as exc:
+            frame = traceback.extract_tb(exc.__traceback__)[-1]
+            ctx.notify(
+                f"rule {'/'.join(chk.codes)} crashed: {type(exc).__name__}: {exc} "
+                f"(at {Path(frame.filename).name}:{frame.lineno}); other rules still ran",
+                level="error",
+                kind="crash",
+                rule=chk.codes[0],
+            )
+
+
+def _finding(registry: Registry, settings: Settings, code: str, path: str, message: str, line: int, col: int) -> Finding | None:
+    if code not in settings.enabled:
+        return None
+    rule = registry.rules[code]
+    return Finding(code=code, name=rule.name, message=message, location=Location(path, line, col), severity=rule.severity)
+
+
+def _parse_finding(registry: Registry, settings: Settings, path: str, message: str, line: int, col: int) -> Finding | None:
+    return _finding(registry, settings, PARSE_ERROR, path, message, line, col)
+
+
+def _finish(result: FileResult, findings: list[Finding | None], text: str, settings: Settings, registry: Registry) -> None:
+    found = [f for f in findings if f is not None]
+    # Per-path ignores and severity overrides from the configuration.
+    ignored = {
+        code
+        for pattern, selectors in settings.config.per_path_ignores
+        if fnmatch.fnmatch(result.path, pattern) or fnmatch.fnmatch(result.path, pattern.rstrip("/") + "/*")
+        for selector in selectors
+        for code in registry.resolve(selector)
+    }
+    overrides = settings.config.severity_overrides()
+    found = [replace(f, severity=overrides[f.code]) if f.code in overrides else f for f in found if f.code not in ignored]
+    directives = parse_directives(text)
+    kept, suppressed = apply_directives(found, directives, registry.code_for)
+    if UNUSED_CODE in settings.enabled and UNUSED_CODE not in ignored and directives:
+        rule = registry.rules[UNUSED_CODE]
+        for directive, message in unused_directives(directives, registry.code_for, settings.enabled):
+            kept.append(Finding(UNUSED_CODE, message, directive_location(result.path, directive), rule.severity, rule.name))
+    result.findings = sort_findings(kept)
+    result.suppressed = sort_findings(suppressed)
+    result.text = text
+
+
+# --- the whole run -------------------------------------------------------------
+
+
+def run(
+    paths: list[str],
+    config: Config,
+    *,
+    root: Path | None = None,
+    registry: Registry | None = None,
+    jobs: int | None = None,
+    hook_mode: bool = False,
+    force_exclude: bool = False,
+    baseline: Counter | None = None,
+) -> RunResult:
+    started = time.perf_counter()
+    root = (root or Path.cwd()).resolve()
+    registry = registry or build_registry()
+    enabled = enabled_codes(registry, config)
+    candidates, skipped = discover(paths, config, root, force_exclude=force_exclude)
+    settings = Settings(
+        enabled=enabled,
+        config=config,
+        root=str(root),
+        hook_mode=hook_mode,
+        project_files=frozenset(c.relpath for c in candidates),
+    )
+    from lintkit.parallel import map_files
+
+    files = map_files(candidates, settings, registry, jobs)
+    result = RunResult(root=root, config=config, registry=registry, enabled=enabled, files=files, skipped=skipped)
+    for fr in files:
+        result.findings.extend(fr.findings)
+        result.suppressed.extend(fr.suppressed)
+        result.notifications.extend(fr.notifications)
+        if fr.skipped:
+            result.skipped.append(Skipped(fr.path, fr.skipped))
+    if baseline:
+        result.findings = _apply_baseline(result, baseline)
+    result.findings = sort_findings(result.findings)
+    result.suppressed = sort_findings(result.suppressed)
+    result.notifications.sort(key=Notification.sort_key)
+    result.skipped.sort(key=lambda s: s.relpath)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def baseline_entries(result: RunResult) -> list[tuple[Finding, str]]:
+    lines_by_path = {f.path: f.text.splitlines() for f in result.files if f.findings}
+    return [(f, line_fingerprint(f, lines_by_path.get(f.path, []))) for f in result.findings]
+
+
+def _apply_baseline(result: RunResult, baseline: Counter) -> list[Finding]:
+    remaining = Counter(baseline)
+    kept: list[Finding] = []
+    for finding, fingerprint in baseline_entries(result):
+        key = (finding.path, finding.code, fingerprint)
+        if remaining[key] > 0:
+            remaining[key] -= 1
+            result.suppressed.append(replace(finding, suppressed=True))
+        else:
+            kept.append(finding)
+    return kept

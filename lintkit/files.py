@@ -1,0 +1,245 @@
+"""Which files a run checks, and what each one is.
+
+Discovery honours .gitignore (through git when the tree is a repository),
+default and configured excludes, and never follows a directory symlink, so a
+symlink loop cannot trap it. Classification looks at content, not only names:
+a buildspec hides under `codebuild_specs/*.yml`, and most `.yaml` files are
+not CloudFormation.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Iterable
+
+from lintkit.config import DEFAULT_EXCLUDES, Config
+from lintkit.documents import Document, Mapping, Scalar, Sequence
+
+PYTHON_SUFFIXES = (".py", ".pyi")
+CONFIG_SUFFIXES = (".yml", ".yaml", ".json", ".template", ".tpl")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    abspath: str
+    relpath: str  # posix, relative to the run's root when possible
+    explicit: bool = False  # named on the command line
+
+
+@dataclass(frozen=True)
+class Skipped:
+    relpath: str
+    reason: str
+
+
+def relative_to(root: Path, path: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return PurePosixPath(*path.parts).as_posix()
+
+
+def is_candidate_name(name: str) -> bool:
+    lower = name.lower()
+    return lower.endswith(PYTHON_SUFFIXES) or lower.endswith(CONFIG_SUFFIXES)
+
+
+def _excluded(rel: str, patterns: Iterable[str]) -> bool:
+    parts = rel.split("/")
+    for pattern in patterns:
+        pat = pattern.rstrip("/")
+        if fnmatch.fnmatch(rel, pat) or fnmatch.fnmatch(rel, pat + "/*"):
+            return True
+        if "/" not in pat and any(fnmatch.fnmatch(part, pat) for part in parts):
+            return True
+    return False
+
+
+def _git_listing(directory: Path) -> set[str] | None:
+    """Files git would show in `directory` (tracked + untracked, not ignored),
+    as absolute paths; None when it is not a git work tree."""
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(directory), "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--full-name"],
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
+        top = subprocess.run(
+            ["git", "-C", str(directory), "rev-parse", "--show-toplevel"],
+            capture_output=True,
+            timeout=30,
+            check=False,
+            text=True,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if out.returncode != 0 or top.returncode != 0:
+        return None
+    toplevel = Path(top.stdout.strip())
+    return {str(toplevel / name) for name in out.stdout.decode("utf-8", "surrogateescape").split("\0") if name}
+
+
+def discover(paths: list[str], config: Config, root: Path, force_exclude: bool = False) -> tuple[list[Candidate], list[Skipped]]:
+    excludes = DEFAULT_EXCLUDES + config.exclude
+    found: dict[str, Candidate] = {}
+    skipped: list[Skipped] = []
+    for raw in paths or ["."]:
+        path = Path(raw)
+        if not path.exists() and not path.is_symlink():
+            skipped.append(Skipped(raw, "no such file or directory"))
+            continue
+        if path.is_file() or (path.is_symlink() and not path.is_dir()):
+            rel = relative_to(root, path)
+            if force_exclude and _excluded(rel, excludes):
+                continue
+            found.setdefault(rel, Candidate(str(path.resolve()), rel, explicit=True))
+            continue
+        listing = _git_listing(path) if config.respect_gitignore else None
+        for abspath in _walk(path, excludes, root, skipped):
+            if listing is not None and str(Path(abspath).resolve()) not in listing and abspath not in listing:
+                continue
+            rel = relative_to(root, Path(abspath))
+            # Excludes apply below the directory named on the command line, so
+            # `lintkit check fixtures/demo` works even where `fixtures` is excluded.
+            if _excluded(Path(abspath).relative_to(path).as_posix(), config.exclude):
+                continue
+            found.setdefault(rel, Candidate(abspath, rel))
+    return sorted(found.values(), key=lambda c: c.relpath), skipped
+
+
+def _walk(top: Path, excludes: tuple[str, ...], root: Path, skipped: list[Skipped]) -> Iterable[str]:
+    stack = [str(top)]
+    seen_dirs: set[tuple[int, int]] = set()
+    while stack:
+        directory = stack.pop()
+        try:
+            st = os.stat(directory)
+            if (st.st_dev, st.st_ino) in seen_dirs:
+                continue
+            seen_dirs.add((st.st_dev, st.st_ino))
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError as exc:
+            skipped.append(Skipped(relative_to(root, Path(directory)), f"unreadable directory: {exc.strerror or exc}"))
+            continue
+        subdirs = []
+        for entry in entries:
+            name = entry.name
+            if any(fnmatch.fnmatch(name, pat) for pat in excludes if "/" not in pat):
+                continue
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    subdirs.append(entry.path)
+                elif entry.is_symlink():
+                    # A symlinked file is checked; a symlinked directory never
+                    # followed (loops, and duplicate results under two paths).
+                    if is_candidate_name(name) and os.path.isfile(entry.path):
+                        yield entry.path
+                elif entry.is_file(follow_symlinks=False) and is_candidate_name(name):
+                    yield entry.path
+            except OSError:
+                continue
+        stack.extend(reversed(subdirs))
+
+
+# --- classification -------------------------------------------------------------
+
+_BUILDSPEC_NAME = re.compile(r"buildspec", re.IGNORECASE)
+_APPSPEC_NAME = re.compile(r"^appspec", re.IGNORECASE)
+_TEMPLATE_NAME = re.compile(r"\.template(\.json|\.ya?ml)?$|template|stack|cfn|cloudformation", re.IGNORECASE)
+
+# Cheap text markers: a YAML/JSON file without any is not parsed at all.
+_MARKERS = re.compile(
+    r"""(?mx)
+    ^\s*["']?(?:phases|batch|hooks|Hooks|Resources|AWSTemplateFormatVersion|stages|pipeline)["']?\s*:
+    | "(?:phases|batch|hooks|Hooks|Resources|AWSTemplateFormatVersion|stages|pipeline)"\s*:
+    | AWS::
+    """
+)
+
+
+def classify_name(relpath: str) -> str | None:
+    """A kind the file name alone implies (used for files that do not parse)."""
+    name = relpath.rsplit("/", 1)[-1]
+    lower = name.lower()
+    if lower.endswith(PYTHON_SUFFIXES):
+        return "python"
+    if _BUILDSPEC_NAME.search(name):
+        return "buildspec"
+    if _APPSPEC_NAME.search(name):
+        return "appspec"
+    return None
+
+
+def worth_parsing(relpath: str, text: str) -> bool:
+    return classify_name(relpath) is not None or bool(_MARKERS.search(text[:200_000]))
+
+
+def _scalar(node: object) -> str | None:
+    return node.text if isinstance(node, Scalar) else None
+
+
+def classify_document(relpath: str, doc: Document) -> str | None:
+    """buildspec | appspec | pipeline | cloudformation | None (not ours)."""
+    root = doc.root
+    name_kind = classify_name(relpath)
+    if not isinstance(root, Mapping):
+        return name_kind if name_kind in ("buildspec", "appspec") else None
+    keys = set(root.keys())
+    version = _scalar(root.get("version"))
+    if _is_device_farm(root, keys):
+        return None
+    if "AWSTemplateFormatVersion" in keys or _has_aws_resources(root):
+        return "cloudformation"
+    if "pipeline" in keys and isinstance(root.get("pipeline"), Mapping):
+        pipeline = root.get("pipeline")
+        if isinstance(pipeline, Mapping) and ("stages" in pipeline or "name" in pipeline):
+            return "pipeline"
+    if "stages" in keys and _has_action_types(root.get("stages")):
+        return "pipeline"
+    if version is not None and keys & {"phases", "batch"}:
+        return "buildspec"
+    lowered = {k.lower() for k in keys}
+    if version is not None and (lowered & {"hooks", "resources"} or keys & {"os", "files"}):
+        if name_kind == "appspec" or str(version).strip() in ("0.0", "0") or "os" in keys:
+            return "appspec"
+    if name_kind in ("buildspec", "appspec"):
+        return name_kind
+    return None
+
+
+def _is_device_farm(root: Mapping, keys: set[str]) -> bool:
+    if keys & {"android_test_host", "ios_test_host"}:
+        return True
+    phases = root.get("phases")
+    return isinstance(phases, Mapping) and "test" in phases and not (set(phases.keys()) & {"build", "install", "pre_build", "post_build"})
+
+
+def _has_aws_resources(root: Mapping) -> bool:
+    resources = root.get("Resources")
+    if not isinstance(resources, Mapping):
+        return False
+    for _, _, value in resources.items():
+        if isinstance(value, Mapping):
+            rtype = _scalar(value.get("Type"))
+            if rtype and (rtype.startswith(("AWS::", "Custom::", "Alexa::")) or "::" in rtype):
+                return True
+    return False
+
+
+def _has_action_types(stages: object) -> bool:
+    if not isinstance(stages, Sequence):
+        return False
+    for stage in stages.items:
+        if isinstance(stage, Mapping):
+            actions = stage.get("actions")
+            if isinstance(actions, Sequence):
+                for action in actions.items:
+                    if isinstance(action, Mapping) and "actionTypeId" in action:
+                        return True
+    return False

@@ -1,0 +1,2 @@
+"""The Python analyzer: resource leaks, taint (input validation) and security
+detectors, on astroid trees."""

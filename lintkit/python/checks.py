@@ -1,0 +1,1 @@
+"""The Python checks lintkit runs: one module per analysis, gathered here."""

@@ -1,0 +1,43 @@
+"""Parsing Python source into an astroid tree, with exact syntax-error positions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class PythonSyntaxError(Exception):
+    def __init__(self, message: str, line: int, column: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = max(1, line)
+        self.column = max(1, column)
+
+
+def module_name_for(relpath: str) -> str:
+    name = relpath[:-3] if relpath.endswith(".py") else relpath.rsplit(".", 1)[0]
+    parts = [p for p in name.replace("\\", "/").split("/") if p and p != "."]
+    if parts and parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts) or "__main__"
+
+
+def parse_module(text: str, relpath: str) -> Any:
+    """An astroid Module for `text`; PythonSyntaxError when it does not parse."""
+    import astroid
+    from astroid.builder import AstroidBuilder
+
+    try:
+        return AstroidBuilder(astroid.MANAGER).string_build(text, modname=module_name_for(relpath), path=relpath)
+    except astroid.AstroidSyntaxError as exc:
+        error = exc.error if isinstance(getattr(exc, "error", None), SyntaxError) else None
+        if error is not None:
+            line = error.lineno or 1
+            col = error.offset or 1
+            return_msg = f"syntax error: {error.msg}"
+        else:
+            line, col, return_msg = 1, 1, f"syntax error: {exc}"
+        raise PythonSyntaxError(return_msg, line, col) from None
+    except (RecursionError, MemoryError):
+        raise PythonSyntaxError("source nested too deeply to analyze", 1, 1) from None
+    except ValueError as exc:  # e.g. source with NUL bytes
+        raise PythonSyntaxError(f"cannot parse: {exc}", 1, 1) from None

@@ -1,0 +1,34 @@
+"""Reports: one module per format, each with `render(result, options) -> str`."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lintkit.engine import RunResult
+
+MODULES = {
+    "text": "lintkit.report.text",
+    "json": "lintkit.report.json_report",
+    "sarif": "lintkit.report.sarif",
+    "junit": "lintkit.report.junit",
+    "github": "lintkit.report.github",
+}
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    color: bool = False
+    show_source: bool = True
+    quiet: bool = False
+    show_suppressed: bool = False
+
+    def plain(self) -> "ReportOptions":
+        return replace(self, color=False)
+
+
+def render(fmt: str, result: RunResult, options: ReportOptions | None = None) -> str:
+    module = importlib.import_module(MODULES[fmt])
+    return module.render(result, options or ReportOptions())

@@ -1,0 +1,160 @@
+"""Inline suppressions and baselines.
+
+Inline, in YAML and Python comments:
+
+    run_thing()  # lintkit: ignore[PRL001] closed by the framework
+    # lintkit: ignore[BSP010,pipe-to-shell] vendor installer, pinned by hash
+    - curl https://example.com/install.sh | sh
+    # lintkit: ignore-file[GEN004] reason
+
+A trailing directive covers its own line; a directive alone on its line covers
+the next line. Directives that suppress nothing are reported (LNT001).
+
+A baseline records existing findings by (path, rule, the text of the flagged
+line) so that it keeps hiding them when unrelated lines move.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from lintkit.findings import Finding, Location
+
+UNUSED_CODE = "LNT001"
+
+_DIRECTIVE = re.compile(r"#\s*lintkit:\s*(?P<kind>ignore-file|ignore)\b(?:\[(?P<codes>[^\]]*)\])?(?P<reason>[^\n]*)")
+
+
+@dataclass
+class Directive:
+    line: int  # where the directive is written
+    column: int
+    end_column: int
+    target_lines: tuple[int, ...]  # lines it covers; () = whole file
+    codes: tuple[str, ...]  # as written; () = every rule
+    used: set[str] = field(default_factory=set)
+
+    @property
+    def file_level(self) -> bool:
+        return not self.target_lines
+
+
+def parse_directives(text: str) -> list[Directive]:
+    if "lintkit:" not in text:
+        return []
+    directives: list[Directive] = []
+    lines = text.splitlines()
+    for index, line in enumerate(lines):
+        if "lintkit:" not in line:
+            continue
+        for match in _DIRECTIVE.finditer(line):
+            number = index + 1
+            codes = tuple(c.strip() for c in (match.group("codes") or "").split(",") if c.strip())
+            if match.group("kind") == "ignore-file":
+                targets: tuple[int, ...] = ()
+            elif line[: match.start()].strip() in ("", "-"):
+                targets = (_next_content_line(lines, index),)
+            else:
+                targets = (number,)
+            directives.append(Directive(number, match.start() + 1, match.end() + 1, targets, codes))
+    return directives
+
+
+def _next_content_line(lines: list[str], index: int) -> int:
+    for j in range(index + 1, len(lines)):
+        stripped = lines[j].strip()
+        if stripped and not stripped.startswith("#"):
+            return j + 1
+    return index + 2
+
+
+def apply_directives(
+    findings: list[Finding],
+    directives: list[Directive],
+    resolve,
+) -> tuple[list[Finding], list[Finding]]:
+    """Split findings into (kept, suppressed). `resolve` maps a code-or-name to
+    a rule code (None when unknown)."""
+    if not directives:
+        return findings, []
+    kept: list[Finding] = []
+    suppressed: list[Finding] = []
+    for finding in findings:
+        hit = None
+        for d in directives:
+            if d.target_lines and finding.line not in d.target_lines:
+                continue
+            if not d.codes or any(resolve(c) == finding.code for c in d.codes):
+                hit = d
+                break
+        if hit is None:
+            kept.append(finding)
+        else:
+            hit.used.add(finding.code)
+            suppressed.append(replace(finding, suppressed=True))
+    return kept, suppressed
+
+
+def unused_directives(directives: list[Directive], resolve, enabled: frozenset[str]) -> list[tuple[Directive, str]]:
+    """(directive, message) for every directive or named code that hid nothing."""
+    problems: list[tuple[Directive, str]] = []
+    for d in directives:
+        if not d.codes:
+            if not d.used:
+                problems.append((d, "suppression comment hides no finding"))
+            continue
+        for code in d.codes:
+            resolved = resolve(code)
+            if resolved is None:
+                problems.append((d, f"suppression names unknown rule '{code}'"))
+            elif resolved in enabled and resolved not in d.used and resolved != UNUSED_CODE:
+                problems.append((d, f"suppression of {resolved} hides no finding"))
+    return problems
+
+
+# --- baseline ------------------------------------------------------------------
+
+
+def line_fingerprint(finding: Finding, lines: list[str]) -> str:
+    text = lines[finding.line - 1] if 0 < finding.line <= len(lines) else ""
+    normal = " ".join(text.split())
+    digest = hashlib.sha256(f"{finding.code}\0{normal}".encode()).hexdigest()
+    return digest[:16]
+
+
+class BaselineError(Exception):
+    pass
+
+
+def write_baseline(path: Path, entries: list[tuple[Finding, str]]) -> None:
+    from lintkit.output import write_atomic
+
+    counts = Counter((f.path, f.code, fp) for f, fp in entries)
+    data = {
+        "lintkit-baseline": 1,
+        "findings": [
+            {"path": p, "code": c, "fingerprint": fp, "count": n} for (p, c, fp), n in sorted(counts.items())
+        ],
+    }
+    write_atomic(path, json.dumps(data, indent=2, sort_keys=True) + "\n")
+
+
+def read_baseline(path: Path) -> Counter:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("lintkit-baseline") != 1:
+            raise BaselineError(f"{path}: not a lintkit baseline file")
+        return Counter({(e["path"], e["code"], e["fingerprint"]): int(e["count"]) for e in data["findings"]})
+    except FileNotFoundError:
+        raise BaselineError(f"{path}: no such baseline file") from None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise BaselineError(f"{path}: unreadable baseline: {exc}") from None
+
+
+def directive_location(path: str, d: Directive) -> Location:
+    return Location(path, d.line, d.column, d.line, d.end_column)

@@ -1,0 +1,59 @@
+"""Shared test helpers: run the real engine on files and read inline expectations."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from lintkit.config import Config
+from lintkit.engine import RunResult, run
+from lintkit.registry import build_registry
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "fixtures"
+SHARED = REPO.parent / "shared"
+
+# `# expect: CODE[, CODE…]` marks findings on its own line;
+# `# expect@N: CODE` marks line N (for lines that cannot hold a comment, such as
+# the inside of a YAML block scalar).
+_EXPECT = re.compile(r"#\s*expect(?:@(?P<line>\d+))?:\s*(?P<codes>[A-Z]{2,4}\d{3}(?:\s*,\s*[A-Z]{2,4}\d{3})*)")
+
+
+@lru_cache(maxsize=1)
+def registry():
+    return build_registry()
+
+
+def run_paths(paths: list[Path], root: Path, config: Config | None = None, jobs: int = 1, **kwargs) -> RunResult:
+    cfg = config or Config(root=str(root), respect_gitignore=False)
+    return run([str(p) for p in paths], cfg, root=root, registry=registry(), jobs=jobs, **kwargs)
+
+
+def expectations(path: Path) -> set[tuple[str, int]]:
+    """(code, line) pairs a fixture file expects: inline comments, or for JSON
+    a sidecar `<name>.expect` with one `LINE CODE` per line."""
+    expected: set[tuple[str, int]] = set()
+    sidecar = path.with_name(path.name + ".expect")
+    if sidecar.exists():
+        for raw in sidecar.read_text(encoding="utf-8").splitlines():
+            raw = raw.split("#", 1)[0].strip()
+            if raw:
+                line, code = raw.split()
+                expected.add((code, int(line)))
+        return expected
+    text = path.read_text(encoding="utf-8", errors="replace")
+    for number, line in enumerate(text.splitlines(), 1):
+        for match in _EXPECT.finditer(line):
+            target = int(match.group("line")) if match.group("line") else number
+            for code in match.group("codes").split(","):
+                expected.add((code.strip(), target))
+    return expected
+
+
+def fixture_files(directory: Path) -> list[Path]:
+    return sorted(
+        p
+        for p in directory.rglob("*")
+        if p.is_file() and not p.name.endswith((".expect", ".md")) and "__pycache__" not in p.parts
+    )
