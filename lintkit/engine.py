@@ -303,12 +303,19 @@ def run(
     registry = registry or build_registry()
     enabled = enabled_codes(registry, config)
     candidates, skipped = discover(paths, config, root, force_exclude=force_exclude)
+    python_files = [c for c in candidates if c.relpath.lower().endswith((".py", ".pyi"))]
+    summaries: dict[str, Any] = {}
+    if python_files and any(registry.rules[c].domain == "python" for c in enabled):
+        from lintkit.python.project import build_summaries
+
+        summaries = build_summaries(python_files, config.max_file_size)
     settings = Settings(
         enabled=enabled,
         config=config,
         root=str(root),
         hook_mode=hook_mode,
         project_files=frozenset(c.relpath for c in candidates),
+        summaries=summaries,
     )
     from lintkit.parallel import map_files
 

@@ -50,12 +50,20 @@ FAMILY_DOMAIN = {
 # Built-in check modules, per file kind they serve: imported only when a file
 # of that kind is checked, so a run over YAML never imports astroid.
 BUILTIN_MODULES: dict[str, tuple[str, ...]] = {
-    "config": ("lintkit.aws.general",),
+    "config": ("lintkit.aws.general", "lintkit.aws.credentials"),
     "buildspec": ("lintkit.aws.buildspec",),
     "appspec": ("lintkit.aws.appspec",),
     "pipeline": ("lintkit.aws.pipeline",),
     "cloudformation": ("lintkit.aws.cloudformation",),
-    "python": ("lintkit.python.checks",),
+    "python": ("lintkit.python.leaks", "lintkit.python.taint", "lintkit.python.security"),
+}
+
+# Python analyses that contribute cross-file facts: each module defines
+# `summarize(module, relpath) -> dict` (JSON-serializable) and reads the merged
+# result as `ctx.project.summaries[<name>][<relpath>]`.
+PYTHON_SUMMARIZERS: dict[str, str] = {
+    "leaks": "lintkit.python.leaks",
+    "taint": "lintkit.python.taint",
 }
 
 

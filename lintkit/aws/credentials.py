@@ -1,0 +1,1 @@
+"""Credentials pasted into CI/CD configuration (CRD rules)."""

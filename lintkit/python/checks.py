@@ -1,1 +1,0 @@
-"""The Python checks lintkit runs: one module per analysis, gathered here."""

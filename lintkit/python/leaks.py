@@ -1,0 +1,1 @@
+"""Resource leaks: resources not released on every path (PRL rules)."""

@@ -1,0 +1,1 @@
+"""Security detectors that need no dataflow (PSC rules)."""

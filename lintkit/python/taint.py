@@ -1,0 +1,1 @@
+"""Taint tracking: untrusted input reaching dangerous sinks (PIV rules)."""
