@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
-MAX_DEPTH = 400  # nesting levels a real CI/CD file never comes near
+MAX_DEPTH = 100  # nesting levels; real CI/CD files stay under 20
 MAX_EXPANDED_NODES = 250_000  # nodes after alias expansion
 _MAX_PRESCAN_DEPTH = MAX_DEPTH
 
@@ -212,7 +212,10 @@ def load(text: str, path: str = "<string>", is_json: bool | None = None) -> Docu
     except Exception as exc:  # ruamel raises many error types
         raise _as_parse_error(exc, text) from None
     converter = _Converter(text)
-    roots = [converter.convert(r, 0) for r in roots_raw if r is not None]
+    try:
+        roots = [converter.convert(r, 0) for r in roots_raw if r is not None]
+    except RecursionError:
+        raise ParseError(f"nesting deeper than {MAX_DEPTH} levels") from None
     return Document(path=path, text=text, roots=roots, duplicates=converter.duplicates, is_json=is_json)
 
 
