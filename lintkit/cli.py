@@ -195,8 +195,6 @@ def _cmd_check(args: argparse.Namespace) -> int:
         sys.stdout.write(report)
         sys.stdout.flush()
     failing = [f for f in result.findings if f.severity.rank >= config.fail_on.rank]
-    if any(n.kind == "crash" for n in result.notifications) and not result.findings and not result.checked:
-        return EXIT_INTERNAL
     return EXIT_FINDINGS if failing else EXIT_OK
 
 

@@ -204,6 +204,9 @@ def _analyze_python(candidate: Candidate, text: str, settings: Settings, registr
     try:
         module = parse_module(text, candidate.relpath)
     except PythonSyntaxError as err:
+        if err.limit:
+            result.skipped = err.message
+            return
         _finish(result, [_parse_finding(registry, settings, candidate.relpath, err.message, err.line, err.column)], text, settings, registry)
         return
     ctx = _context(candidate.relpath, "python", text, settings, registry)

@@ -38,8 +38,11 @@ class Skipped:
 
 
 def relative_to(root: Path, path: Path) -> str:
+    # Symlinks resolve to their real file (GitHub wants real paths); a dangling
+    # one keeps its own name, so its skip reason names what the user sees.
+    target = path.resolve() if path.exists() else Path(os.path.abspath(path))
     try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
+        return target.relative_to(root.resolve()).as_posix()
     except ValueError:
         return PurePosixPath(*path.parts).as_posix()
 

@@ -6,11 +6,12 @@ from typing import Any
 
 
 class PythonSyntaxError(Exception):
-    def __init__(self, message: str, line: int, column: int) -> None:
+    def __init__(self, message: str, line: int, column: int, limit: bool = False) -> None:
         super().__init__(message)
         self.message = message
         self.line = max(1, line)
         self.column = max(1, column)
+        self.limit = limit  # valid Python, but beyond what the analyzer builds
 
 
 def module_name_for(relpath: str) -> str:
@@ -38,6 +39,6 @@ def parse_module(text: str, relpath: str) -> Any:
             line, col, return_msg = 1, 1, f"syntax error: {exc}"
         raise PythonSyntaxError(return_msg, line, col) from None
     except (RecursionError, MemoryError):
-        raise PythonSyntaxError("source nested too deeply to analyze", 1, 1) from None
+        raise PythonSyntaxError("expressions nested too deeply to analyze", 1, 1, limit=True) from None
     except ValueError as exc:  # e.g. source with NUL bytes
         raise PythonSyntaxError(f"cannot parse: {exc}", 1, 1) from None
