@@ -167,6 +167,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
     hook_mode = args.hook
     if hook_mode and args.format != "text":
         raise UsageError("--hook prints text only; run `lintkit check .` in CI for reports")
+    # pre-commit splits the file list into batches: a report file would hold one batch only.
+    if hook_mode and (args.output or args.sarif or args.junit or args.json_file or args.write_baseline):
+        raise UsageError("--hook writes no files (pre-commit runs lintkit in batches); run `lintkit check .` in CI for reports")
     baseline = read_baseline(Path(args.baseline)) if args.baseline else None
     result = run(
         args.paths,
