@@ -15,8 +15,15 @@ from lintkit.config import Config
 from lintkit.documents import Mapping, ParseError, Sequence, load, walk
 from tests.helpers import run_paths
 
+# CI runs a fixed, derandomized budget; bench/fuzz.py raises it and lets
+# hypothesis pick fresh examples.
 BUDGET = int(os.environ.get("LINTKIT_FUZZ_EXAMPLES", "60"))
-FUZZ = settings(max_examples=BUDGET, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
+FUZZ = settings(
+    max_examples=BUDGET,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    derandomize="LINTKIT_FUZZ_EXAMPLES" not in os.environ,
+)
 
 # Vocabulary of the file kinds, so generated documents reach deep into the rules.
 KEYS = [
