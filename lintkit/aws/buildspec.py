@@ -1,1 +1,845 @@
-"""Checks for buildspec documents."""
+"""Checks for CodeBuild buildspec documents (BSP rules, and GEN004 in commands).
+
+Every check relies only on the Document and the context, so the same checks
+lint a standalone `buildspec.yml` and a `BuildSpec` string embedded in a
+CloudFormation CodeBuild project (`engine.run_checks(child_ctx, doc, "buildspec")`).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import math
+import re
+from functools import lru_cache
+from typing import Any, Iterator
+
+from lintkit.aws import shell
+from lintkit.context import Context
+from lintkit.documents import Document, Mapping, Node, Scalar, Sequence, node_at_path
+from lintkit.registry import builtin_rules_dir, check
+
+PHASES = ("install", "pre_build", "build", "post_build")
+REPORT_FORMATS = (
+    "CUCUMBERJSON", "JUNITXML", "NUNITXML", "NUNIT3XML", "TESTNGXML", "VISUALSTUDIOTRX",
+    "CLOVERXML", "COBERTURAXML", "JACOCOXML", "SIMPLECOV",
+)
+
+
+# --- document helpers -----------------------------------------------------------------
+
+
+def _root(doc: Document) -> Mapping | None:
+    return doc.root if isinstance(doc.root, Mapping) else None
+
+
+def _map(node: Node | None) -> Mapping | None:
+    return node if isinstance(node, Mapping) else None
+
+
+def _text(node: Node | None) -> str | None:
+    return node.text if isinstance(node, Scalar) and not node.is_null else None
+
+
+def _phases(root: Mapping) -> Iterator[tuple[str, Node, Node]]:
+    phases = _map(root.get("phases"))
+    if phases is None:
+        return
+    for name, key, value in phases.items():
+        yield name, key, value
+
+
+def command_items(root: Mapping) -> Iterator[tuple[str, Scalar]]:
+    """(phase name, command scalar) for every string command in `commands` and `finally`."""
+    for phase, _, body in _phases(root):
+        body_map = _map(body)
+        if body_map is None:
+            continue
+        for section in ("commands", "finally"):
+            value = body_map.get(section)
+            if isinstance(value, Sequence):
+                for item in value.items:
+                    if isinstance(item, Scalar) and not item.is_null:
+                        yield phase, item
+            elif isinstance(value, Scalar) and not value.is_null:
+                yield phase, value  # a plain-string `commands:` (BSP015) still runs
+
+
+def version_number(node: Node | None) -> float | None:
+    """The buildspec version as a number (0.2 whether written 0.2, "0.2" or 0.20)."""
+    if not isinstance(node, Scalar) or node.is_null or isinstance(node.value, bool):
+        return None
+    try:
+        return float(str(node.value).strip())
+    except ValueError:
+        return None
+
+
+def _span(doc: Document, scalar: Scalar, start: int, end: int) -> tuple[int, int, int, int]:
+    line, col = shell.offset_to_position(doc.lines, scalar, start)
+    end_line, end_col = shell.offset_to_position(doc.lines, scalar, max(start, end - 1))
+    return line, col, end_line, end_col + 1
+
+
+def _report_hits(ctx: Context, doc: Document, code: str, scalar: Scalar, hits: list[shell.Hit], fix: str = "", severity: str | None = None) -> None:
+    for hit in hits:
+        ctx.report(code, _span(doc, scalar, hit.start, hit.end), hit.message, fix=fix, severity=severity)
+
+
+# --- secrets (until lintkit.aws.secrets provides them) ------------------------------------
+
+_SECRET_WORDS = {"password", "passwd", "passphrase", "secret", "token", "apikey", "credential", "credentials", "pat"}
+_SECRET_PAIRS = {("api", "key"), ("private", "key"), ("access", "key"), ("secret", "key"), ("auth", "token"), ("client", "secret"), ("signing", "key")}
+_NOT_A_VALUE = {
+    "name", "id", "arn", "path", "file", "param", "parameter", "ssm", "url", "uri", "enabled", "length", "ttl", "type",
+    "header", "region", "location", "user", "username", "expiry", "expiration", "filename", "dir", "prefix", "bucket",
+    "role", "alias", "secret_id", "key_id", "version", "stage", "field", "keys", "names", "env", "var", "count", "policy",
+}
+_MOCK_WORDS = {
+    "dummy", "test", "testing", "example", "sample", "changeme", "placeholder", "mock", "fake", "xxx", "xxxx", "redacted",
+    "your", "todo", "none", "null", "foo", "bar", "secret", "password", "token", "key", "local", "demo", "default", "unset",
+}
+_KNOWN_TOKENS = re.compile(
+    r"(?:^|[^A-Za-z0-9])(?:(?:AKIA|ASIA)[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{40,}|glpat-[A-Za-z0-9_-]{20}|"
+    r"xox[baprs]-[A-Za-z0-9-]{10,}|sk_live_[A-Za-z0-9]{16,}|AIza[0-9A-Za-z_-]{35}|-----BEGIN [A-Z ]*PRIVATE KEY-----)"
+)
+_REFERENCE = re.compile(r"\$\{|\$\(|\{\{resolve:|^\$[A-Za-z_]|^arn:aws[a-z-]*:(?:secretsmanager|ssm|kms):|^%[A-Z_]+%$")
+
+
+def _words(name: str) -> list[str]:
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name)
+    return [w for w in re.split(r"[^A-Za-z0-9]+", spaced.lower()) if w]
+
+
+def _secrets_module() -> Any:
+    try:
+        from lintkit.aws import secrets  # written by the credentials helper
+    except ImportError:
+        return None
+    return secrets
+
+
+def looks_like_secret_name(name: str) -> bool:
+    """A variable name that announces a secret value (DB_PASSWORD, GITHUB_TOKEN)."""
+    mod = _secrets_module()
+    if mod is not None and hasattr(mod, "looks_like_secret_name"):
+        try:
+            verdict = mod.looks_like_secret_name(name)
+        except Exception:  # their heuristics must never break ours
+            verdict = None
+        if isinstance(verdict, bool):
+            return verdict and not _names_a_reference(name)
+    words = _words(name)
+    if not words or _names_a_reference(name):
+        return False
+    if any(w in _SECRET_WORDS for w in words):
+        return True
+    return any(pair in _SECRET_PAIRS for pair in zip(words, words[1:]))
+
+
+def _names_a_reference(name: str) -> bool:
+    words = _words(name)
+    if not words:
+        return False
+    last = words[-1]
+    return last in _NOT_A_VALUE or "_".join(words[-2:]) in _NOT_A_VALUE
+
+
+def known_token(value: str) -> bool:
+    """A value in a known credential format (AWS key ID, GitHub/GitLab/Slack token, private key)."""
+    mod = _secrets_module()
+    if mod is not None and hasattr(mod, "classify_secret_value"):
+        try:
+            verdict = mod.classify_secret_value(value)
+        except Exception:
+            verdict = None
+        if verdict:
+            return True
+    return bool(_KNOWN_TOKENS.search(value))
+
+
+def is_reference(value: str) -> bool:
+    """`${VAR}`, `$(cmd)`, `{{resolve:...}}`, a Secrets Manager/SSM ARN: not a literal secret."""
+    return bool(_REFERENCE.search(value.strip()))
+
+
+def is_mock_value(name: str, value: str) -> bool:
+    """Obvious test values: `dummy`, `changeme`, or a value that repeats the name (`fbAppSecret`)."""
+    value_words = _words(value)
+    if not value_words:
+        return True
+    name_words = _words(name)
+    if any(w in _MOCK_WORDS for w in value_words) or set(value.strip()) <= set("*x.-_#<>"):
+        return True
+    if any(w in ("mock", "dummy", "fake", "test", "example", "sample") for w in name_words):
+        return True
+    if re.search(r"(?i)abc|123|xyz|qwerty|asdf", value):
+        return True
+    shared = [w for w in value_words if any(_similar(w, n) for n in name_words)]
+    return len(shared) * 2 >= len(value_words)
+
+
+def _similar(a: str, b: str) -> bool:
+    """`amazn` ~ `amazon`, `fb` ~ `facebook`, `ggl` ~ `google`: how mocks abbreviate the name."""
+    if a == b or len(a) >= 2 and (b.startswith(a) or a.startswith(b) and len(b) >= 2):
+        return True
+    if len(a) >= 2 and a[0] == b[0] and all(ch in b for ch in a) and _is_subsequence(a, b):
+        return True
+    return difflib.SequenceMatcher(None, a, b).ratio() >= 0.8
+
+
+def _is_subsequence(short: str, long: str) -> bool:
+    it = iter(long)
+    return all(ch in it for ch in short)
+
+
+def _entropy(value: str) -> float:
+    counts = {ch: value.count(ch) for ch in set(value)}
+    return -sum(c / len(value) * math.log2(c / len(value)) for c in counts.values())
+
+
+def _secret_like_value(value: str) -> bool:
+    """A plausible literal secret behind a secret-like name (not a path, a flag or a word)."""
+    stripped = value.strip()
+    if len(stripped) < 6 or " " in stripped:
+        return False
+    if re.fullmatch(r"/?[A-Za-z][\w.-]*(?:/[\w.-]+)+/?", stripped) and _entropy(stripped) < 4.0:
+        return False  # a parameter/secret name or a file path
+    if re.fullmatch(r"[a-z]+(?:[-_.][a-z]+)*", stripped):
+        return _entropy(stripped) > 3.6  # lowercase words: a name, unless it is long and random
+    return True
+
+
+def mask(value: str) -> str:
+    """Never print a secret: keep the first 4 characters."""
+    value = value.strip()
+    return value[:4] + "..." if len(value) > 8 else "***"
+
+
+# --- structure: BSP001, BSP002, BSP017, BSP019 ----------------------------------------------
+
+
+@check("buildspec", ("BSP001", "BSP002", "BSP017", "BSP019"))
+def structure(doc: Document, ctx: Context) -> None:
+    root = _root(doc)
+    if root is None:
+        return
+    first_key = root.pairs[0][0] if root.pairs else root
+    phases = root.get("phases")
+    batch = root.get("batch")
+    if phases is None and batch is None:
+        ctx.report("BSP001", first_key, "the buildspec has neither 'phases' nor 'batch', so the build runs nothing",
+                   fix="Add a 'phases:' section with the build's commands")
+    elif phases is not None and batch is None and (isinstance(phases, Scalar) and phases.is_null or isinstance(phases, Mapping) and not phases.pairs):
+        ctx.report("BSP001", root.key_node("phases") or phases, "'phases' is empty, so the build runs nothing")
+    _check_version(root, first_key, ctx)
+    _check_legacy(root, ctx)
+    batch_map = _map(batch)
+    if batch is not None and (batch_map is None or not {"build-list", "build-graph", "build-matrix", "build-fanout"} & set(batch_map.keys())):
+        ctx.report("BSP019", root.key_node("batch") or batch,
+                   "'batch' defines no builds (no build-list, build-graph, build-matrix or build-fanout)",
+                   fix="Add a build-list/build-graph/build-matrix, or remove 'batch'")
+
+
+def _check_version(root: Mapping, first_key: Node, ctx: Context) -> None:
+    node = root.get("version")
+    if node is None:
+        ctx.report("BSP002", first_key, "the buildspec has no 'version'; use 'version: 0.2'", fix="Add 'version: 0.2' at the top")
+        return
+    number = version_number(node)
+    shown = node.text if isinstance(node, Scalar) else "a " + type(node).__name__.lower()
+    if number not in (0.1, 0.2):
+        ctx.report("BSP002", node, f"unsupported buildspec version '{shown}'; CodeBuild accepts 0.1 and 0.2 (use 0.2)", fix="version: 0.2")
+        return
+    if number == 0.1:
+        legacy = [k for k in ("environment_variables",) if k in root]
+        hint = f"; move '{legacy[0]}' to 'env: variables:' when you migrate" if legacy else ""
+        ctx.report("BSP002", node, "version 0.1 runs every command in its own shell (cd and variables do not carry over); use 0.2" + hint,
+                   severity="medium", fix="version: 0.2")
+        return
+    if "batch" in root and isinstance(node, Scalar) and node.style in ("'", '"'):
+        ctx.report("BSP002", node, "quoted version \"0.2\" in a batch buildspec; write it as the number 0.2 (aws/aws-cdk#22087)",
+                   severity="medium", fix="version: 0.2")
+
+
+def _check_legacy(root: Mapping, ctx: Context) -> None:
+    if version_number(root.get("version")) != 0.2:
+        return
+    key = root.key_node("environment_variables")
+    if key is not None:
+        ctx.report("BSP017", key, "'environment_variables' is pre-0.2 syntax and is ignored; use 'env: variables:'",
+                   fix="env:\n  variables:\n    NAME: value")
+    env = _map(root.get("env"))
+    if env is not None and "plaintext" in env:
+        ctx.report("BSP017", env.key_node("plaintext"), "'env.plaintext' is pre-0.2 syntax and is ignored; use 'env.variables'")
+    artifacts = _map(root.get("artifacts"))
+    if artifacts is not None and "type" in artifacts:
+        ctx.report("BSP017", artifacts.key_node("type"), "'artifacts.type' is not buildspec 0.2 syntax; the packaging is set on the project",
+                   fix="Remove 'type' and set the artifact packaging on the CodeBuild project")
+
+
+# --- schema: BSP003 ---------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _validator() -> Any:
+    import jsonschema  # lazy: only buildspec runs pay for it
+
+    path = builtin_rules_dir() / "schemas" / "buildspec.schema.json"
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    return jsonschema.Draft202012Validator(schema)
+
+
+_OWNED_KEYS = {("environment_variables",): "BSP017", ("artifacts", "type"): "BSP017", ("env", "plaintext"): "BSP017"}
+
+
+def _owned_elsewhere(path: list[Any], error: Any, extra: str | None) -> bool:
+    """Errors a more specific rule reports (one typo, one finding)."""
+    full = [*path, extra] if extra is not None else path
+    if not full and error.validator in ("anyOf", "required"):
+        return error.validator == "anyOf" or "version" in str(error.message)
+    if full[:1] == ["version"]:
+        return True  # BSP002
+    if "runtime-versions" in full:
+        return True  # BSP004 / BSP024
+    if tuple(full) in _OWNED_KEYS:
+        return True
+    if len(full) >= 3 and full[0] == "phases" and full[2] in ("commands", "finally"):
+        return True  # BSP015 / BSP016
+    if len(full) == 2 and full[0] == "phases" and error.validator == "type":
+        return True  # null phase: BSP018; a scalar phase: reported below as a type error anyway
+    if len(full) == 3 and full[0] == "reports" and full[2] == "file-format":
+        return True  # BSP014
+    if len(full) == 3 and full[0] == "env" and full[1] == "secrets-manager":
+        return True  # BSP006
+    if full == ["batch"] or full[:1] == ["batch"] and error.validator == "type" and len(full) == 1:
+        return True  # BSP019
+    return False
+
+
+_CONTEXT_NAMES = {(): "top-level key", ("phases",): "phase", ("env",): "env key", ("cache",): "cache key", ("proxy",): "proxy key", ("batch",): "batch key"}
+
+
+@check("buildspec", "BSP003")
+def schema(doc: Document, ctx: Context) -> None:
+    root = _root(doc)
+    if root is None or ("phases" not in root and "batch" not in root):
+        return  # BSP001 says it all; a pre-GA shape would give a finding per key
+    data = root.to_py()
+    seen: set[tuple[int, int]] = set()
+    errors = sorted(_validator().iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
+    for error in errors:
+        for node, message in _describe(root, error):
+            where = (node.line, node.column)
+            if where in seen:
+                continue
+            seen.add(where)
+            ctx.report("BSP003", node, message)
+
+
+def _describe(root: Mapping, error: Any) -> list[tuple[Node, str]]:
+    path = list(error.absolute_path)
+    dotted = ".".join(str(p) for p in path) or "the buildspec"
+    if error.validator == "additionalProperties":
+        instance = error.instance if isinstance(error.instance, dict) else {}
+        allowed = list(error.schema.get("properties", {}))
+        extras = [k for k in instance if k not in allowed]
+        out = []
+        parent = node_at_path(root, path)
+        for extra in extras:
+            if _owned_elsewhere(path, error, extra):
+                continue
+            key = parent.key_node(extra) if isinstance(parent, Mapping) else None
+            what = _CONTEXT_NAMES.get(tuple(path)) or f"key under '{dotted}'"
+            if tuple(path) == ("phases",) and any(extra == name for name in ("pre_test", "test", "post_test")):
+                what = "phase (Device Farm phases are not CodeBuild phases)"
+            message = f"unknown {what} '{extra}'"
+            close = difflib.get_close_matches(extra.replace("-", "_").lower(), [a.replace("-", "_") for a in allowed], n=1, cutoff=0.6)
+            if not close:
+                close = difflib.get_close_matches(extra, allowed, n=1, cutoff=0.6)
+            if close:
+                suggestion = next((a for a in allowed if a.replace("-", "_") == close[0] or a == close[0]), close[0])
+                message += f"; did you mean '{suggestion}'?"
+            else:
+                message += f" (expected one of: {', '.join(allowed)})"
+            out.append((key or parent, message))
+        return out
+    if _owned_elsewhere(path, error, None):
+        return []
+    node = node_at_path(root, path)
+    if isinstance(node, Scalar) and node.is_null:
+        node = _key_for(root, path) or node  # an empty value has no span of its own
+    if error.validator == "type":
+        expected = error.validator_value
+        expected = expected if isinstance(expected, list) else [expected]
+        names = {"object": "a mapping", "array": "a list", "string": "a string", "boolean": "true/false", "number": "a number", "integer": "an integer", "null": "empty"}
+        wanted = " or ".join(names.get(t, t) for t in expected if t != "null")
+        return [(node, f"'{dotted}' must be {wanted}, not {_kind(error.instance)}")]
+    if error.validator == "required":
+        missing = re.findall(r"'([^']+)' is a required property", error.message)
+        key = _key_for(root, path) or node
+        return [(key, f"'{dotted}' requires '{missing[0] if missing else '?'}'")]
+    if error.validator == "pattern" and path and path[-1] == "on-failure":
+        return [(node, f"invalid on-failure '{error.instance}'; expected ABORT, CONTINUE, RETRY, RETRY-<count>, RETRY-<regex> or RETRY-<count>-<regex>")]
+    if error.validator in ("enum", "anyOf") and isinstance(error.schema, dict):
+        options = error.schema.get("enum")
+        if options is None and path and path[-1] in ("discard-paths", "enable-symlinks", "git-credential-helper", "upload-artifacts", "logs"):
+            options = ["yes", "no"]
+        if options:
+            return [(node, f"'{dotted}' must be one of {', '.join(str(o) for o in options)}; got '{error.instance}'")]
+    if error.validator == "minItems":
+        return [(node, f"'{dotted}' is empty; give at least one entry")]
+    return [(node, f"'{dotted}': {error.message}")]
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    return "a mapping"
+
+
+def _key_for(root: Mapping, path: list[Any]) -> Node | None:
+    if not path or not isinstance(path[-1], str):
+        return None
+    parent = node_at_path(root, path[:-1])
+    return parent.key_node(path[-1]) if isinstance(parent, Mapping) else None
+
+
+# --- phases: BSP004, BSP015, BSP016, BSP018, BSP024 -------------------------------------------------
+
+_OBSOLETE_RUNTIMES = {"docker": {"18", "19"}, "nodejs": {"8", "10"}, "python": {"3.6"}}
+
+
+@check("buildspec", ("BSP004", "BSP015", "BSP016", "BSP018", "BSP024"))
+def phases(doc: Document, ctx: Context) -> None:
+    root = _root(doc)
+    if root is None:
+        return
+    top = root.key_node("runtime-versions")
+    if top is not None:
+        ctx.report("BSP004", top, "'runtime-versions' at the top level is ignored; it belongs under 'phases.install'",
+                   fix="Move it to phases: install: runtime-versions:")
+        _check_runtimes(root.get("runtime-versions"), ctx)
+    for name, key, body in _phases(root):
+        if isinstance(body, Scalar) and body.is_null:
+            ctx.report("BSP018", key, f"phase '{name}' is empty (only comments under it)", fix=f"Remove the '{name}' phase or give it commands")
+            continue
+        body_map = _map(body)
+        if body_map is None:
+            continue
+        runtimes_key = body_map.key_node("runtime-versions")
+        if runtimes_key is not None:
+            if name != "install":
+                ctx.report("BSP004", runtimes_key, f"'runtime-versions' in phase '{name}' is ignored; it belongs under 'phases.install'",
+                           fix="Move it to phases: install: runtime-versions:")
+            _check_runtimes(body_map.get("runtime-versions"), ctx)
+        commands = body_map.get("commands")
+        has_commands = isinstance(commands, Sequence) and len(commands) > 0 or isinstance(commands, Scalar) and not commands.is_null
+        finally_ = body_map.get("finally")
+        if not has_commands and runtimes_key is None and not (isinstance(finally_, Sequence) and len(finally_)):
+            where = body_map.key_node("commands") or key
+            ctx.report("BSP018", where, f"phase '{name}' has no commands", fix=f"Add commands to '{name}' or remove the phase")
+        for section in ("commands", "finally"):
+            value = body_map.get(section)
+            section_key = body_map.key_node(section)
+            if isinstance(value, Scalar) and not value.is_null:
+                ctx.report("BSP015", value, f"'{name}.{section}' is a string; it must be a list of commands",
+                           fix=f"{section}:\n  - {value.text.strip()[:40]}")
+            elif isinstance(value, Mapping) and section_key is not None:
+                ctx.report("BSP015", value, f"'{name}.{section}' is a mapping; it must be a list of commands")
+            elif isinstance(value, Sequence):
+                for item in value.items:
+                    _check_command_item(item, name, section, ctx)
+
+
+def _check_command_item(item: Node, phase: str, section: str, ctx: Context) -> None:
+    if isinstance(item, Mapping):
+        key, val = item.pairs[0] if item.pairs else (item, item)
+        joined = f"{_text(key) or ''}: {_text(val) or ''}".strip()
+        ctx.report("BSP016", item, f"this {phase} command loads as a mapping ('{joined[:60]}'): an unquoted ': ' made it one",
+                   fix="Quote the whole command: - 'echo \"a: b\"'")
+    elif isinstance(item, Sequence):
+        ctx.report("BSP016", item, f"this {phase} command is a list, not a string")
+    elif isinstance(item, Scalar) and item.is_null:
+        ctx.report("BSP016", item, f"empty {phase} {section} item (a '- ' with nothing or only a comment after it)",
+                   fix="Remove the empty item or write the command")
+
+
+def _check_runtimes(node: Node | None, ctx: Context) -> None:
+    runtimes = _map(node)
+    if runtimes is None:
+        return
+    for runtime, _, value in runtimes.items():
+        text = _text(value)
+        if text is None:
+            continue
+        version = text.strip()
+        if version.lower() == "latest":
+            ctx.report("BSP024", value, f"runtime '{runtime}: latest' changes with the build image; pin a version",
+                       fix=f"{runtime}: <major version>")
+        elif version in _OBSOLETE_RUNTIMES.get(runtime.lower(), set()):
+            ctx.report("BSP024", value, f"runtime '{runtime}: {version}' is not available on current CodeBuild images; pin a supported version")
+
+
+# --- env: BSP005, BSP006, BSP007 ------------------------------------------------------------------
+
+
+@check("buildspec", ("BSP005", "BSP006", "BSP007"))
+def environment(doc: Document, ctx: Context) -> None:
+    root = _root(doc)
+    env = _map(root.get("env")) if root else None
+    if env is None:
+        return
+    variables = _map(env.get("variables"))
+    if variables is not None:
+        for name, key, value in variables.items():
+            _check_plaintext(name, key, value, ctx)
+    secrets = _map(env.get("secrets-manager"))
+    if secrets is not None:
+        for name, key, value in secrets.items():
+            _check_secret_ref(name, key, value, ctx)
+    exported = env.get("exported-variables")
+    if isinstance(exported, Sequence):
+        store = _map(env.get("parameter-store"))
+        for item in exported.items:
+            var = _text(item)
+            if var is None:
+                continue
+            if secrets is not None and var in secrets:
+                ctx.report("BSP007", item, f"'{var}' comes from Secrets Manager and is exported: its value shows in the build details and CodePipeline",
+                           related=[(secrets.key_node(var), "defined here")], fix=f"Remove '{var}' from exported-variables")
+            elif store is not None and var in store:
+                ctx.report("BSP007", item, f"'{var}' comes from Parameter Store and is exported: its value shows in the build details and CodePipeline",
+                           related=[(store.key_node(var), "defined here")], fix=f"Remove '{var}' from exported-variables")
+
+
+def _check_plaintext(name: str, key: Node, value: Node, ctx: Context) -> None:
+    text = _text(value)
+    if text is None or isinstance(value, Scalar) and value.yaml_type in ("bool", "int", "float"):
+        return
+    text = text.strip()
+    if not text or is_reference(text):
+        return
+    fix = f"Store it in Secrets Manager and reference it under 'env: secrets-manager: {name}: <secret-id>'"
+    if known_token(text):
+        ctx.report("BSP005", value, f"'{name}' holds a credential in plain text ({mask(text)})", fix=fix)
+        return
+    if not looks_like_secret_name(name) or not _secret_like_value(text):
+        return
+    if is_mock_value(name, text):
+        ctx.report("BSP005", value, f"'{name}' looks like a secret in plain text ({mask(text)}); it looks like a test value, but use Secrets Manager",
+                   fix=fix, severity="low")
+        return
+    ctx.report("BSP005", value, f"'{name}' looks like a secret in plain text ({mask(text)}): env.variables show in the console, API and logs", fix=fix)
+
+
+_SECRET_ID = re.compile(r"^[A-Za-z0-9/_+=.@-]+$")
+_SECRET_ARN = re.compile(r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$")
+
+
+def secrets_manager_problem(value: str) -> str:
+    """Why `value` is not `secret-id[:json-key[:version-stage[:version-id]]]` ('' when it is)."""
+    text = value.strip()
+    if not text:
+        return "is empty"
+    if "${" in text or "$(" in text:
+        return ""
+    if text.startswith("arn:"):
+        parts = text.split(":")
+        if len(parts) < 7:
+            return "is an incomplete ARN (expected arn:aws:secretsmanager:<region>:<account>:secret:<name>)"
+        arn, rest = ":".join(parts[:7]), parts[7:]
+        if not _SECRET_ARN.match(arn):
+            return f"is not a Secrets Manager secret ARN ('{':'.join(parts[:3])}:...')"
+    else:
+        arn, *rest = text.split(":")
+        if not arn:
+            return "has an empty secret-id before ':'"
+        if not _SECRET_ID.match(arn):
+            bad = next(ch for ch in arn if not re.match(r"[A-Za-z0-9/_+=.@-]", ch))
+            return f"has a secret-id with the character '{bad}', which secret names cannot contain"
+    if len(rest) > 3:
+        return f"has {len(rest)} fields after the secret-id; at most 3 (json-key:version-stage:version-id)"
+    if len(rest) == 3 and rest[2] and not re.match(r"^[A-Za-z0-9-]{32,64}$", rest[2]):
+        return f"has version-id '{rest[2]}', which is not a version id (a UUID)"
+    return ""
+
+
+def _check_secret_ref(name: str, key: Node, value: Node, ctx: Context) -> None:
+    if not isinstance(value, Scalar):
+        ctx.report("BSP006", value, f"secrets-manager '{name}' must be a string 'secret-id[:json-key[:version-stage[:version-id]]]'")
+        return
+    problem = secrets_manager_problem(value.text)
+    if problem:
+        where = value if not value.is_null else key
+        ctx.report("BSP006", where, f"secrets-manager reference for '{name}' {problem}",
+                   fix="Use secret-id[:json-key[:version-stage[:version-id]]], e.g. prod/db:password")
+
+
+# --- commands: BSP008-011, BSP020-023, GEN004 -----------------------------------------------------
+
+
+def _secret_vars(root: Mapping) -> dict[str, str]:
+    """Variables in scope that hold secrets: name -> where they come from."""
+    env = _map(root.get("env"))
+    found: dict[str, str] = {}
+    if env is None:
+        return found
+    for name in (_map(env.get("secrets-manager")) or Mapping(0, 0, 0, 0)).keys():
+        found[name] = "Secrets Manager"
+    for name in (_map(env.get("parameter-store")) or Mapping(0, 0, 0, 0)).keys():
+        if looks_like_secret_name(name):
+            found.setdefault(name, "Parameter Store")
+    return found
+
+
+_VAR_REF = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+
+
+@check("buildspec", "BSP008")
+def secret_printed(doc: Document, ctx: Context) -> None:
+    root = _root(doc)
+    if root is None:
+        return
+    secrets = _secret_vars(root)
+    if not secrets:
+        return
+    any_secret = next(iter(secrets))
+    for _, scalar in command_items(root):
+        text = scalar.text
+        for base, cmd in shell.all_commands(text):
+            words = cmd.command_words()
+            raw = [w.text for w in cmd.words]
+            redirected = any(w.startswith((">", "1>")) or w in ("tee",) for w in raw) or cmd.op_after in ("|", "|&")
+            if raw and raw[0] == "env" and len(raw) == 1 or cmd.name == "printenv" and len(words) == 1:
+                if redirected:
+                    continue
+                shown = raw[0] if raw[0] == "env" else "printenv"
+                ctx.report("BSP008", _span(doc, scalar, base + cmd.words[0].start, base + cmd.words[-1].end),
+                           f"'{shown}' prints every variable to the build log, including {secrets[any_secret]} variable '{any_secret}'",
+                           fix="Print only the variables you need")
+                continue
+            if cmd.name == "set" and any(re.match(r"^-[a-z]*x", w.text) for w in words[1:]):
+                ctx.report("BSP008", _span(doc, scalar, base + words[0].start, base + words[-1].end),
+                           f"'set -x' echoes every command with its expanded values, including {secrets[any_secret]} variable '{any_secret}'",
+                           fix="Remove 'set -x', or turn it off ('set +x') around commands that use secrets")
+                continue
+            if cmd.name in ("echo", "printf", "printenv", "Write-Host", "Write-Output") and not redirected:
+                for word in words[1:]:
+                    for match in _VAR_REF.finditer(word.text):
+                        var = match.group(1)
+                        if var in secrets or cmd.name == "printenv" and word.text in secrets:
+                            ctx.report("BSP008", _span(doc, scalar, base + words[0].start, base + words[-1].end),
+                                       f"'{cmd.name}' prints {secrets[var]} variable '{var}' to the build log",
+                                       fix="Do not print secrets; CodeBuild masks only exact values it knows")
+                            break
+                    else:
+                        continue
+                    break
+
+
+_CREDENTIAL_KEYS = {"aws_secret_access_key", "aws_session_token", "aws_access_key_id"}
+
+
+def _literal(word: str) -> bool:
+    text = word.strip()
+    if not text or text.startswith(("$", "-", "<")) or "${" in text or "$(" in text or "`" in text:
+        return False
+    return not set(text) <= set("*x.<>_")
+
+
+@check("buildspec", "BSP009")
+def literal_credential(doc: Document, ctx: Context) -> None:
+    root = _root(doc)
+    if root is None:
+        return
+    for _, scalar in command_items(root):
+        text = scalar.text
+        for base, cmd in shell.all_commands(text):
+            words = cmd.command_words()
+            argv = [w.text for w in words]
+            if len(argv) >= 5 and argv[0] == "aws" and argv[1:3] == ["configure", "set"] and argv[3].split(".")[-1] in _CREDENTIAL_KEYS:
+                value = words[4]
+                if _literal(value.text) and argv[3].split(".")[-1] != "aws_access_key_id":
+                    ctx.report("BSP009", _span(doc, scalar, base + value.start, base + value.end),
+                               f"'aws configure set {argv[3]}' is given a literal credential ({mask(value.text)})",
+                               fix="Use the build's service role, or read the value from env: secrets-manager")
+                continue
+            for index, word in enumerate(words[1:], 1):
+                flag, value, start, end = word.text, None, 0, 0
+                if flag in ("--password", "--passwd") or (flag == "-p" and argv[0] in ("docker", "podman") and "login" in argv):
+                    if index + 1 < len(words):
+                        value = words[index + 1].text
+                        start, end = words[index + 1].start, words[index + 1].end
+                elif flag.startswith(("--password=", "--passwd=")):
+                    value = flag.split("=", 1)[1]
+                    start, end = word.start + len(flag.split("=", 1)[0]) + 1, word.end
+                if value is not None and _literal(value) and not is_mock_value("password", value):
+                    ctx.report("BSP009", _span(doc, scalar, base + start, base + end),
+                               f"'{argv[0]} {flag.split('=')[0]}' is given a literal password ({mask(value)})",
+                               fix="Read it from env: secrets-manager and pass it on stdin (e.g. --password-stdin)")
+
+
+@check("buildspec", ("BSP010", "BSP011", "BSP020", "BSP021", "BSP022", "BSP023"))
+def commands(doc: Document, ctx: Context) -> None:
+    root = _root(doc)
+    if root is None:
+        return
+    items = list(command_items(root))
+    for _, scalar in items:
+        text = scalar.text
+        _report_hits(ctx, doc, "BSP010", scalar, shell.pipe_to_shell(text),
+                     fix="Download the script, verify its checksum or signature, then run it; or pin a released version")
+        _report_hits(ctx, doc, "BSP011", scalar, shell.tls_disabled(text), fix="Keep TLS verification on; add the CA certificate if you need one")
+        _report_hits(ctx, doc, "BSP020", scalar, shell.ecr_get_login(text),
+                     fix="aws ecr get-login-password --region $AWS_REGION | docker login --username AWS --password-stdin <registry>")
+        _report_hits(ctx, doc, "BSP021", scalar, shell.docker_push_mutable(text), fix="Push an immutable tag such as the commit id ($CODEBUILD_RESOLVED_SOURCE_VERSION)")
+        _report_hits(ctx, doc, "BSP022", scalar, shell.error_masked(text),
+                     fix="Let the command fail the build, or capture the code (|| RC=$?) and check it later")
+        _report_hits(ctx, doc, "BSP023", scalar, shell.terraform_auto_approve(text),
+                     fix="terraform plan -out=tfplan, review it (manual approval), then terraform apply tfplan")
+    _set_plus_e(doc, ctx, items)
+
+
+def _set_plus_e(doc: Document, ctx: Context, items: list[tuple[str, Scalar]]) -> None:
+    """`set +e` followed (in the same phase, before any `set -e`) by a test, lint, scan or deploy command."""
+    for index, (phase, scalar) in enumerate(items):
+        for hit in shell.set_plus_e(scalar.text):
+            rest = [scalar.text[hit.end :]] + [s.text for p, s in items[index + 1 :] if p == phase]
+            for chunk in rest:
+                if shell.set_minus_e(chunk) and not shell.has_risky(chunk.split("set -e", 1)[0]):
+                    break
+                if shell.has_risky(chunk):
+                    ctx.report("BSP022", _span(doc, scalar, hit.start, hit.end),
+                               f"'set +e' in phase '{phase}' lets failing test, lint, scan or deploy commands pass",
+                               fix="Remove 'set +e', or capture exit codes explicitly and fail the build on them")
+                    break
+
+
+# --- GEN004: typographic characters ------------------------------------------------------------------
+
+TYPOGRAPHIC = {
+    "\u2013": "en dash (–)",
+    "\u2014": "em dash (—)",
+    "\u2212": "minus sign (−)",
+    "\u2018": "left single quote (‘)",
+    "\u2019": "right single quote (’)",
+    "\u201c": "left double quote (“)",
+    "\u201d": "right double quote (”)",
+    "\u00a0": "no-break space",
+}
+_ECHOES = {"echo", "printf", "Write-Host", "Write-Output"}
+
+
+def typographic_characters(command: str) -> list[tuple[int, str]]:
+    """(offset, character) of every typographic dash, curly quote or no-break
+    space in shell command text, except inside comments and in text that a
+    plain `echo`/`printf` only prints (written to a file or a pipe, it counts:
+    that is how a broken imagedefinitions.json is made). Reusable for any
+    command string (CloudFormation inline buildspecs, pipeline actions)."""
+    if not any(ch in command for ch in TYPOGRAPHIC):
+        return []
+    ignored: list[tuple[int, int]] = []
+    for cmd in shell.split(command):
+        if cmd.comment_start >= 0:
+            nl = command.find("\n", cmd.comment_start)
+            ignored.append((cmd.comment_start, len(command) if nl < 0 else nl))
+        if cmd.name in _ECHOES:
+            writes = cmd.op_after in ("|", "|&") or any(w.text.startswith((">", "1>")) or re.match(r"^\d?>", w.text) for w in cmd.words)
+            if not writes:
+                ignored.append((cmd.start, cmd.end))
+    return [
+        (i, ch)
+        for i, ch in enumerate(command)
+        if ch in TYPOGRAPHIC and not any(a <= i < b for a, b in ignored)
+    ]
+
+
+@check("buildspec", "GEN004")
+def typographic(doc: Document, ctx: Context) -> None:
+    root = _root(doc)
+    if root is None:
+        return
+    for _, scalar in command_items(root):
+        found = typographic_characters(scalar.text)
+        if not found:
+            continue
+        offset, ch = found[0]
+        more = f" (and {len(found) - 1} more in this command)" if len(found) > 1 else ""
+        plain = {"\u2013": "-", "\u2014": "--", "\u2212": "-", "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " "}[ch]
+        ctx.report("GEN004", _span(doc, scalar, offset, offset + 1),
+                   f"typographic {TYPOGRAPHIC[ch]} in a command{more}; the shell needs a plain '{plain}'",
+                   fix=f"Replace it with '{plain}'")
+
+
+# --- artifacts, cache, reports: BSP012, BSP013, BSP014 -------------------------------------------------
+
+
+@check("buildspec", ("BSP012", "BSP013", "BSP014"))
+def outputs(doc: Document, ctx: Context) -> None:
+    root = _root(doc)
+    if root is None:
+        return
+    artifacts = _map(root.get("artifacts"))
+    if artifacts is not None:
+        _check_artifact("artifacts", artifacts, ctx)
+        secondary = _map(artifacts.get("secondary-artifacts"))
+        for name, _, value in secondary.items() if secondary else ():
+            if isinstance(value, Mapping):
+                _check_artifact(f"secondary artifact '{name}'", value, ctx)
+    cache = _map(root.get("cache"))
+    paths = cache.get("paths") if cache else None
+    if isinstance(paths, Sequence):
+        for item in paths.items:
+            path = _text(item)
+            what = _credential_path(path or "")
+            if what:
+                ctx.report("BSP013", item, f"cache path '{path}' holds {what}; the credentials persist in the build cache",
+                           fix="Remove it from cache.paths; log in again in each build")
+    reports = _map(root.get("reports"))
+    for group, _, body in reports.items() if reports else ():
+        fmt_node = body.get("file-format") if isinstance(body, Mapping) else None
+        fmt = _text(fmt_node)
+        if fmt is not None and fmt.strip().upper() not in REPORT_FORMATS:
+            close = difflib.get_close_matches(fmt.strip().upper(), REPORT_FORMATS, n=1, cutoff=0.6)
+            hint = f"; did you mean '{close[0]}'?" if close else f" (test: {', '.join(REPORT_FORMATS[:6])}; coverage: {', '.join(REPORT_FORMATS[6:])})"
+            ctx.report("BSP014", fmt_node, f"report '{group}' has file-format '{fmt}', which CodeBuild does not ingest{hint}")
+
+
+def _check_artifact(label: str, artifact: Mapping, ctx: Context) -> None:
+    files = artifact.get("files")
+    items = files.items if isinstance(files, Sequence) else [files] if isinstance(files, Scalar) else []
+    if "base-directory" in artifact or "exclude-paths" in artifact:
+        return
+    for item in items:
+        text = (_text(item) or "").strip()
+        if text in ("**/*", "./**/*", "**", "*/**"):
+            ctx.report("BSP012", item, f"{label} ship the whole workspace ('{text}' with no base-directory or exclude-paths), including .git and any key files",
+                       fix="Set base-directory to the build output, or add exclude-paths")
+
+
+_CREDENTIAL_PATHS = (
+    (re.compile(r"(^|/)\.aws(/|$)"), "AWS credentials (~/.aws)"),
+    (re.compile(r"(^|/)\.docker(/config\.json|/?$|/\*)"), "Docker registry logins (~/.docker/config.json)"),
+    (re.compile(r"(^|/)\.npmrc$"), "npm tokens (.npmrc)"),
+    (re.compile(r"(^|/)\.git-credentials$"), "git credentials (.git-credentials)"),
+    (re.compile(r"(^|/)\.pypirc$"), "PyPI tokens (.pypirc)"),
+    (re.compile(r"(^|/)\.netrc$"), "login credentials (.netrc)"),
+    (re.compile(r"(^|/)\.ssh(/|$)"), "SSH keys (~/.ssh)"),
+    (re.compile(r"(^|/)\.kube(/config|/?$|/\*)"), "Kubernetes credentials (~/.kube/config)"),
+)
+
+
+def _credential_path(path: str) -> str:
+    for pattern, what in _CREDENTIAL_PATHS:
+        if pattern.search(path.strip()):
+            return what
+    return ""
