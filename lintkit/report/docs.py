@@ -41,3 +41,48 @@ def rule_text(rule: Rule) -> str:
     if rule.fix:
         parts.append("Fix: " + rule.fix)
     return "\n\n".join(parts)
+
+
+def index_markdown(rules: list[Rule]) -> str:
+    lines = [
+        "# lintkit rules",
+        "",
+        "Generated from `rules/` by `python -m lintkit.report.docs docs/rules`; do not edit by hand.",
+        "",
+        "| Code | Name | Severity | Summary |",
+        "|---|---|---|---|",
+    ]
+    for rule in rules:
+        summary = rule.summary.replace("|", "\\|")
+        lines.append(f"| [{rule.code}]({rule.code}.md) | {rule.name} | {rule.severity.value} | {summary} |")
+    return "\n".join(lines) + "\n"
+
+
+def generated_docs(rules: list[Rule]) -> dict[str, str]:
+    """File name -> content for docs/rules/."""
+    docs = {f"{rule.code}.md": rule_markdown(rule) for rule in rules}
+    docs["README.md"] = index_markdown(rules)
+    return docs
+
+
+def main(argv: list[str] | None = None) -> int:
+    import sys
+    from pathlib import Path
+
+    from lintkit.registry import build_registry
+
+    args = sys.argv[1:] if argv is None else argv
+    out = Path(args[0] if args else "docs/rules")
+    out.mkdir(parents=True, exist_ok=True)
+    docs = generated_docs([r for r in build_registry(include_plugins=False).sorted_rules()])
+    for stale in out.glob("*.md"):
+        if stale.name not in docs:
+            stale.unlink()
+    for name, content in docs.items():
+        (out / name).write_text(content, encoding="utf-8")
+    print(f"wrote {len(docs)} files to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
