@@ -1,0 +1,101 @@
+"""The resource catalogue (`rules/models/resources.toml`) as typed, immutable data."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from functools import lru_cache
+
+from lintkit.registry import builtin_rules_dir
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    what: str
+    acquire: tuple[str, ...]
+    release: frozenset[str]
+    release_calls: frozenset[str]
+    with_releases: bool
+    tuple_index: tuple[tuple[str, int], ...]
+    discard_leaks: bool
+    lock: bool
+    fix: str
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    kinds: tuple[Kind, ...]
+    owning_wrappers: frozenset[str]
+    non_owning: frozenset[str]
+    registrars: frozenset[str]
+    container_methods: frozenset[str]
+
+    def kind_for(self, qname: str | None, method: str | None = None, receiver_type: str | None = None) -> Kind | None:
+        """The kind a call acquires: by qualified name, by `Type.method` on a
+        receiver of known type, or by a `*.method` wildcard."""
+        for kind in self.kinds:
+            for pattern in kind.acquire:
+                if qname and pattern == qname:
+                    return kind
+                if method and receiver_type and pattern == f"{receiver_type}.{method}":
+                    return kind
+        if method:
+            for kind in self.kinds:
+                if f"*.{method}" in kind.acquire:
+                    return kind
+        return None
+
+    @property
+    def release_methods(self) -> frozenset[str]:
+        return frozenset(m for k in self.kinds for m in k.release)
+
+    @property
+    def release_calls(self) -> frozenset[str]:
+        return frozenset(f for k in self.kinds for f in k.release_calls)
+
+
+def _matches(patterns: frozenset[str], qname: str | None, method: str | None) -> bool:
+    return bool((qname and qname in patterns) or (method and f"*.{method}" in patterns))
+
+
+def is_owning(cat: Catalogue, qname: str | None, method: str | None) -> bool:
+    return _matches(cat.owning_wrappers, qname, method)
+
+
+def is_registrar(cat: Catalogue, qname: str | None, method: str | None) -> bool:
+    return _matches(cat.registrars, qname, method)
+
+
+@lru_cache(maxsize=1)
+def load_catalogue() -> Catalogue:
+    path = builtin_rules_dir() / "models" / "resources.toml"
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    kinds = tuple(
+        Kind(
+            name=str(k["name"]),
+            what=str(k.get("what", k["name"])),
+            acquire=tuple(k.get("acquire", [])),
+            release=frozenset(k.get("release", [])),
+            release_calls=frozenset(k.get("release_calls", [])),
+            with_releases=bool(k.get("with_releases", True)),
+            tuple_index=tuple(sorted(dict(k.get("tuple_index", {})).items())),
+            discard_leaks=bool(k.get("discard_leaks", False)),
+            lock=bool(k.get("lock", False)),
+            fix=str(k.get("fix", "close it in a `finally` block or use `with`")),
+        )
+        for k in data.get("kind", [])
+    )
+    own = data.get("ownership", {})
+    return Catalogue(
+        kinds=kinds,
+        owning_wrappers=frozenset(own.get("owning_wrappers", [])),
+        non_owning=frozenset(own.get("non_owning", [])),
+        registrars=frozenset(own.get("registrars", [])),
+        container_methods=frozenset(own.get("container_methods", [])),
+    )
