@@ -1,1 +1,417 @@
-"""Security detectors that need no dataflow (PSC rules)."""
+"""Security detectors that need no dataflow (PSC rules).
+
+Each detector matches a precise call or setting, resolved through imports
+(`lintkit.python.calls`), and points at the argument or value that is wrong.
+Test code is skipped by most detectors (option `include-tests`), because
+throw-away servers, fake passwords and test-client cookies are expected there.
+The detectors live in three modules; importing them here registers them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from astroid import nodes
+
+from lintkit.python.calls import (
+    argument,
+    call_name,
+    constant,
+    has_star_kwargs,
+    keyword,
+    last_identifier,
+    method_name,
+    qualname,
+    receiver_name,
+    string_prefix,
+)
+from lintkit.python.security_common import imports_module, is_false, is_settings_file, is_true, skip_tests
+from lintkit.python.security_creds import hardcoded_credentials
+from lintkit.python.security_crypto import certificate_validation, weak_cryptography, weak_hashing, weak_random
+from lintkit.registry import check
+
+# -- PSC003 debug features -------------------------------------------------------
+
+
+@check("python", "PSC003")
+def debug_enabled(module: nodes.Module, ctx: Any) -> None:
+    if skip_tests(ctx, "PSC003"):
+        return
+    flask = imports_module(module, "flask") or imports_module(module, "werkzeug")
+    fix = "Never enable the debugger in deployed code: read the flag from the environment and default it to off"
+    for call in module.nodes_of_class(nodes.Call):
+        name = call_name(call) or ""
+        if flask and method_name(call) == "run" and is_true(keyword(call, "debug")):
+            ctx.report("PSC003", keyword(call, "debug"), "the Flask debugger allows arbitrary code execution: debug=True", fix=fix)
+        elif name.endswith("serving.run_simple") and is_true(keyword(call, "use_debugger")):
+            ctx.report("PSC003", keyword(call, "use_debugger"), "the Werkzeug debugger allows arbitrary code execution", fix=fix)
+    if flask:
+        for assign in module.nodes_of_class(nodes.Assign):
+            for target in assign.targets:
+                if is_true(assign.value) and _config_target(target) == "DEBUG":
+                    ctx.report("PSC003", assign.value, f"'{target.as_string()} = True' turns on the Flask debugger", fix=fix)
+    if is_settings_file(ctx.path):
+        for stmt in module.body:
+            if isinstance(stmt, nodes.Assign) and is_true(stmt.value):
+                for target in stmt.targets:
+                    if isinstance(target, nodes.AssignName) and target.name == "DEBUG":
+                        ctx.report(
+                            "PSC003",
+                            stmt.value,
+                            "DEBUG = True in deployed settings shows stack traces, settings and SQL to every visitor",
+                            fix="Set DEBUG from the environment (DEBUG = os.environ.get('DJANGO_DEBUG') == '1')",
+                        )
+
+
+def _config_target(target: Any) -> str:
+    """`app.config['DEBUG']` -> 'DEBUG'; `app.debug` -> 'DEBUG'."""
+    if isinstance(target, nodes.Subscript) and last_identifier(target.value) == "config":
+        key = constant(target.slice)
+        return key if isinstance(key, str) else ""
+    if isinstance(target, nodes.AssignAttr) and target.attrname == "debug" and last_identifier(target.expr) in ("app", "application"):
+        return "DEBUG"
+    return ""
+
+
+# -- PSC002 CSRF -------------------------------------------------------------------
+
+
+@check("python", "PSC002")
+def csrf_disabled(module: nodes.Module, ctx: Any) -> None:
+    if skip_tests(ctx, "PSC002"):
+        return
+    fix = "Keep CSRF protection on; for an API called with tokens rather than cookies, document why and authenticate every request"
+    for func in module.nodes_of_class((nodes.FunctionDef, nodes.ClassDef)):
+        for dec in func.decorators.nodes if func.decorators else ():
+            target = dec.func if isinstance(dec, nodes.Call) else dec
+            if _is_csrf_exempt(target):
+                ctx.report("PSC002", dec, f"'{func.name}' is exempt from CSRF protection", fix=fix)
+    for call in module.nodes_of_class(nodes.Call):
+        if _is_csrf_exempt(call.func) and call.args and not (isinstance(call.parent, nodes.Decorators)):
+            ctx.report("PSC002", call, f"{call.args[0].as_string()[:60]} is exempt from CSRF protection", fix=fix)
+        elif method_name(call) == "update" and last_identifier(getattr(call.func, "expr", None)) == "config":
+            for kw in call.keywords or ():
+                if kw.arg in ("WTF_CSRF_ENABLED", "WTF_CSRF_CHECK_DEFAULT") and is_false(kw.value):
+                    ctx.report("PSC002", kw.value, f"{kw.arg}=False turns off CSRF protection", fix=fix)
+    for assign in module.nodes_of_class(nodes.Assign):
+        if not is_false(assign.value):
+            continue
+        for target in assign.targets:
+            key = _config_target(target) or (target.name if isinstance(target, nodes.AssignName) else "")
+            if key in ("WTF_CSRF_ENABLED", "WTF_CSRF_CHECK_DEFAULT", "CSRF_ENABLED"):
+                ctx.report("PSC002", assign.value, f"{key} = False turns off CSRF protection", fix=fix)
+
+
+def _is_csrf_exempt(node: Any) -> bool:
+    name = qualname(node) or ""
+    if name.rsplit(".", 1)[-1] == "csrf_exempt" or (isinstance(node, nodes.Name) and node.name == "csrf_exempt"):
+        return True
+    # Flask-WTF: csrf = CSRFProtect(app); @csrf.exempt
+    return isinstance(node, nodes.Attribute) and node.attrname == "exempt" and last_identifier(node.expr) in ("csrf", "csrf_protect", "csrfprotect")
+
+
+# -- PSC004 paramiko host keys -------------------------------------------------------
+
+
+@check("python", "PSC004")
+def missing_host_key_policy(module: nodes.Module, ctx: Any) -> None:
+    if skip_tests(ctx, "PSC004"):
+        return
+    for call in module.nodes_of_class(nodes.Call):
+        if method_name(call) != "set_missing_host_key_policy" or not call.args:
+            continue
+        policy = call.args[0]
+        name = (call_name(policy) if isinstance(policy, nodes.Call) else qualname(policy)) or last_identifier(policy)
+        short = name.rsplit(".", 1)[-1]
+        if short in ("AutoAddPolicy", "WarningPolicy"):
+            ctx.report(
+                "PSC004",
+                policy,
+                f"{short} accepts any host key, so a man in the middle goes unnoticed",
+                fix="Load known hosts (client.load_system_host_keys()) and keep paramiko.RejectPolicy",
+            )
+
+
+# -- PSC005 binding to all interfaces (alias PSC017) ------------------------------------
+
+_ALL_INTERFACES = ("0.0.0.0", "::", "0:0:0:0:0:0:0:0")
+_SERVER_FUNCS = ("make_server", "run_simple", "start_server", "create_server", "serve", "run_app")
+
+
+@check("python", "PSC005")
+def bind_all_interfaces(module: nodes.Module, ctx: Any) -> None:
+    if skip_tests(ctx, "PSC005"):
+        return
+    for call in module.nodes_of_class(nodes.Call):
+        site = _bind_all_site(call)
+        if site is not None:
+            value = constant(site)
+            shown = value if value else "''"
+            ctx.report(
+                "PSC005",
+                site,
+                f"binding to {shown} listens on every network interface",
+                fix="Bind to 127.0.0.1 or a specific interface, and take the address from configuration",
+            )
+
+
+def _bind_all_site(call: nodes.Call) -> Any | None:
+    method = method_name(call) or ""
+    name = call_name(call) or ""
+    if method == "bind" or method.endswith("Server") or name.endswith("Server"):
+        address = argument(call, 0, "server_address" if method != "bind" else "address")
+        if isinstance(address, nodes.Tuple) and len(address.elts) >= 2:
+            host, port = constant(address.elts[0]), constant(address.elts[1])
+            if (host in _ALL_INTERFACES or host == "") and port != 0:
+                return address.elts[0]
+        return None
+    host = keyword(call, "host")
+    if host is None and method in _SERVER_FUNCS and call.args:
+        first = call.args[0]
+        host = first if isinstance(constant(first), str) else (call.args[1] if len(call.args) > 1 and method in ("start_server", "create_server") else None)
+    if host is not None and constant(host) in _ALL_INTERFACES:
+        if method in ("run", *_SERVER_FUNCS) or name.endswith((".run", *_SERVER_FUNCS)):
+            return host
+    return None
+
+
+# -- PSC011 cleartext protocols ------------------------------------------------------------
+
+_CLEARTEXT_CLIENTS = {"telnetlib.Telnet": "Telnet", "ftplib.FTP": "FTP"}
+_URL_CALLS = (
+    "requests.", "httpx.", "urllib.request.urlopen", "urllib.request.Request", "urllib3.request",
+    "xmlrpc.client.ServerProxy",
+)
+_URL_METHODS = {"get", "post", "put", "patch", "delete", "head", "options", "request", "urlopen", "Request", "ServerProxy", "stream"}
+
+
+@check("python", "PSC011")
+def insecure_connection(module: nodes.Module, ctx: Any) -> None:
+    if skip_tests(ctx, "PSC011"):
+        return
+    for call in module.nodes_of_class(nodes.Call):
+        name = call_name(call) or ""
+        if name in _CLEARTEXT_CLIENTS:
+            proto = _CLEARTEXT_CLIENTS[name]
+            ctx.report("PSC011", call, f"{proto} sends credentials and data in clear text", fix="Use SSH/SFTP or ftplib.FTP_TLS")
+            continue
+        if not name.startswith(_URL_CALLS) or name.rsplit(".", 1)[-1] not in _URL_METHODS:
+            continue
+        url = argument(call, 1 if name.endswith(".request") and name.startswith(("requests.", "httpx.")) else 0, "url")
+        text = string_prefix(url) if url is not None else None
+        if text and text.lower().startswith("http://") and not _local_url(text):
+            ctx.report("PSC011", url, f"{name}() uses cleartext HTTP: {text[:60]}", fix="Use https://")
+
+
+def _local_url(url: str) -> bool:
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return True
+    if not host or "{" in host or "%" in host:
+        return True  # host comes from a template: unknown
+    if host in ("localhost", "0.0.0.0", "::1", "169.254.169.254", "metadata.google.internal"):
+        return True
+    if host.startswith(("127.", "10.", "192.168.", "169.254.")) or any(host.startswith(f"172.{n}.") for n in range(16, 32)):
+        return True
+    if host.endswith((".local", ".localhost", ".internal", ".test", ".example", ".invalid", ".lan", ".svc", ".cluster.local")):
+        return True
+    return host in ("example.com", "example.org", "example.net") or host.endswith((".example.com", ".example.org"))
+
+
+# -- PSC012 insecure cookies ---------------------------------------------------------------
+
+_COOKIE_SETTINGS = {
+    "SESSION_COOKIE_SECURE": "the session cookie is sent over plain HTTP",
+    "CSRF_COOKIE_SECURE": "the CSRF cookie is sent over plain HTTP",
+    "SESSION_COOKIE_HTTPONLY": "scripts can read the session cookie",
+    "REMEMBER_COOKIE_SECURE": "the remember-me cookie is sent over plain HTTP",
+    "REMEMBER_COOKIE_HTTPONLY": "scripts can read the remember-me cookie",
+}
+_COOKIE_FIX = "Pass secure=True (and httponly=True, samesite='Lax') to set_cookie, or set SESSION_COOKIE_SECURE = True"
+
+
+@check("python", "PSC012")
+def insecure_cookie(module: nodes.Module, ctx: Any) -> None:
+    if skip_tests(ctx, "PSC012"):
+        return
+    for call in module.nodes_of_class(nodes.Call):
+        if method_name(call) not in ("set_cookie", "set_signed_cookie"):
+            continue
+        if len(call.args) + len(call.keywords or ()) < 2 or "client" in receiver_name(call).lower():
+            continue  # cookiejar.set_cookie(cookie) and test clients
+        if constant(keyword(call, "max_age")) == 0 or constant(keyword(call, "expires")) == 0:
+            continue  # deleting a cookie
+        secure = keyword(call, "secure")
+        cookie = call.args[0].as_string()[:40] if call.args else "the cookie"
+        if is_false(secure):
+            ctx.report("PSC012", secure, f"cookie {cookie} is set with secure=False", fix=_COOKIE_FIX)
+        elif secure is None and not has_star_kwargs(call):
+            ctx.report("PSC012", call, f"cookie {cookie} is set without secure=True", fix=_COOKIE_FIX)
+        httponly = keyword(call, "httponly")
+        if is_false(httponly):
+            ctx.report("PSC012", httponly, f"cookie {cookie} is set with httponly=False", fix=_COOKIE_FIX)
+    settings = is_settings_file(ctx.path)
+    for assign in module.nodes_of_class(nodes.Assign):
+        if not is_false(assign.value):
+            continue
+        for target in assign.targets:
+            key = _config_target(target)
+            if not key and settings and isinstance(target, nodes.AssignName) and isinstance(assign.parent, (nodes.Module, nodes.ClassDef)):
+                key = target.name
+            if key in _COOKIE_SETTINGS:
+                ctx.report("PSC012", assign.value, f"{key} = False: {_COOKIE_SETTINGS[key]}", fix=_COOKIE_FIX)
+
+
+# -- PSC018 insecure temporary files --------------------------------------------------------
+
+_TMP_PREFIXES = ("/tmp/", "/var/tmp/", "/dev/shm/")
+_OPENERS = {"open", "io.open", "codecs.open", "os.open"}
+
+
+@check("python", "PSC018")
+def insecure_temp_file(module: nodes.Module, ctx: Any) -> None:
+    if skip_tests(ctx, "PSC018"):
+        return
+    fix = "Use tempfile.NamedTemporaryFile, tempfile.mkstemp or tempfile.TemporaryDirectory"
+    for call in module.nodes_of_class(nodes.Call):
+        name = call_name(call) or ""
+        if name in ("tempfile.mktemp", "os.tempnam", "os.tmpnam"):
+            ctx.report("PSC018", call, f"{name}() returns a name another process can claim before you open it", fix=fix)
+            continue
+        path = None
+        if name in _OPENERS:
+            path = argument(call, 0, "file" if name != "os.open" else "path")
+            if name != "os.open" and not _writes(argument(call, 1, "mode")):
+                continue
+        elif method_name(call) in ("write_text", "write_bytes") and isinstance(call.func, nodes.Attribute):
+            inner = call.func.expr
+            if isinstance(inner, nodes.Call) and (call_name(inner) or "").endswith(("pathlib.Path", "pathlib.PurePath")):
+                path = argument(inner, 0)
+        if path is None:
+            continue
+        prefix = string_prefix(path)
+        if prefix and prefix.startswith(_TMP_PREFIXES):
+            ctx.report("PSC018", path, f"'{prefix[:60]}' is a predictable path in a shared temporary directory", fix=fix)
+
+
+def _writes(mode: Any) -> bool:
+    value = constant(mode)
+    return isinstance(value, str) and any(c in value for c in "wax+")
+
+
+# -- PSC020 loose file permissions -----------------------------------------------------------
+
+_STAT_BITS = {
+    "S_ISUID": 0o4000, "S_ISGID": 0o2000, "S_ISVTX": 0o1000, "S_IRWXU": 0o700, "S_IRUSR": 0o400, "S_IWUSR": 0o200,
+    "S_IXUSR": 0o100, "S_IRWXG": 0o70, "S_IRGRP": 0o40, "S_IWGRP": 0o20, "S_IXGRP": 0o10, "S_IRWXO": 0o7,
+    "S_IROTH": 0o4, "S_IWOTH": 0o2, "S_IXOTH": 0o1, "S_IREAD": 0o400, "S_IWRITE": 0o200, "S_IEXEC": 0o100,
+}
+
+
+@check("python", "PSC020")
+def loose_file_permissions(module: nodes.Module, ctx: Any) -> None:
+    if skip_tests(ctx, "PSC020"):
+        return
+    for call in module.nodes_of_class(nodes.Call):
+        name = call_name(call) or ""
+        if name in ("os.chmod", "os.lchmod", "os.fchmod"):
+            mode = argument(call, 1, "mode")
+        elif method_name(call) == "chmod" and isinstance(call.func, nodes.Attribute) and len(call.args) == 1 and not name.startswith("os."):
+            mode = argument(call, 0, "mode")
+        else:
+            continue
+        value = _mode(mode)
+        if value is not None and value & 0o002:
+            ctx.report(
+                "PSC020",
+                mode,
+                f"mode {oct(value)} makes the file writable by every user",
+                fix="Grant the least access needed, e.g. 0o600 for a private file or 0o755 for a program",
+            )
+
+
+def _mode(node: Any) -> int | None:
+    if node is None:
+        return None
+    if isinstance(node, nodes.BinOp) and node.op == "|":
+        left, right = _mode(node.left), _mode(node.right)
+        return left | right if left is not None and right is not None else None
+    if isinstance(node, nodes.Attribute):
+        name = qualname(node) or ""
+        return _STAT_BITS.get(name[5:]) if name.startswith("stat.") else None
+    if isinstance(node, nodes.Name):
+        name = qualname(node) or ""
+        if name.startswith("stat."):
+            return _STAT_BITS.get(name[5:])
+    value = constant(node)
+    return value if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 0o7777 else None
+
+
+# -- PSC030 Jinja2 autoescape --------------------------------------------------------------------
+
+
+@check("python", "PSC030")
+def jinja2_autoescape(module: nodes.Module, ctx: Any) -> None:
+    if skip_tests(ctx, "PSC030"):
+        return
+    fix = "Pass autoescape=select_autoescape() (or True) when templates render HTML"
+    for call in module.nodes_of_class(nodes.Call):
+        name = call_name(call) or ""
+        if not name.startswith("jinja2.") or name.rsplit(".", 1)[-1] not in ("Environment", "SandboxedEnvironment"):
+            continue
+        autoescape = keyword(call, "autoescape")
+        if is_false(autoescape):
+            ctx.report("PSC030", autoescape, "autoescape=False renders variables into HTML unescaped", fix=fix)
+        elif autoescape is None and not has_star_kwargs(call) and len(call.args) < 11:
+            ctx.report("PSC030", call, "a Jinja2 Environment escapes nothing by default: pass autoescape", fix=fix)
+
+
+# -- PSC031 XML parsers with external entities ----------------------------------------------------
+
+_EXTERNAL_FEATURES = {
+    "xml.sax.handler.feature_external_ges": "external general entities",
+    "xml.sax.handler.feature_external_pes": "external parameter entities",
+    "http://xml.org/sax/features/external-general-entities": "external general entities",
+    "http://xml.org/sax/features/external-parameter-entities": "external parameter entities",
+}
+
+
+@check("python", "PSC031")
+def xml_external_entities(module: nodes.Module, ctx: Any) -> None:
+    if skip_tests(ctx, "PSC031"):
+        return
+    fix = "Keep external entities off (lxml: resolve_entities=False, no_network=True; SAX: leave feature_external_ges off) or use defusedxml"
+    for call in module.nodes_of_class(nodes.Call):
+        name = call_name(call) or ""
+        if name.startswith("lxml.") and name.rsplit(".", 1)[-1] in ("XMLParser", "XMLPullParser", "iterparse", "XMLTreeBuilder"):
+            for kw in call.keywords or ():
+                if kw.arg == "resolve_entities" and is_true(kw.value):
+                    ctx.report("PSC031", kw.value, "this lxml parser resolves external entities (resolve_entities=True)", fix=fix)
+                elif kw.arg == "no_network" and is_false(kw.value):
+                    ctx.report("PSC031", kw.value, "this lxml parser fetches entities over the network (no_network=False)", fix=fix)
+        elif method_name(call) == "setFeature" and len(call.args) >= 2 and is_true(call.args[1]):
+            feature = call.args[0]
+            key = qualname(feature) or constant(feature)
+            if isinstance(key, str) and key in _EXTERNAL_FEATURES:
+                ctx.report("PSC031", call.args[1], f"the SAX parser resolves {_EXTERNAL_FEATURES[key]}", fix=fix)
+
+
+__all__ = [
+    "bind_all_interfaces",
+    "certificate_validation",
+    "csrf_disabled",
+    "debug_enabled",
+    "hardcoded_credentials",
+    "insecure_connection",
+    "insecure_cookie",
+    "insecure_temp_file",
+    "jinja2_autoescape",
+    "loose_file_permissions",
+    "missing_host_key_policy",
+    "weak_cryptography",
+    "weak_hashing",
+    "weak_random",
+    "xml_external_entities",
+]

@@ -1,0 +1,244 @@
+"""Resolving names and calls to qualified names through imports and aliases.
+
+`from hashlib import md5 as m; m(x)` resolves to `hashlib.md5`, `import
+xml.sax.handler as h; h.feature_external_ges` to
+`xml.sax.handler.feature_external_ges`. Resolution uses astroid's scope lookup
+only (no inference): it is fast, deterministic and never executes anything.
+A name bound once to another resolvable name (`md5 = hashlib.md5`) is
+followed; anything else resolves to None.
+"""
+
+from __future__ import annotations
+
+import builtins
+import re
+from typing import Any, Iterator
+
+from astroid import nodes
+
+_MAX_DEPTH = 8
+_BUILTINS = frozenset(dir(builtins))
+
+
+def qualname(node: Any, depth: int = 0) -> str | None:
+    """The dotted name `node` (a Name or Attribute chain) stands for, or None."""
+    if depth > _MAX_DEPTH:
+        return None
+    if isinstance(node, nodes.Attribute):
+        base = qualname(node.expr, depth + 1)
+        return f"{base}.{node.attrname}" if base else None
+    if isinstance(node, nodes.Name):
+        return _resolve_name(node, depth)
+    return None
+
+
+def _resolve_name(node: nodes.Name, depth: int) -> str | None:
+    name = node.name
+    try:
+        _scope, assigns = node.lookup(name)
+    except Exception:  # astroid raises on odd scopes; an unresolved name is fine
+        return None
+    if not assigns:
+        return name if name in _BUILTINS else None
+    binding = assigns[-1]
+    if binding.root().name == "builtins":
+        return name
+    if isinstance(binding, nodes.Import):
+        for modname, alias in binding.names:
+            if alias == name:
+                return modname
+            if alias is None and modname.split(".")[0] == name:
+                return name
+        return None
+    if isinstance(binding, nodes.ImportFrom):
+        module = "." * (binding.level or 0) + (binding.modname or "")
+        for orig, alias in binding.names:
+            if (alias or orig) == name:
+                return f"{module}.{orig}" if module else orig
+        return None
+    if isinstance(binding, nodes.AssignName) and len(assigns) == 1:
+        parent = binding.parent
+        if isinstance(parent, nodes.Assign) and len(parent.targets) == 1 and parent.targets[0] is binding:
+            if isinstance(parent.value, (nodes.Name, nodes.Attribute)):
+                return qualname(parent.value, depth + 1)
+    return None
+
+
+def call_name(call: nodes.Call) -> str | None:
+    """Qualified name of the called function, e.g. `hashlib.md5`."""
+    return qualname(call.func)
+
+
+def method_name(call: nodes.Call) -> str | None:
+    """`x.y.meth(...)` -> `meth`; a plain-name call -> its name."""
+    func = call.func
+    if isinstance(func, nodes.Attribute):
+        return func.attrname
+    if isinstance(func, nodes.Name):
+        return func.name
+    return None
+
+
+def receiver_name(call: nodes.Call) -> str:
+    """The last identifier of the object a method is called on (`self.app.run` -> `app`)."""
+    func = call.func
+    if not isinstance(func, nodes.Attribute):
+        return ""
+    return last_identifier(func.expr)
+
+
+def last_identifier(node: Any) -> str:
+    if isinstance(node, nodes.Name):
+        return node.name
+    if isinstance(node, nodes.Attribute):
+        return node.attrname
+    if isinstance(node, nodes.AssignName):
+        return node.name
+    if isinstance(node, nodes.AssignAttr):
+        return node.attrname
+    if isinstance(node, nodes.Subscript):
+        return last_identifier(node.value)
+    if isinstance(node, nodes.Call):
+        return last_identifier(node.func)
+    return ""
+
+
+def keyword(call: nodes.Call, name: str) -> Any | None:
+    for kw in call.keywords or ():
+        if kw.arg == name:
+            return kw.value
+    return None
+
+
+def argument(call: nodes.Call, position: int, name: str | None = None) -> Any | None:
+    """The node passed for a parameter, by keyword or by position."""
+    if name is not None:
+        found = keyword(call, name)
+        if found is not None:
+            return found
+    args = [a for a in call.args if not isinstance(a, nodes.Starred)]
+    if len(args) != len(call.args):  # *args before the position: unknown
+        args = call.args[: next(i for i, a in enumerate(call.args) if isinstance(a, nodes.Starred))]
+    return args[position] if 0 <= position < len(args) else None
+
+
+def has_star_kwargs(call: nodes.Call) -> bool:
+    return any(kw.arg is None for kw in call.keywords or ())
+
+
+def constant(node: Any, depth: int = 0) -> Any:
+    """The literal value of `node` (str, bytes, int, bool, None, or a tuple of
+    them), following a Name bound once in its scope or module to a literal.
+    Returns `NOT_CONSTANT` when it is not a compile-time constant."""
+    if node is None or depth > _MAX_DEPTH:
+        return NOT_CONSTANT
+    if isinstance(node, nodes.Const):
+        return node.value
+    if isinstance(node, (nodes.Tuple, nodes.List)):
+        items = tuple(constant(e, depth + 1) for e in node.elts)
+        return NOT_CONSTANT if any(i is NOT_CONSTANT for i in items) else items
+    if isinstance(node, nodes.UnaryOp) and node.op == "-":
+        value = constant(node.operand, depth + 1)
+        return -value if isinstance(value, int) and not isinstance(value, bool) else NOT_CONSTANT
+    if isinstance(node, nodes.BinOp) and node.op in ("|", "+", "*", "**", "<<"):
+        left, right = constant(node.left, depth + 1), constant(node.right, depth + 1)
+        if isinstance(left, int) and isinstance(right, int) and not isinstance(left, bool):
+            try:
+                if node.op == "|":
+                    return left | right
+                if node.op == "+":
+                    return left + right
+                if node.op == "*":
+                    return left * right
+                if node.op == "<<" and 0 <= right < 64:
+                    return left << right
+                if node.op == "**" and 0 <= right < 64:
+                    return left**right
+            except (OverflowError, ValueError):
+                return NOT_CONSTANT
+        if node.op == "+" and isinstance(left, str) and isinstance(right, str):
+            return left + right
+        return NOT_CONSTANT
+    if isinstance(node, nodes.Name):
+        try:
+            _scope, assigns = node.lookup(node.name)
+        except Exception:
+            return NOT_CONSTANT
+        if len(assigns) == 1 and isinstance(assigns[0], nodes.AssignName):
+            parent = assigns[0].parent
+            if isinstance(parent, (nodes.Assign, nodes.AnnAssign)) and parent.value is not None:
+                if isinstance(parent, nodes.AnnAssign) or (len(parent.targets) == 1 and parent.targets[0] is assigns[0]):
+                    return constant(parent.value, depth + 1)
+    return NOT_CONSTANT
+
+
+class _NotConstant:
+    def __repr__(self) -> str:
+        return "NOT_CONSTANT"
+
+
+NOT_CONSTANT: Any = _NotConstant()
+
+
+def string_prefix(node: Any) -> str | None:
+    """The leading literal text of a str constant or an f-string (`f"/tmp/{x}"` -> `/tmp/`)."""
+    value = constant(node)
+    if isinstance(value, str):
+        return value
+    if isinstance(node, nodes.JoinedStr) and node.values and isinstance(node.values[0], nodes.Const):
+        first = node.values[0].value
+        return first if isinstance(first, str) else None
+    if isinstance(node, nodes.BinOp) and node.op in ("+", "%"):
+        return string_prefix(node.left)
+    if isinstance(node, nodes.Call) and isinstance(node.func, nodes.Attribute) and node.func.attrname == "format":
+        return string_prefix(node.func.expr)
+    return None
+
+
+_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+
+
+def words(identifier: str) -> tuple[str, ...]:
+    """`apiKeyValue` / `API_KEY_value` -> ('api', 'key', 'value')."""
+    return tuple(w.lower() for w in _WORD.findall(identifier or ""))
+
+
+def enclosing_function(node: Any) -> nodes.FunctionDef | None:
+    scope = node.scope() if hasattr(node, "scope") else None
+    while scope is not None and not isinstance(scope, (nodes.FunctionDef, nodes.Module)):
+        parent = scope.parent
+        scope = parent.scope() if parent is not None else None
+    return scope if isinstance(scope, nodes.FunctionDef) else None
+
+
+def calls(tree: nodes.NodeNG) -> Iterator[nodes.Call]:
+    yield from tree.nodes_of_class(nodes.Call)
+
+
+def is_test_path(relpath: str) -> bool:
+    """Test code (`tests/`, `test_*.py`, `*_test.py`, `conftest.py`): fixtures,
+    fake credentials and throw-away servers are expected there."""
+    parts = relpath.replace("\\", "/").lower().split("/")
+    name = parts[-1]
+    if name == "conftest.py" or name.startswith("test_") or name.endswith(("_test.py", "_tests.py")) or name == "tests.py":
+        return True
+    return any(p in ("test", "tests", "testing", "testsuite", "test_utils") for p in parts[:-1])
+
+
+__all__ = [
+    "NOT_CONSTANT",
+    "argument",
+    "call_name",
+    "calls",
+    "constant",
+    "enclosing_function",
+    "has_star_kwargs",
+    "is_test_path",
+    "keyword",
+    "last_identifier",
+    "method_name",
+    "qualname",
+    "receiver_name",
+    "string_prefix",
+    "words",
+]

@@ -1,0 +1,310 @@
+"""Cryptography detectors: weak hashing (PSC015/PSC016), weak ciphers and key
+sizes (PSC014), weak randomness for secrets (PSC029), disabled certificate
+validation (PSC009)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from astroid import nodes
+
+from lintkit.python.calls import (
+    NOT_CONSTANT,
+    argument,
+    call_name,
+    constant,
+    enclosing_function,
+    keyword,
+    method_name,
+    qualname,
+)
+from lintkit.python.localflow import destinations
+from lintkit.python.security_common import is_false, sensitive_identifier, skip_tests, under_option_guard
+from lintkit.registry import check
+
+# -- weak hashing ---------------------------------------------------------------
+
+_WEAK_HASHES = {"md5", "md4", "md2", "sha1", "sha", "md5-sha1", "md5_sha1"}
+_OTHER_WEAK_HASH_CALLS = re.compile(
+    r"^(?:cryptography\.hazmat\.primitives\.hashes\.(?:MD5|SHA1)"
+    r"|Crypto(?:dome)?\.Hash\.(?:MD5|MD4|MD2|SHA|SHA1)\.new)$"
+)
+_STRONG_LITERAL = re.compile(r"passw|secret|credential|api[_-]?key|private[_-]?key", re.I)
+
+
+@check("python", ("PSC015", "PSC016"))
+def weak_hashing(module: nodes.Module, ctx: Any) -> None:
+    """md5/sha1 on passwords, secrets or tokens. A weak hash of anything else
+    (a cache key, an ETag, a file checksum) is not reported: that is the
+    precise policy of CodeQL's `py/weak-sensitive-data-hashing`, while
+    bandit's B324 reports every call."""
+    for call in module.nodes_of_class(nodes.Call):
+        name = call_name(call) or ""
+        algorithm = _hashlib_algorithm(call, name)
+        code = "PSC016"
+        if algorithm is None:
+            if not _OTHER_WEAK_HASH_CALLS.match(name):
+                continue
+            code, algorithm = "PSC015", name.rsplit(".", 2)[-2 if name.endswith(".new") else -1].lower()
+        if skip_tests(ctx, code):
+            continue
+        reason = _hash_context(call)
+        if reason is None:
+            continue
+        ctx.report(
+            code,
+            call,
+            f"{algorithm.upper()} is a broken hash and {reason}",
+            fix="Hash passwords with a slow salted KDF (hashlib.scrypt, argon2, bcrypt, Django's make_password); "
+            "use SHA-256 or better elsewhere, or pass usedforsecurity=False for a non-security checksum",
+        )
+
+
+def _hashlib_algorithm(call: nodes.Call, name: str) -> str | None:
+    if not name.startswith(("hashlib.", "_hashlib.")):
+        return None
+    used = keyword(call, "usedforsecurity")
+    if is_false(used):
+        return None
+    short = name.rsplit(".", 1)[-1]
+    if short in ("new",):
+        algo = constant(argument(call, 0, "name"))
+        return algo.lower() if isinstance(algo, str) and algo.lower() in _WEAK_HASHES else None
+    short = short.removeprefix("openssl_")
+    return short if short in _WEAK_HASHES else None
+
+
+def _hash_context(call: nodes.Call) -> str | None:
+    """Why this hash protects something sensitive, or None."""
+    hashed = list(call.args) + [kw.value for kw in call.keywords or ()]
+    dests = destinations(call)
+    for dest in dests:  # h = md5(); h.update(password)
+        if dest.kind == "store" and isinstance(dest.node, nodes.AssignName):
+            func = dest.node.frame()
+            for attr in func.nodes_of_class(nodes.Attribute):
+                if attr.attrname == "update" and isinstance(attr.expr, nodes.Name) and attr.expr.name == dest.label:
+                    if isinstance(attr.parent, nodes.Call):
+                        hashed.extend(attr.parent.args)
+    for expr in hashed:
+        for ident in _identifiers(expr):
+            if sensitive_identifier(ident):
+                return f"hashes '{ident}'"
+    for dest in dests:
+        label = dest.label if dest.kind != "arg" else (dest.label or dest.key)
+        if label and sensitive_identifier(label):
+            return f"its digest goes to '{label}'"
+        if dest.kind == "subscript" and dest.key and sensitive_identifier(dest.key):
+            return f"its digest goes to '{dest.key}'"
+    func = enclosing_function(call)
+    if func is not None:
+        if sensitive_identifier(func.name):
+            return f"is used in '{func.name}'"
+        for const in func.nodes_of_class(nodes.Const):
+            if isinstance(const.value, str) and _STRONG_LITERAL.search(const.value) and not _is_docstring(const):
+                text = const.value if len(const.value) <= 40 else const.value[:37] + "..."
+                return f"its function handles sensitive data ('{text}')"
+    return None
+
+
+def _identifiers(expr: Any) -> list[str]:
+    out: list[str] = []
+    for node in [expr, *expr.nodes_of_class((nodes.Name, nodes.Attribute))]:
+        if isinstance(node, nodes.Name):
+            out.append(node.name)
+        elif isinstance(node, nodes.Attribute):
+            out.append(node.attrname)
+    return out
+
+
+def _is_docstring(const: nodes.Const) -> bool:
+    parent = const.parent
+    return isinstance(parent, nodes.Expr) and isinstance(parent.parent, (nodes.Module, nodes.FunctionDef, nodes.ClassDef))
+
+
+# -- weak ciphers, modes, key sizes and protocol versions --------------------------
+
+_WEAK_CIPHERS = {"TripleDES", "Blowfish", "ARC4", "IDEA", "CAST5", "SEED", "DES", "DES3", "ARC2", "CAST", "XOR", "RC4", "RC2"}
+_WEAK_CURVES = {"SECP192R1", "SECT163K1", "SECT163R2", "SECP160R1", "SECT193R1"}
+_WEAK_PROTOCOLS = {
+    "ssl.PROTOCOL_SSLv2", "ssl.PROTOCOL_SSLv3", "ssl.PROTOCOL_TLSv1", "ssl.PROTOCOL_TLSv1_1",
+    "ssl.TLSVersion.SSLv3", "ssl.TLSVersion.TLSv1", "ssl.TLSVersion.TLSv1_1",
+    "OpenSSL.SSL.SSLv2_METHOD", "OpenSSL.SSL.SSLv3_METHOD", "OpenSSL.SSL.TLSv1_METHOD", "OpenSSL.SSL.TLSv1_1_METHOD",
+}
+_CRYPTO_FIX = "Use AES-GCM or ChaCha20-Poly1305, RSA/DSA keys of at least 2048 bits, curves of at least 224 bits and TLS 1.2+"
+
+
+@check("python", "PSC014")
+def weak_cryptography(module: nodes.Module, ctx: Any) -> None:
+    if skip_tests(ctx, "PSC014"):
+        return
+    for call in module.nodes_of_class(nodes.Call):
+        name = call_name(call) or ""
+        problem = _weak_call(call, name)
+        if problem is not None:
+            where, message = problem
+            ctx.report("PSC014", where, message, fix=_CRYPTO_FIX)
+    for attr in module.nodes_of_class(nodes.Attribute):
+        name = qualname(attr)
+        if name in _WEAK_PROTOCOLS and _configures_protocol(attr):
+            ctx.report("PSC014", attr, f"{name.rsplit('.', 1)[-1]} is a broken protocol version", fix=_CRYPTO_FIX)
+
+
+def _weak_call(call: nodes.Call, name: str) -> tuple[Any, str] | None:
+    parts = name.split(".")
+    short = parts[-1]
+    if name.startswith("cryptography."):
+        if "algorithms" in parts and short in _WEAK_CIPHERS:
+            return call, f"{short} is a weak cipher"
+        if name.endswith("modes.ECB"):
+            return call, "ECB mode leaks patterns of the plaintext"
+        if name.endswith("rsa.generate_private_key"):
+            return _small_key(call, 1, "key_size", 2048, "RSA")
+        if name.endswith(("dsa.generate_private_key", "dsa.generate_parameters")):
+            return _small_key(call, 0, "key_size", 2048, "DSA")
+        if name.endswith("ec.generate_private_key"):
+            curve = argument(call, 0, "curve")
+            curve_name = (call_name(curve) if isinstance(curve, nodes.Call) else qualname(curve)) or ""
+            if curve_name.rsplit(".", 1)[-1] in _WEAK_CURVES:
+                return curve, f"elliptic curve {curve_name.rsplit('.', 1)[-1]} is shorter than 224 bits"
+        return None
+    if name.startswith(("Crypto.", "Cryptodome.")):
+        if len(parts) >= 3 and parts[1] == "Cipher" and short == "new":
+            cipher = parts[-2]
+            if cipher in _WEAK_CIPHERS:
+                return call, f"{cipher} is a weak cipher"
+            mode = argument(call, 1, "mode")
+            if mode is not None and (qualname(mode) or "").endswith("MODE_ECB"):
+                return mode, "ECB mode leaks patterns of the plaintext"
+        if name.endswith(("PublicKey.RSA.generate", "PublicKey.DSA.generate")):
+            return _small_key(call, 0, "bits", 2048, parts[-2])
+    return None
+
+
+def _small_key(call: nodes.Call, position: int, param: str, minimum: int, algorithm: str) -> tuple[Any, str] | None:
+    node = argument(call, position, param)
+    value = constant(node)
+    if isinstance(value, int) and not isinstance(value, bool) and value < minimum:
+        return node, f"{algorithm} key of {value} bits is too short (minimum {minimum})"
+    return None
+
+
+def _configures_protocol(attr: nodes.Attribute) -> bool:
+    """A protocol constant passed to a call or assigned to a version setting,
+    not one listed in a mapping or compared against."""
+    parent = attr.parent
+    if isinstance(parent, nodes.Keyword):
+        return True
+    if isinstance(parent, nodes.Call) and attr in parent.args:
+        return True
+    if isinstance(parent, nodes.Assign) and parent.value is attr:
+        return any(isinstance(t, nodes.AssignAttr) and t.attrname in ("minimum_version", "maximum_version", "ssl_version") for t in parent.targets)
+    return False
+
+
+# -- weak random -------------------------------------------------------------------
+
+_NOT_RANDOM_VALUES = {"seed", "getstate", "setstate", "shuffle", "SystemRandom", "Random"}
+_COOKIE_SETTERS = {"set_cookie", "set_signed_cookie", "set_password", "set_unusable_password"}
+
+
+@check("python", "PSC029")
+def weak_random(module: nodes.Module, ctx: Any) -> None:
+    """A value from the `random` module (any of its functions, including
+    `normalvariate`) that becomes a token, password, key, nonce, salt,
+    session or cookie value. `secrets`, `os.urandom` and `random.SystemRandom`
+    are the safe sources; `random` for simulations, jitter, sampling or
+    shuffling is not reported."""
+    if skip_tests(ctx, "PSC029"):
+        return
+    for call in module.nodes_of_class(nodes.Call):
+        name = call_name(call) or ""
+        if not name.startswith("random.") or name.count(".") != 1 or name[7:] in _NOT_RANDOM_VALUES or name[7:].startswith("_"):
+            continue
+        use = _security_use(call)
+        if use is None:
+            continue
+        where, label = use
+        ctx.report(
+            "PSC029",
+            call,
+            f"{name}() is predictable and its value becomes {label}",
+            flow=[(call, f"{name}() is not cryptographically secure"), (where, label)],
+            fix="Use the secrets module (secrets.token_urlsafe, secrets.choice) or os.urandom",
+        )
+
+
+def _security_use(call: nodes.Call) -> tuple[Any, str] | None:
+    for dest in destinations(call):
+        if dest.kind in ("store", "subscript") and sensitive_identifier(dest.label):
+            return dest.node, f"'{dest.label}'"
+        if dest.kind == "subscript" and dest.key and sensitive_identifier(dest.key):
+            return dest.node, f"'{dest.label}[{dest.key!r}]'"
+        if dest.kind == "arg":
+            if dest.key in _COOKIE_SETTERS:
+                return dest.node, f"a value passed to {dest.key}()"
+            if dest.label and sensitive_identifier(dest.label):
+                return dest.node, f"the '{dest.label}' argument of {dest.key or 'a call'}()"
+        if dest.kind == "return" and dest.label and sensitive_identifier(dest.label):
+            return dest.node, f"the return value of '{dest.label}'"
+    return None
+
+
+# -- certificate validation --------------------------------------------------------
+
+_HTTP_METHODS = {"get", "post", "put", "patch", "delete", "head", "options", "request", "send", "stream", "urlopen", "Client", "AsyncClient", "Session", "ClientSession", "TCPConnector", "fetch"}
+_GUARD_WORDS = ("verify", "insecure", "ssl", "cert", "check", "tls", "secure", "validate")
+_TLS_FIX = "Keep certificate validation on; to trust a private CA, pass its bundle (verify='/path/ca.pem', cafile=...)"
+
+
+@check("python", "PSC009")
+def certificate_validation(module: nodes.Module, ctx: Any) -> None:
+    if skip_tests(ctx, "PSC009"):
+        return
+    cert_none_scopes: set[int] = set()
+    hostname_sites: list[Any] = []
+    for node in module.nodes_of_class((nodes.Call, nodes.Attribute, nodes.Assign)):
+        if isinstance(node, nodes.Call):
+            name = call_name(node) or ""
+            if name in ("ssl._create_unverified_context", "ssl._create_stdlib_context") and not under_option_guard(node, _GUARD_WORDS):
+                ctx.report("PSC009", node, f"{name}() does not validate certificates", fix=_TLS_FIX)
+                continue
+            method = method_name(node) or ""
+            if method in _HTTP_METHODS or name.startswith(("requests.", "httpx.", "aiohttp.", "urllib3.")):
+                for kw in node.keywords or ():
+                    if kw.arg in ("verify", "ssl", "verify_ssl") and is_false(kw.value):
+                        ctx.report("PSC009", kw.value, f"{kw.arg}=False turns off certificate validation", fix=_TLS_FIX)
+                    if kw.arg == "cert_reqs" and constant(kw.value) == "CERT_NONE" and not under_option_guard(node, _GUARD_WORDS):
+                        ctx.report("PSC009", kw.value, "cert_reqs='CERT_NONE' turns off certificate validation", fix=_TLS_FIX)
+        elif isinstance(node, nodes.Attribute):
+            if qualname(node) in ("ssl.CERT_NONE", "ssl.VerifyMode.CERT_NONE") and _sets_verification(node) and not under_option_guard(node, _GUARD_WORDS):
+                ctx.report("PSC009", node, "ssl.CERT_NONE turns off certificate validation", fix=_TLS_FIX)
+                cert_none_scopes.add(id(node.scope()))
+        elif isinstance(node, nodes.Assign):
+            for target in node.targets:
+                if not isinstance(target, nodes.AssignAttr):
+                    continue
+                if target.attrname == "check_hostname" and is_false(node.value):
+                    hostname_sites.append(node.value)
+                elif target.attrname == "verify" and is_false(node.value) and not under_option_guard(node, _GUARD_WORDS):
+                    ctx.report("PSC009", node.value, f"'{target.as_string()} = False' turns off certificate validation", fix=_TLS_FIX)
+                elif target.attrname == "_create_default_https_context" and qualname(node.value) == "ssl._create_unverified_context":
+                    ctx.report("PSC009", node.value, "the default HTTPS context no longer validates certificates", fix=_TLS_FIX)
+    for site in hostname_sites:
+        # `check_hostname = False` next to CERT_NONE is the same problem, reported once.
+        if id(site.scope()) not in cert_none_scopes and not under_option_guard(site, _GUARD_WORDS):
+            ctx.report("PSC009", site, "check_hostname = False accepts a certificate for any host", fix=_TLS_FIX)
+
+
+def _sets_verification(attr: nodes.Attribute) -> bool:
+    parent = attr.parent
+    if isinstance(parent, nodes.Keyword):
+        return True
+    if isinstance(parent, nodes.Call) and attr in parent.args:
+        return True
+    if isinstance(parent, nodes.Assign) and parent.value is attr:
+        return True
+    return False
+
+
+__all__ = ["NOT_CONSTANT", "certificate_validation", "weak_cryptography", "weak_hashing", "weak_random"]
