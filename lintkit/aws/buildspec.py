@@ -50,7 +50,16 @@ def _phases(root: Mapping) -> Iterator[tuple[str, Node, Node]]:
 
 
 def command_items(root: Mapping) -> Iterator[tuple[str, Scalar]]:
-    """(phase name, command scalar) for every string command in `commands` and `finally`."""
+    """(phase name, command scalar) for every string command in `commands` and `finally`,
+    each once (a YAML alias can share one list between phases)."""
+    seen: set[int] = set()
+    for phase, scalar in _command_items(root):
+        if id(scalar) not in seen:
+            seen.add(id(scalar))
+            yield phase, scalar
+
+
+def _command_items(root: Mapping) -> Iterator[tuple[str, Scalar]]:
     for phase, _, body in _phases(root):
         body_map = _map(body)
         if body_map is None:
@@ -100,7 +109,7 @@ _MOCK_WORDS = {
     "your", "todo", "none", "null", "foo", "bar", "secret", "password", "token", "key", "local", "demo", "default", "unset",
 }
 _KNOWN_TOKENS = re.compile(
-    r"(?:^|[^A-Za-z0-9])(?:(?:AKIA|ASIA)[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{40,}|glpat-[A-Za-z0-9_-]{20}|"
+    r"(?:^|[^A-Za-z0-9])(?:(?:AKIA|ASIA)[A-Z2-7]{16}|gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{40,}|glpat-[A-Za-z0-9_-]{20}|"
     r"xox[baprs]-[A-Za-z0-9-]{10,}|sk_live_[A-Za-z0-9]{16,}|AIza[0-9A-Za-z_-]{35}|-----BEGIN [A-Z ]*PRIVATE KEY-----)"
 )
 _REFERENCE = re.compile(r"\$\{|\$\(|\{\{resolve:|^\$[A-Za-z_]|^arn:aws[a-z-]*:(?:secretsmanager|ssm|kms):|^%[A-Z_]+%$")
@@ -145,26 +154,43 @@ def _names_a_reference(name: str) -> bool:
     return last in _NOT_A_VALUE or "_".join(words[-2:]) in _NOT_A_VALUE
 
 
-def known_token(value: str) -> bool:
-    """A value in a known credential format (AWS key ID, GitHub/GitLab/Slack token, private key)."""
+def known_token(value: str) -> str:
+    """The kind of credential when `value` is in a known format (AWS key ID,
+    GitHub/GitLab/Slack token, private key), else ''."""
     mod = _secrets_module()
     if mod is not None and hasattr(mod, "classify_secret_value"):
         try:
-            verdict = mod.classify_secret_value(value)
+            match = mod.classify_secret_value(value)
         except Exception:
-            verdict = None
-        if verdict:
-            return True
-    return bool(_KNOWN_TOKENS.search(value))
+            match = None
+        return match.description if match is not None and getattr(match, "confidence", "") == "high" else ""
+    return "credential" if _KNOWN_TOKENS.search(value) else ""
 
 
 def is_reference(value: str) -> bool:
     """`${VAR}`, `$(cmd)`, `{{resolve:...}}`, a Secrets Manager/SSM ARN: not a literal secret."""
+    mod = _secrets_module()
+    if mod is not None and hasattr(mod, "is_reference"):
+        try:
+            return bool(mod.is_reference(value))
+        except Exception:
+            pass
     return bool(_REFERENCE.search(value.strip()))
 
 
 def is_mock_value(name: str, value: str) -> bool:
     """Obvious test values: `dummy`, `changeme`, or a value that repeats the name (`fbAppSecret`)."""
+    mod = _secrets_module()
+    if mod is not None and hasattr(mod, "is_placeholder"):
+        try:
+            if mod.is_placeholder(value, name):
+                return True
+        except Exception:
+            pass
+    return _mock_fallback(name, value)
+
+
+def _mock_fallback(name: str, value: str) -> bool:
     value_words = _words(value)
     if not value_words:
         return True
@@ -211,7 +237,13 @@ def _secret_like_value(value: str) -> bool:
 
 
 def mask(value: str) -> str:
-    """Never print a secret: keep the first 4 characters."""
+    """Never print a secret in full."""
+    mod = _secrets_module()
+    if mod is not None and hasattr(mod, "redact"):
+        try:
+            return str(mod.redact(value))
+        except Exception:
+            pass
     value = value.strip()
     return value[:4] + "..." if len(value) > 8 else "***"
 
@@ -350,10 +382,8 @@ def _describe(root: Mapping, error: Any) -> list[tuple[Node, str]]:
             if _owned_elsewhere(path, error, extra):
                 continue
             key = parent.key_node(extra) if isinstance(parent, Mapping) else None
-            what = _CONTEXT_NAMES.get(tuple(path)) or f"key under '{dotted}'"
-            if tuple(path) == ("phases",) and any(extra == name for name in ("pre_test", "test", "post_test")):
-                what = "phase (Device Farm phases are not CodeBuild phases)"
-            message = f"unknown {what} '{extra}'"
+            what = _CONTEXT_NAMES.get(tuple(path))
+            message = f"unknown {what} '{extra}'" if what else f"unknown key '{extra}' under '{dotted}'"
             close = difflib.get_close_matches(extra.replace("-", "_").lower(), [a.replace("-", "_") for a in allowed], n=1, cutoff=0.6)
             if not close:
                 close = difflib.get_close_matches(extra, allowed, n=1, cutoff=0.6)
@@ -443,8 +473,7 @@ def phases(doc: Document, ctx: Context) -> None:
             _check_runtimes(body_map.get("runtime-versions"), ctx)
         commands = body_map.get("commands")
         has_commands = isinstance(commands, Sequence) and len(commands) > 0 or isinstance(commands, Scalar) and not commands.is_null
-        finally_ = body_map.get("finally")
-        if not has_commands and runtimes_key is None and not (isinstance(finally_, Sequence) and len(finally_)):
+        if not has_commands and runtimes_key is None:
             where = body_map.key_node("commands") or key
             ctx.report("BSP018", where, f"phase '{name}' has no commands", fix=f"Add commands to '{name}' or remove the phase")
         for section in ("commands", "finally"):
@@ -529,8 +558,9 @@ def _check_plaintext(name: str, key: Node, value: Node, ctx: Context) -> None:
     if not text or is_reference(text):
         return
     fix = f"Store it in Secrets Manager and reference it under 'env: secrets-manager: {name}: <secret-id>'"
-    if known_token(text):
-        ctx.report("BSP005", value, f"'{name}' holds a credential in plain text ({mask(text)})", fix=fix)
+    kind = known_token(text)
+    if kind:
+        ctx.report("BSP005", value, f"'{name}' holds {_article(kind)} in plain text ({mask(text)})", fix=fix)
         return
     if not looks_like_secret_name(name) or not _secret_like_value(text):
         return
@@ -539,6 +569,10 @@ def _check_plaintext(name: str, key: Node, value: Node, ctx: Context) -> None:
                    fix=fix, severity="low")
         return
     ctx.report("BSP005", value, f"'{name}' looks like a secret in plain text ({mask(text)}): env.variables show in the console, API and logs", fix=fix)
+
+
+def _article(kind: str) -> str:
+    return ("an " if kind[:1].lower() in "aeiou" else "a ") + kind
 
 
 _SECRET_ID = re.compile(r"^[A-Za-z0-9/_+=.@-]+$")
@@ -656,6 +690,10 @@ def _literal(word: str) -> bool:
     return not set(text) <= set("*x.<>_")
 
 
+def _tool(argv: list[str]) -> str:
+    return " ".join(argv[:2]) if len(argv) > 1 and not argv[1].startswith("-") else argv[0]
+
+
 @check("buildspec", "BSP009")
 def literal_credential(doc: Document, ctx: Context) -> None:
     root = _root(doc)
@@ -684,7 +722,7 @@ def literal_credential(doc: Document, ctx: Context) -> None:
                     start, end = word.start + len(flag.split("=", 1)[0]) + 1, word.end
                 if value is not None and _literal(value) and not is_mock_value("password", value):
                     ctx.report("BSP009", _span(doc, scalar, base + start, base + end),
-                               f"'{argv[0]} {flag.split('=')[0]}' is given a literal password ({mask(value)})",
+                               f"'{_tool(argv)} {flag.split('=')[0]}' is given a literal password ({mask(value)})",
                                fix="Read it from env: secrets-manager and pass it on stdin (e.g. --password-stdin)")
 
 
