@@ -71,8 +71,9 @@ def render(result: RunResult, options: ReportOptions) -> str:
 
 
 class _Builder:
-    def __init__(self, result: RunResult) -> None:
+    def __init__(self, result: RunResult, max_results: int = MAX_RESULTS) -> None:
         self.result = result
+        self.max_results = max_results
         self.texts = {f.path: f.text for f in result.files if f.text}
         self.lines: dict[str, list[str]] = {}
         self.hasher = LineHasher()
@@ -153,7 +154,7 @@ class _Builder:
             short_description=om.MultiformatMessageString(text=_clip(rule.summary)),
             full_description=om.MultiformatMessageString(text=_clip(_flatten(rule.rationale) or rule.summary)),
             help=om.MultiformatMessageString(text=rule_text(rule), markdown=rule_markdown(rule)),
-            help_uri=rule.help_uri,
+            help_uri=rule.help_uri or None,
             default_configuration=om.ReportingConfiguration(level=level),
             properties=properties,
         )
@@ -237,12 +238,13 @@ class _Builder:
 
     def run(self) -> om.Run:
         findings = sorted((*self.result.findings, *self.result.suppressed), key=Finding.sort_key)
-        if len(findings) > MAX_RESULTS:
+        limit = self.max_results
+        if len(findings) > limit:
             # Keep the most severe unsuppressed findings; order stays by place.
             ranked = sorted(findings, key=lambda f: (f.suppressed, -f.severity.rank, f.sort_key()))
-            kept = set(map(id, ranked[:MAX_RESULTS]))
+            kept = set(map(id, ranked[:limit]))
             self.notify(
-                f"result limit: kept {MAX_RESULTS} of {len(findings)} results, the most severe first; "
+                f"result limit: kept {limit} of {len(findings)} results, the most severe first; "
                 f"GitHub accepts at most {MAX_RESULTS} per run. See the text or JSON report for all of them",
                 "warning",
             )
@@ -278,8 +280,8 @@ class _Builder:
         )
 
 
-def build_log(result: RunResult) -> om.SarifLog:
-    return om.SarifLog(version="2.1.0", schema_uri=SCHEMA_URI, runs=[_Builder(result).run()])
+def build_log(result: RunResult, max_results: int = MAX_RESULTS) -> om.SarifLog:
+    return om.SarifLog(version="2.1.0", schema_uri=SCHEMA_URI, runs=[_Builder(result, max_results).run()])
 
 
 def _root_uri(result: RunResult) -> str:

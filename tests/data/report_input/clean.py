@@ -1,0 +1,5 @@
+"""A clean module."""
+
+
+def add(a: int, b: int) -> int:
+    return a + b
