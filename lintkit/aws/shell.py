@@ -338,12 +338,12 @@ def tls_disabled(text: str) -> list[Hit]:
                     hits.append(Hit(base + w.start, base + w.end, "'pip --trusted-host' accepts that host without TLS verification"))
         elif name in ("npm", "yarn", "pnpm") and "strict-ssl" in texts and any(t.lower() == "false" for t in texts):
             hits.append(Hit(base + words[0].start, base + words[-1].end, f"'{name} config set strict-ssl false' turns off TLS certificate verification"))
-        elif name == "git" and any(re.match(r"(?i)^http\.(?:[^=\s]*\.)?sslverify(?:=false)?$", t) for t in texts) and any(t.lower() in ("false", "0", "no") or t.lower().endswith("sslverify=false") for t in texts):
-            hits.append(Hit(base + words[0].start, base + words[-1].end, "git http.sslVerify is turned off"))
         elif name == "git":
-            for w in args:
-                if re.match(r"(?i)^http\.sslverify=false$", w.text):
-                    hits.append(Hit(base + w.start, base + w.end, "git http.sslVerify is turned off"))
+            inline = [w for w in args if re.match(r"(?i)^http\.(?:[^=\s]*\.)?sslverify=(?:false|0|no)$", w.text)]
+            for w in inline:
+                hits.append(Hit(base + w.start, base + w.end, "git http.sslVerify is turned off"))
+            if not inline and "config" in texts and any(re.match(r"(?i)^http\.(?:[^=\s]*\.)?sslverify$", t) for t in texts) and texts[-1].lower() in ("false", "0", "no"):
+                hits.append(Hit(base + words[0].start, base + words[-1].end, "git http.sslVerify is turned off"))
         if name == "aws" or name.endswith("aws"):
             for w in args:
                 if w.text == "--no-verify-ssl":
@@ -589,9 +589,70 @@ def offset_to_position(lines: list[str], scalar: Scalar, offset: int) -> tuple[i
         return _literal_position(lines, scalar, value, offset)
     if scalar.line == scalar.end_line and scalar.style == "":
         return scalar.line, scalar.column + offset
-    if scalar.line == scalar.end_line and scalar.style == "'" and "''" not in _source(lines, scalar):
-        return scalar.line, scalar.column + 1 + offset
+    if scalar.style in ("'", '"'):
+        mapped = _quoted_map(_source(lines, scalar), scalar.style)
+        if len(mapped) == len(value):
+            return _source_position(lines, scalar, mapped[offset] if offset < len(mapped) else (mapped[-1] + 1 if mapped else 1))
     return _aligned_position(lines, scalar, value, offset)
+
+
+def _quoted_map(source: str, style: str) -> list[int]:
+    """For each character of a quoted scalar's value, its index in `source`
+    (the text from the opening quote to the closing one): escapes, `''` and
+    line folding make the two differ."""
+    out: list[int] = []
+    i, n = 1, len(source)
+    while i < n:
+        ch = source[i]
+        if ch == style:
+            if style == "'" and source[i + 1 : i + 2] == "'":
+                out.append(i)
+                i += 2
+                continue
+            break
+        if ch == "\\" and style == '"' and i + 1 < n:
+            nxt = source[i + 1]
+            if nxt == "\n":  # escaped line break: joins lines without a space
+                i += 2
+                while i < n and source[i] in " \t":
+                    i += 1
+                continue
+            width = {"x": 4, "u": 6, "U": 10}.get(nxt, 2)
+            out.append(i)
+            i += width
+            continue
+        if ch in "\r\n":
+            # a line break folds to one space, or to n-1 newlines before blank lines
+            j = i
+            breaks = 0
+            while j < n and source[j] in " \t\r\n":
+                if source[j] == "\n":
+                    breaks += 1
+                j += 1
+            if breaks <= 1:
+                out.append(i)
+            else:
+                out.extend([i] * (breaks - 1))
+            i = j
+            continue
+        if ch in " \t":
+            j = i
+            while j < n and source[j] in " \t":
+                j += 1
+            if j < n and source[j] in "\r\n":
+                i = j  # trailing spaces before a line break are not in the value
+                continue
+        out.append(i)
+        i += 1
+    return out
+
+
+def _source_position(lines: list[str], scalar: Scalar, index: int) -> tuple[int, int]:
+    source = _source(lines, scalar)
+    before = source[:index]
+    if "\n" in before:
+        return scalar.line + before.count("\n"), index - before.rfind("\n")
+    return scalar.line, scalar.column + index
 
 
 def _literal_position(lines: list[str], scalar: Scalar, value: str, offset: int) -> tuple[int, int]:

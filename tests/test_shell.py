@@ -1,0 +1,269 @@
+"""Shell command helpers: splitting, the pattern detectors, and offset -> (line, col)
+mapping for every scalar style a buildspec command can take."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lintkit.aws import shell
+from lintkit.aws.buildspec import command_items, typographic_characters
+from lintkit.documents import load
+
+
+# --- splitting ----------------------------------------------------------------------
+
+
+def test_split_operators_and_quotes() -> None:
+    cmds = shell.split("""A=1 sudo -E make test && echo "a && b" | tee log; rm -rf x || true # done""")
+    assert [c.argv for c in cmds] == [["make", "test"], ["echo", "a && b"], ["tee", "log"], ["rm", "-rf", "x"], ["true"]]
+    assert [c.op_before for c in cmds] == ["", "&&", "|", ";", "||"]
+    assert cmds[-1].comment_start > 0
+
+
+def test_split_keeps_substitutions_and_redirections_in_words() -> None:
+    (cmd,) = shell.split("docker push \"$(cat uri.txt)\" 2>&1")
+    assert [w.text for w in cmd.words] == ["docker", "push", "$(cat uri.txt)", "2>&1"]
+
+
+def test_word_offsets_point_into_the_text() -> None:
+    text = "  curl -sk 'https://x'"
+    (cmd,) = shell.split(text)
+    assert [(text[w.start : w.end]) for w in cmd.words] == ["curl", "-sk", "'https://x'"]
+
+
+def test_all_commands_descends_into_substitutions_and_bash_c() -> None:
+    text = "X=$(aws ecr get-login) && bash -c 'curl -k https://a'"
+    names = sorted(cmd.name for _, cmd in shell.all_commands(text) if cmd.name)
+    assert names == ["aws", "bash", "curl"]
+    inner = [(base, cmd) for base, cmd in shell.all_commands(text) if cmd.name == "curl"][0]
+    base, cmd = inner
+    assert text[base + cmd.words[1].start : base + cmd.words[1].end] == "-k"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab $(){}'\"`|&;#\\\n-=k", max_size=60))
+def test_split_never_raises_and_offsets_stay_in_range(text: str) -> None:
+    for base, cmd in shell.all_commands(text):
+        for word in cmd.words:
+            assert 0 <= base + word.start <= base + word.end <= len(text)
+    for detector in (shell.pipe_to_shell, shell.tls_disabled, shell.error_masked, shell.docker_push_mutable, shell.terraform_auto_approve):
+        for hit in detector(text):
+            assert 0 <= hit.start <= hit.end <= len(text)
+
+
+# --- detectors --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("curl -sSL https://get.example.com | bash", True),
+        ("wget -qO- https://get.example.com | sudo sh", True),
+        ("curl -LsSf https://astral.sh/uv/install.sh | UV_INSTALL_DIR=/usr/local/bin sh", True),
+        ("bash <(curl -s https://x/install.sh)", True),
+        ('sh -c "$(curl -fsSL https://x/install.sh)"', True),
+        ("curl -fsSL https://x/key.gpg | gpg --dearmor -o k.gpg", False),
+        ("curl -s https://raw.githubusercontent.com/o/r/v1.2.3/install.sh | bash", False),
+        ("curl -s https://x/api | jq .version", False),
+    ],
+)
+def test_pipe_to_shell(text: str, found: bool) -> None:
+    assert bool(shell.pipe_to_shell(text)) is found
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        ("curl -k https://x", "-k"),
+        ("curl -sSLk https://x", "-sSLk"),
+        ("curl --insecure https://x", "--insecure"),
+        ("wget --no-check-certificate https://x", "--no-check-certificate"),
+        ("aws s3 cp s3://b/k . --no-verify-ssl", "--no-verify-ssl"),
+        ("pip3 install --trusted-host pypi.internal x", "--trusted-host"),
+        ("export GIT_SSL_NO_VERIFY=1", "GIT_SSL_NO_VERIFY=1"),
+        ("NODE_TLS_REJECT_UNAUTHORIZED=0 npm ci", "NODE_TLS_REJECT_UNAUTHORIZED=0"),
+        ("git -c http.sslVerify=false clone https://x", "http.sslVerify=false"),
+    ],
+)
+def test_tls_disabled_points_at_the_flag(text: str, flagged: str) -> None:
+    hits = shell.tls_disabled(text)
+    assert [text[h.start : h.end] for h in hits] == [flagged]
+
+
+@pytest.mark.parametrize("text", ["curl -o out -L https://x", "kubectl get pods -k", "ssh-keygen -k", "git config http.sslVerify true"])
+def test_tls_not_disabled(text: str) -> None:
+    assert shell.tls_disabled(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("npm test || true", "npm test"),
+        ("npm run lint:ci || echo lint failed", "npm run lint:ci"),
+        ("python -m pytest -q || exit 0", "python -m pytest -q"),
+        ("terraform apply -auto-approve || :", "terraform apply -auto-approve"),
+        ("aws cloudformation deploy --stack-name s || true", "aws cloudformation deploy --stack-name s"),
+        ("./gradlew -Pci=1 integrationTest || echo non-gating", "./gradlew -Pci=1 integrationTest"),
+    ],
+)
+def test_error_masked(text: str, masked: str) -> None:
+    (hit,) = shell.error_masked(text)
+    assert text[hit.start : hit.end].startswith(masked)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "docker rmi old || true",
+        "rm -rf build || true",
+        "pkill -f server || true",
+        "npm test || RC=$?",
+        'npm test || TEST_RC="$?"',
+        "npm install || true",
+        "pip install -r requirements.txt || echo retry later",
+        "npm test || exit 1",
+        "aws cloudformation delete-stack --stack-name s || true",
+    ],
+)
+def test_error_not_masked(text: str) -> None:
+    assert shell.error_masked(text) == []
+
+
+def test_set_plus_e_and_risky() -> None:
+    assert [h.message for h in shell.set_plus_e("set +e")] == ["'set +e' makes the build ignore failing commands"]
+    assert shell.set_plus_e("set -e") == []
+    assert shell.has_risky("cd app\nnpm test") is True
+    assert shell.has_risky("cd app\nnpm ci") is False
+
+
+def test_ecr_get_login_and_its_successor() -> None:
+    text = "$(aws ecr get-login --no-include-email)"
+    (hit,) = shell.ecr_get_login(text)
+    assert text[hit.start : hit.end] == "aws ecr get-login"
+    assert shell.ecr_get_login("aws ecr get-login-password | docker login -u AWS --password-stdin r") == []
+    assert len(shell.ecr_get_login("eval $(aws --region us-east-1 ecr get-login)")) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "image"),
+    [
+        ("docker push $REPO_URI:latest", "$REPO_URI:latest"),
+        ("docker push registry.example.com:5000/app", "registry.example.com:5000/app"),
+        ("docker push $REPOSITORY_URI", "$REPOSITORY_URI"),
+    ],
+)
+def test_mutable_pushes(text: str, image: str) -> None:
+    (hit,) = shell.docker_push_mutable(text)
+    assert text[hit.start : hit.end] == image
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "docker push $REPO_URI:$IMAGE_TAG",
+        "docker push registry.example.com:5000/app:1.2.3",
+        "docker push $IMAGE",
+        "docker push --all-tags $REPO",
+        "docker push app@sha256:abc",
+    ],
+)
+def test_immutable_pushes(text: str) -> None:
+    assert shell.docker_push_mutable(text) == []
+
+
+def test_terraform_auto_approve() -> None:
+    assert len(shell.terraform_auto_approve("terraform apply -auto-approve")) == 1
+    assert len(shell.terraform_auto_approve("terraform -chdir=infra apply --auto-approve -var x=1")) == 1
+    assert shell.terraform_auto_approve("terraform apply -auto-approve tfplan") == []
+    assert shell.terraform_auto_approve("terraform apply tfplan") == []
+
+
+def test_describe_is_short() -> None:
+    (cmd,) = shell.split("aws cloudformation deploy --stack-name x --template-file t.yml")
+    assert shell.describe(cmd) == "aws cloudformation deploy ..."
+
+
+# --- typographic characters ---------------------------------------------------------------
+
+
+def test_typographic_characters_in_commands_only() -> None:
+    assert typographic_characters("docker login \u2013u ci") == [(13, "\u2013")]
+    assert typographic_characters("echo \u201cBuild started\u201d") == []  # only printed
+    assert typographic_characters("make  # see the \u201cREADME\u201d") == []  # a comment
+    text = "printf '{\"name\":\u201dweb\u201d}' > imagedefinitions.json"
+    assert [ch for _, ch in typographic_characters(text)] == ["\u201d", "\u201d"]
+    assert typographic_characters("echo \u2018x\u2019 | tee out.json") != []
+    assert typographic_characters("ls\u00a0-la") == [(2, "\u00a0")]
+
+
+# --- positions ------------------------------------------------------------------------------
+
+
+def _commands(text: str):
+    doc = load(text, "buildspec.yml")
+    return doc, [scalar for _, scalar in command_items(doc.root)]
+
+
+def test_position_in_plain_and_quoted_scalars() -> None:
+    text = "version: 0.2\nphases:\n  build:\n    commands:\n      - curl -k x\n      - 'curl -k y'\n      - \"curl \\\"-k\\\" z\"\n"
+    doc, (plain, single, double) = _commands(text)
+    assert shell.offset_to_position(doc.lines, plain, 5) == (5, 14)
+    assert shell.offset_to_position(doc.lines, single, 5) == (6, 15)
+    # escapes make the source longer than the value: `\"-k\"` -> `"-k"`
+    assert double.text == 'curl "-k" z'
+    line, col = shell.offset_to_position(doc.lines, double, 6)
+    assert doc.lines[line - 1][col - 1 : col + 1] == "-k"
+
+
+def test_position_in_single_quote_with_escaped_quote() -> None:
+    text = "version: 0.2\nphases:\n  build:\n    commands:\n      - 'echo ''hi'' && curl -k x'\n"
+    doc, (scalar,) = _commands(text)
+    offset = scalar.text.index("-k")
+    line, col = shell.offset_to_position(doc.lines, scalar, offset)
+    assert doc.lines[line - 1][col - 1 : col + 1] == "-k"
+
+
+@pytest.mark.parametrize("indicator", ["|", "|-", "|+", "|2"])
+def test_position_in_literal_blocks(indicator: str) -> None:
+    body = ["set -e", "  npm ci", "", "curl -k https://x"]
+    indent = "        " if indicator != "|2" else "        "
+    text = "version: 0.2\nphases:\n  build:\n    commands:\n      - " + indicator + "\n" + "\n".join(indent + b if b else "" for b in body) + "\n"
+    doc, (scalar,) = _commands(text)
+    offset = scalar.text.index("-k")
+    line, col = shell.offset_to_position(doc.lines, scalar, offset)
+    assert (line, doc.lines[line - 1][col - 1 : col + 1]) == (9, "-k")
+    offset = scalar.text.index("npm")
+    assert shell.offset_to_position(doc.lines, scalar, offset) == (7, 11)
+
+
+def test_position_in_folded_block_and_multiline_plain() -> None:
+    text = "version: 0.2\nphases:\n  build:\n    commands:\n      - >-\n        curl -s https://x\n        | bash\n      - curl -s https://y\n        | sh -k\n"
+    doc, (folded, plain) = _commands(text)
+    assert folded.text == "curl -s https://x | bash"
+    assert shell.offset_to_position(doc.lines, folded, folded.text.index("bash")) == (7, 11)
+    assert plain.text == "curl -s https://y | sh -k"
+    assert shell.offset_to_position(doc.lines, plain, plain.text.index("-k")) == (9, 14)
+
+
+def test_position_with_crlf_and_tabs_inside_commands() -> None:
+    text = "version: 0.2\r\nphases:\r\n  build:\r\n    commands:\r\n      - \"make\\tall && curl -k x\"\r\n"
+    doc, (scalar,) = _commands(text)
+    line, col = shell.offset_to_position(doc.lines, scalar, scalar.text.index("-k"))
+    assert doc.lines[line - 1][col - 1 : col + 1] == "-k"
+
+
+def test_position_in_multiline_quoted_scalars() -> None:
+    text = (
+        'version: 0.2\nphases:\n  build:\n    commands:\n'
+        '      - "echo start &&   \n        curl -k https://x"\n'
+        "      - 'it''s ok &&\n\n        curl -k y'\n"
+    )
+    doc, (double, single) = _commands(text)
+    assert double.text == "echo start && curl -k https://x"
+    line, col = shell.offset_to_position(doc.lines, double, double.text.index("-k"))
+    assert (line, doc.lines[line - 1][col - 1 : col + 1]) == (6, "-k")
+    assert single.text == "it's ok &&\ncurl -k y"
+    line, col = shell.offset_to_position(doc.lines, single, single.text.index("-k"))
+    assert (line, doc.lines[line - 1][col - 1 : col + 1]) == (9, "-k")
