@@ -237,7 +237,7 @@ class _Builder:
         )
 
     def with_(self, s: Any, preds: list[tuple[int, Any]], env: _Env) -> list[tuple[int, Any]]:
-        enter = self.step("with_enter", s, preds, env, raises=True)
+        enter = self.step("with_enter", s, preds, env, raises=any(self.may_raise(expr) for expr, _ in s.items) or isinstance(s, nodes.AsyncWith))
 
         def final(ps: list[tuple[int, Any]], e: _Env) -> list[tuple[int, Any]]:
             nid = self.new("with_exit", s)

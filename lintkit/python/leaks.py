@@ -286,6 +286,7 @@ class ScopeAnalysis:
         elif node.kind == "with_exit":
             for i, _item in enumerate(ast.items):
                 ev.ops.append(("wrel", f"$with{id(ast)}_{i}"))
+                ev.ops.append(("wrel", f"$withc{id(ast)}_{i}"))
         elif node.kind == "handler" and ast.name is not None:
             ev.unbind_target(ast.name)
         elif node.kind == "case":
@@ -335,7 +336,7 @@ class ScopeAnalysis:
                         nxt.add(inst)
                         continue
                     kind = self.sites[inst.site].kind
-                    if kind is None or kind.with_releases:
+                    if kind is None or kind.with_releases or name.startswith("$withc"):
                         self._record("rel", inst, node, False)
                         continue
                     aliases = inst.aliases - {name}
@@ -382,8 +383,14 @@ class ScopeAnalysis:
         return frozenset(i for i in state if not (i.aliases & falsy))
 
     def on_exc(self, node: cfgmod.Node, state: frozenset[Inst]) -> frozenset[Inst]:
+        # An exception inside the very statement that releases or hands over the
+        # resource (`return h, size(p)`, `close_quietly(h)`) is not "between
+        # acquire and close": that statement is where the path ends.
+        handed = frozenset().union(*(op[1] for op in self.ops_for(node) if op[0] in ("rel", "esc")))
         line = node.line
-        return frozenset(i if i.raised else Inst(i.site, i.aliases, i.bound, line) for i in state)
+        return frozenset(
+            i if i.raised else Inst(i.site, i.aliases, i.bound, line) for i in state if not (i.aliases & handed)
+        )
 
     def call_may_raise(self, call: nodes.Call) -> bool:
         func = call.func
@@ -393,6 +400,13 @@ class ScopeAnalysis:
         found = self.summaries.lookup(call, qn, self.scope)
         if found is not None and found[0].get("closes"):
             return False  # a helper that closes what it is given: its own leaks are its own findings
+        method = func.attrname if isinstance(func, nodes.Attribute) else None
+        if is_registrar(self.cat, qn, method) or method in self.cat.container_methods:
+            return False  # handing the resource over: what matters is that it happens
+        if call.args and all(isinstance(a, nodes.Name) for a in call.args[:1]) and (
+            is_owning(self.cat, qn, method) or (qn or "").rsplit(".", 1)[-1][:1].isupper()
+        ):
+            return False  # wrapping a handle (TextIOWrapper(raw), os.fdopen(fd)) transfers it
         return not (qn in _SAFE_CALLS or qn in self.release_calls)
 
     def run(self) -> tuple[cfgmod.CFG, dict[int, frozenset[Inst]]]:
@@ -429,16 +443,21 @@ def _widen(state: frozenset[Inst]) -> frozenset[Inst]:
 
 def _falsy_names(test: Any, truth: bool) -> frozenset[str]:
     """Names known to be None/falsy on the branch where `test` is `truth`."""
-    if isinstance(test, nodes.Name):
+    if isinstance(test, nodes.NamedExpr):
+        test = test.target
+    if isinstance(test, (nodes.Name, nodes.AssignName)):
         return frozenset() if truth else frozenset({test.name})
+    if isinstance(test, nodes.Attribute) and test.attrname == "closed" and isinstance(test.expr, nodes.Name):
+        return frozenset({test.expr.name}) if truth else frozenset()  # `if not f.closed: f.close()`
     if isinstance(test, nodes.UnaryOp) and test.op == "not":
         return _falsy_names(test.operand, not truth)
-    if isinstance(test, nodes.Compare) and len(test.ops) == 1 and isinstance(test.left, nodes.Name):
+    left = test.left.target if isinstance(test, nodes.Compare) and isinstance(test.left, nodes.NamedExpr) else getattr(test, "left", None)
+    if isinstance(test, nodes.Compare) and len(test.ops) == 1 and isinstance(left, (nodes.Name, nodes.AssignName)):
         op, right = test.ops[0]
         if isinstance(right, nodes.Const) and right.value is None:
             is_none = op in ("is", "==")
             if op in ("is", "==", "is not", "!="):
-                return frozenset({test.left.name}) if truth == is_none else frozenset()
+                return frozenset({left.name}) if truth == is_none else frozenset()
     if isinstance(test, nodes.BoolOp):
         if test.op == "and" and truth:
             return frozenset().union(*(_falsy_names(v, True) for v in test.values))
@@ -531,7 +550,8 @@ class _Evaluator:
     def with_enter(self, s: Any) -> None:
         for i, (expr, var) in enumerate(s.items):
             v = self.value(expr, managed=True)
-            self.ops.append(("bind", f"$with{id(s)}_{i}", v))
+            closing = isinstance(expr, nodes.Call) and call_name(expr) in ("contextlib.closing", "contextlib.aclosing")
+            self.ops.append(("bind", f"$with{'c' if closing else ''}{id(s)}_{i}", v))
             if var is not None:
                 self.bind_target(var, v, expr)
 
@@ -638,9 +658,9 @@ class _Evaluator:
                 self.ops.append(("esc", v))
             return frozenset()
         if isinstance(e, nodes.Subscript):
-            v = self.value(e.value)
+            self.value(e.value)
             self.value(e.slice)
-            return v
+            return frozenset()
         if isinstance(e, nodes.Lambda):
             self.capture(e)
             return frozenset()
@@ -681,6 +701,10 @@ class _Evaluator:
                     self.ops.append(("esc", toks))
         # Release: os.close(fd), r.close(), lock.release().
         if qname in an.release_calls and arg_vals:
+            first = arg_nodes[0]
+            if isinstance(first, nodes.Call) and isinstance(first.func, nodes.Attribute) and first.func.attrname == "fileno":
+                # os.close(sock.fileno()): wrong for sockets (PRL003) but not a leak
+                self.ops.append(("rel", self._tokens_of(first.func.expr)))
             self.ops.append(("rel", arg_vals[0]))
             return frozenset()
         if method is not None and method in an.release_methods:
@@ -713,17 +737,20 @@ class _Evaluator:
             for j, kw in enumerate(c.keywords or []):
                 self._param_effect(kw.arg or "", closes, escapes, arg_vals[len(c.args) + j])
         acquired = None if (self.in_comprehension and not an.strict) else an._kind_of_call(c, qname)
-        result: frozenset[str] = frozenset()
+        owning = is_owning(an.cat, qname, method) and not (an.track_params and qname in ("builtins.open", "io.open"))
         if acquired is not None:
             kind, label = acquired
-            if not (managed and kind.with_releases):
-                sid = an.site_for(c, kind, qname or label, label)
-                self.ops.append(("acq", sid))
-                result = frozenset({f"#{sid}"})
-        owning = is_owning(an.cat, qname, method) and not (an.track_params and qname in ("builtins.open", "io.open"))
+            if owning and all_args:
+                # os.fdopen(fd), ctx.wrap_socket(raw): the old handle now belongs to the new one.
+                self.ops.append(("esc", all_args))
+            if managed and kind.with_releases:
+                return frozenset()
+            sid = an.site_for(c, kind, qname or label, label)
+            self.ops.append(("acq", sid))
+            return frozenset({f"#{sid}"})
         if all_args and (owning or self._looks_like_wrapper(qname, acquired)):
-            result = result | all_args
-        return result
+            return all_args  # the wrapper is the same resource under another name
+        return frozenset()
 
     def _param_effect(self, param: str, closes: set[str], escapes: set[str], toks: frozenset[str]) -> None:
         if not toks:
