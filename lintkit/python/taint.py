@@ -1,1 +1,374 @@
-"""Taint tracking: untrusted input reaching dangerous sinks (PIV rules)."""
+"""Taint tracking: untrusted input reaching dangerous sinks (PIV rules).
+
+Every function is walked by `dataflow.Interpreter`. Entry points of web
+frameworks get tainted parameters (Flask/FastAPI route parameters, Django view
+arguments, the Lambda `event`); other functions get symbolic parameter labels,
+so one walk yields both findings (real sources) and a summary ("parameter i
+reaches the return value", "parameter i reaches sink S"). Summaries of other
+modules come from `summarize()` through the project hook; calls to functions of
+the same module are summarised on demand.
+
+Local sources (argv, stdin, environment, sockets) are reported with severity
+low and the property `threat = "local"`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from astroid import nodes
+
+from lintkit.python.dataflow import CLEAN, Hit, Interpreter, Summary, Taint, Val
+from lintkit.python.models import TaintModel, load_model
+from lintkit.python.parse import module_name_for
+from lintkit.registry import check
+
+CODES = (
+    "PIV001", "PIV002", "PIV003", "PIV009", "PIV010", "PIV012", "PIV013", "PIV014",
+    "PIV016", "PIV017", "PIV021", "PIV022", "PIV023", "PIV025", "PIV026",
+)
+SINK_WORDS = {
+    "PIV001": "a regular expression pattern",
+    "PIV002": "code evaluation",
+    "PIV003": "an HTML response",
+    "PIV009": "an LDAP query",
+    "PIV010": "a log message",
+    "PIV012": "a redirect target",
+    "PIV013": "an OS command",
+    "PIV014": "a file path",
+    "PIV016": "the URL of a server-side request",
+    "PIV017": "an SQL query",
+    "PIV021": "deserialization",
+    "PIV022": "an XML parser that resolves external entities",
+    "PIV023": "an XPath query",
+    "PIV025": "the session (trust boundary)",
+    "PIV026": "an HTTP response header",
+}
+_ROUTE_METHODS = frozenset("route get post put delete patch head options api_route websocket".split())
+_VIEW_METHODS = frozenset("get post put patch delete head options dispatch".split())
+_HTTP_HANDLER_BASES = frozenset({"BaseHTTPRequestHandler", "SimpleHTTPRequestHandler", "CGIHTTPRequestHandler", "StreamRequestHandler"})
+_NOT_SOURCE_ANNOTATIONS = re.compile(r"(Response|BackgroundTasks|Session|Depends|SecurityScopes|WebSocket)$")
+
+
+# --- module facts ---------------------------------------------------------------------
+
+
+def module_aliases(module: Any, modname: str) -> dict[str, str]:
+    """Names bound by imports anywhere in the module, and its top-level defs."""
+    aliases: dict[str, str] = {}
+    for node in module.nodes_of_class((nodes.Import, nodes.ImportFrom)):
+        if isinstance(node, nodes.Import):
+            for name, alias in node.names:
+                aliases[alias or name.split(".")[0]] = name if alias else name.split(".")[0]
+        else:
+            base = node.modname
+            if node.level:
+                pkg = modname.split(".")[: -node.level] if modname.count(".") >= node.level else []
+                base = ".".join(pkg + ([base] if base else []))
+            for name, alias in node.names:
+                if name != "*":
+                    aliases[alias or name] = f"{base}.{name}" if base else name
+    for node in module.body:
+        if isinstance(node, (nodes.FunctionDef, nodes.AsyncFunctionDef, nodes.ClassDef)):
+            aliases.setdefault(node.name, f"{modname}.{node.name}")
+    return aliases
+
+
+def _decorator_call_attr(dec: Any) -> str | None:
+    node = dec.func if isinstance(dec, nodes.Call) else dec
+    if isinstance(node, nodes.Attribute):
+        return node.attrname
+    return None
+
+
+def _param_names(fn: Any) -> list[str]:
+    args = fn.args
+    names = [a.name for a in (args.posonlyargs or []) + (args.args or [])]
+    names += [a.name for a in args.kwonlyargs or []]
+    return names
+
+
+def _annotation_text(fn: Any, name: str) -> str:
+    args = fn.args
+    all_args = (args.posonlyargs or []) + (args.args or []) + (args.kwonlyargs or [])
+    annotations = (args.posonlyargs_annotations or []) + (args.annotations or []) + (args.kwonlyargs_annotations or [])
+    for a, ann in zip(all_args, annotations):
+        if a.name == name and ann is not None:
+            return ann.as_string()
+    return ""
+
+
+class ModuleAnalysis:
+    """Taint analysis of one module: findings and summaries."""
+
+    def __init__(self, module: Any, relpath: str, model: TaintModel, project_summaries: dict[str, Any] | None = None,
+                 extra_sanitizers: dict[str, frozenset[str]] | None = None) -> None:
+        self.module = module
+        self.relpath = relpath
+        self.modname = module_name_for(relpath)
+        self.model = model
+        self.aliases = module_aliases(module, self.modname)
+        self.extra_sanitizers = extra_sanitizers or {}
+        self.functions: dict[str, Any] = {}  # qualified name -> FunctionDef
+        self.summaries: dict[Any, Summary] = {}
+        self._in_progress: set[Any] = set()
+        self.hits: list[Hit] = []
+        self.uses_django = any(v.startswith("django") for v in self.aliases.values())
+        self.uses_flask = any(v.startswith(("flask", "flask_restful")) for v in self.aliases.values())
+        self.project = self._index_project(project_summaries or {})
+        self.globals: dict[str, Val] = {}
+        for node in module.body:
+            if isinstance(node, (nodes.FunctionDef, nodes.AsyncFunctionDef)):
+                self.functions[f"{self.modname}.{node.name}"] = node
+            elif isinstance(node, nodes.ClassDef):
+                for item in node.body:
+                    if isinstance(item, (nodes.FunctionDef, nodes.AsyncFunctionDef)):
+                        self.functions[f"{self.modname}.{node.name}.{item.name}"] = item
+
+    def _index_project(self, summaries: dict[str, Any]) -> dict[str, dict[str, Any]]:
+        """qualified function name -> summary JSON, from other modules."""
+        index: dict[str, dict[str, Any]] = {}
+        for relpath, data in summaries.items():
+            if relpath == self.relpath or not isinstance(data, dict):
+                continue
+            mod = module_name_for(relpath)
+            for fname, summ in data.get("functions", {}).items():
+                index[f"{mod}.{fname}"] = summ
+        return index
+
+    # -- entry points ----------------------------------------------------------------
+
+    def entry_kind(self, fn: Any) -> tuple[str, dict[str, Val]]:
+        """('flask'|'fastapi'|'django'|'lambda'|'', initial values of parameters)."""
+        params = _param_names(fn)
+        init: dict[str, Val] = {}
+        cls = fn.parent if isinstance(fn.parent, nodes.ClassDef) else None
+        for dec in fn.decorators.nodes if fn.decorators else []:
+            attr = _decorator_call_attr(dec)
+            if attr in _ROUTE_METHODS and isinstance(dec, nodes.Call):
+                framework = "flask" if self.uses_flask else "fastapi"
+                for p in params:
+                    if p in ("self", "cls"):
+                        continue
+                    ann = _annotation_text(fn, p)
+                    if ann.rsplit(".", 1)[-1] == "Request":
+                        init[p] = Val(qual="starlette.requests.Request")
+                    elif not _NOT_SOURCE_ANNOTATIONS.search(ann):
+                        init[p] = _src(fn, f"route parameter '{p}'")
+                return framework, init
+        if cls is not None:
+            bases = {b.as_string().rsplit(".", 1)[-1] for b in cls.bases}
+            if bases & _HTTP_HANDLER_BASES and params:
+                init[params[0]] = Val(qual="http.server.BaseHTTPRequestHandler")
+                return "http.server", init
+            if fn.name in _VIEW_METHODS and any("View" in b for b in bases) and len(params) >= 2:
+                if self.uses_django:
+                    init[params[1]] = Val(qual="django.http.HttpRequest")
+                    for p in params[2:]:
+                        init[p] = _src(fn, f"URL parameter '{p}'")
+                    return "django", init
+                if self.uses_flask:
+                    for p in params[1:]:
+                        init[p] = _src(fn, f"route parameter '{p}'")
+                    return "flask-view", init
+        if self.uses_django and cls is None and params and (params[0] == "request" or "HttpRequest" in _annotation_text(fn, params[0])):
+            init[params[0]] = Val(qual="django.http.HttpRequest")
+            for p in params[1:]:
+                init[p] = _src(fn, f"URL parameter '{p}'")
+            return "django", init
+        if cls is None and len(params) == 2 and params[1] == "context" and (fn.name.endswith("handler") or params[0] == "event"):
+            init[params[0]] = _src(fn, f"Lambda event '{params[0]}'")
+            return "lambda", init
+        return "", init
+
+    # -- walking ----------------------------------------------------------------------
+
+    def interpreter(self, flask_route: bool = False, cls: Any = None) -> Interpreter:
+        interp = Interpreter(self.model, self.aliases, self.resolve_call, flask_route=flask_route,
+                             extra_sanitizers=self.extra_sanitizers)
+        interp.current_class = cls  # type: ignore[attr-defined]
+        return interp
+
+    def walk_function(self, fn: Any, symbolic: bool) -> tuple[Interpreter, list[str]]:
+        kind, init = self.entry_kind(fn)
+        params = _param_names(fn)
+        cls = fn.parent if isinstance(fn.parent, nodes.ClassDef) else None
+        env: dict[str, Val] = dict(self.globals)
+        offset = 1 if cls is not None and params and params[0] in ("self", "cls") and not _is_static(fn) else 0
+        for i, p in enumerate(params):
+            if p in init:
+                env[p] = init[p]
+            elif i < offset:
+                env[p] = Val(qual=f"{self.modname}.{cls.name}") if cls is not None else CLEAN
+            elif symbolic:
+                env[p] = Val(taints=(Taint(f"p{i - offset}", ((fn, f"parameter '{p}'"),)),))
+        for extra in (fn.args.vararg, fn.args.kwarg):
+            if extra and symbolic:
+                env[extra] = CLEAN
+        interp = self.interpreter(flask_route=kind in ("flask", "flask-view"), cls=cls)
+        interp.run_body(fn.body, env)
+        return interp, params[offset:]
+
+    def summary_of(self, fn: Any) -> Summary:
+        if fn in self.summaries:
+            return self.summaries[fn]
+        if fn in self._in_progress:
+            return Summary()
+        self._in_progress.add(fn)
+        try:
+            interp, params = self.walk_function(fn, symbolic=True)
+        finally:
+            self._in_progress.discard(fn)
+        summary = Summary()
+        for t in (interp.returned or CLEAN).all_taints():
+            if t.label.startswith("p"):
+                i = int(t.label[1:])
+                prev = summary.returns.get(i)
+                summary.returns[i] = t.cleared if prev is None else prev & t.cleared
+            elif t.label.startswith("src:"):
+                summary.returns_source = t.label[4:]
+        for h in interp.hits:
+            if h.taint.label.startswith("p"):
+                entry = (int(h.taint.label[1:]), h.rule, int(getattr(h.node, "lineno", 0) or 0), h.sink)
+                if entry not in summary.sinks:
+                    summary.sinks.append(entry)
+        summary.params = params  # type: ignore[attr-defined]
+        self.summaries[fn] = summary
+        return summary
+
+    def resolve_call(self, interp: Interpreter, node: Any, qual: str | None, args: list[Val], kwargs: dict[str, Val]) -> Val | None:
+        fn = None
+        summary: Summary | None = None
+        params: list[str] = []
+        func = node.func
+        cls = getattr(interp, "current_class", None)
+        if isinstance(func, nodes.Attribute) and isinstance(func.expr, nodes.Name) and func.expr.name == "self" and cls is not None:
+            fn = self.functions.get(f"{self.modname}.{cls.name}.{func.attrname}")
+        if fn is None and qual:
+            fn = self.functions.get(qual)
+            if fn is None and isinstance(func, nodes.Name):
+                fn = _nested_def(node, func.name)
+        if fn is not None:
+            summary = self.summary_of(fn)
+            params = getattr(summary, "params", [])
+        elif qual and qual in self.project:
+            data = self.project[qual]
+            summary = Summary.from_json(data)
+            params = list(data.get("params", []))
+        elif qual and qual.endswith("()") is False and qual.rsplit(".", 1)[0] in self.project_classes():
+            return None
+        if summary is None:
+            return None
+        name = qual.rsplit(".", 1)[-1] if qual else getattr(func, "attrname", "function")
+        bound: dict[int, Val] = {i: v for i, v in enumerate(args)}
+        for k, v in kwargs.items():
+            if k in params:
+                bound[params.index(k)] = v
+        taints: list[Taint] = []
+        for i, cleared in summary.returns.items():
+            v = bound.get(i)
+            if v is not None:
+                taints += [t.step(node, f"returned by {name}()").clear(cleared) for t in v.all_taints()]
+        if summary.returns_source:
+            taints.append(Taint(f"src:{summary.returns_source}", ((node, f"untrusted data returned by {name}()"),)))
+        for i, rule, line, sink in summary.sinks:
+            v = bound.get(i)
+            if v is not None and v.all_taints():
+                stepped = Val(taints=tuple(t.step(node, f"passed to {name}()") for t in v.all_taints()))
+                interp.hit(rule, node, stepped, f"{sink} inside {name}() (line {line})")
+        return Val(taints=tuple(taints)) if taints else CLEAN
+
+    def project_classes(self) -> set[str]:
+        return set()
+
+    def analyze(self) -> list[Hit]:
+        hits: list[Hit] = []
+        interp = self.interpreter()
+        env = interp.run_body(self.module.body, {}) or {}
+        hits += interp.hits
+        self.globals = {k: v for k, v in env.items() if not v.all_taints() and "." not in k}
+        self.summaries.clear()
+        for fn in self.module.nodes_of_class((nodes.FunctionDef, nodes.AsyncFunctionDef)):
+            walked, _ = self.walk_function(fn, symbolic=True)
+            hits += [h for h in walked.hits if h.taint.label.startswith("src:")]
+        seen: set[tuple[str, int, int]] = set()
+        out: list[Hit] = []
+        for h in hits:
+            key = (h.rule, getattr(h.node, "lineno", 0) or 0, getattr(h.node, "col_offset", 0) or 0)
+            if key not in seen:
+                seen.add(key)
+                out.append(h)
+        return out
+
+    def summarize(self) -> dict[str, Any]:
+        env = self.interpreter().run_body(self.module.body, {}) or {}
+        self.globals = {k: v for k, v in env.items() if not v.all_taints() and "." not in k}
+        functions: dict[str, Any] = {}
+        for qual, fn in self.functions.items():
+            summary = self.summary_of(fn)
+            if summary.returns or summary.returns_source or summary.sinks:
+                data = summary.to_json()
+                data["params"] = getattr(summary, "params", [])
+                functions[qual[len(self.modname) + 1:]] = data
+        return {"functions": functions}
+
+
+def _is_static(fn: Any) -> bool:
+    return any(getattr(d, "name", "") == "staticmethod" for d in (fn.decorators.nodes if fn.decorators else []))
+
+
+def _nested_def(node: Any, name: str) -> Any:
+    scope = node.scope()
+    while scope is not None and not isinstance(scope, nodes.Module):
+        for item in getattr(scope, "body", []):
+            if isinstance(item, (nodes.FunctionDef, nodes.AsyncFunctionDef)) and item.name == name:
+                return item
+        scope = scope.parent.scope() if scope.parent is not None else None
+    return None
+
+
+def _src(node: Any, what: str, kind: str = "remote") -> Val:
+    return Val(taints=(Taint(f"src:{kind}", ((node, f"untrusted {what}"),)),))
+
+
+# --- the hooks -------------------------------------------------------------------------
+
+
+def summarize(module: Any, relpath: str) -> dict[str, Any]:
+    return ModuleAnalysis(module, relpath, load_model()).summarize()
+
+
+def _extra_sanitizers(ctx: Any) -> dict[str, frozenset[str]]:
+    out: dict[str, frozenset[str]] = {}
+    for code in CODES:
+        for api in ctx.option(code, "sanitizers", []) or []:
+            out[str(api)] = out.get(str(api), frozenset()) | {code}
+    return out
+
+
+@check("python", CODES)
+def taint_flows(module: Any, ctx: Any) -> None:
+    summaries = ctx.project.summaries.get("taint", {})
+    analysis = ModuleAnalysis(module, ctx.path, load_model(), summaries, _extra_sanitizers(ctx))
+    for h in analysis.analyze():
+        report_hit(ctx, h)
+
+
+def report_hit(ctx: Any, h: Hit) -> None:
+    first = h.taint.steps[0][1] if h.taint.steps else "untrusted data"
+    origin = first.replace("untrusted data from ", "").replace("untrusted ", "")
+    what = SINK_WORDS.get(h.rule, "a dangerous sink")
+    if h.rule == "PIV003" and h.kind == "template":
+        what = "a template source (server-side template injection)"
+    local = h.taint.label == "src:local"
+    message = f"untrusted input ({origin}) reaches {what} in {h.sink}"
+    flow = list(h.taint.steps) + [(h.node, f"reaches {h.sink}")]
+    ctx.report(
+        h.rule,
+        h.node,
+        message,
+        flow=flow,
+        severity="low" if local else None,
+        properties={"threat": "local" if local else "remote"},
+    )
