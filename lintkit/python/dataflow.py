@@ -826,8 +826,8 @@ class Interpreter:
             if kw.arg is None:
                 args.append(self.expr(kw.value, env).flat())
         # a source called (request.get_json(), input())
-        if fval.all_taints() and qual:
-            return fval
+        if fval.taints and fval.items is None and fval.keys is None and (qual or isinstance(func, nodes.Name)):
+            return fval  # a source called: request.get_json(), input()
         kind = self.model.sources.get(qual or "")
         if kind:
             return Val(taints=(Taint(f"src:{kind}", ((node, f"untrusted data from {qual}()"),)),))

@@ -129,12 +129,20 @@ class ModuleAnalysis:
     def _index_project(self, summaries: dict[str, Any]) -> dict[str, dict[str, Any]]:
         """qualified function name -> summary JSON, from other modules."""
         index: dict[str, dict[str, Any]] = {}
-        for relpath, data in summaries.items():
+        exact: set[str] = set()
+        for relpath, data in sorted(summaries.items(), key=lambda kv: kv[0].count("/")):
             if relpath == self.relpath or not isinstance(data, dict):
                 continue
-            mod = module_name_for(relpath)
-            for fname, summ in data.get("functions", {}).items():
-                index[f"{mod}.{fname}"] = summ
+            parts = module_name_for(relpath).split(".")
+            # also index by every dotted suffix: the run's root need not be the import root
+            for start in range(len(parts)):
+                mod = ".".join(parts[start:])
+                for fname, summ in data.get("functions", {}).items():
+                    key = f"{mod}.{fname}"
+                    if start == 0 or key not in exact:
+                        index.setdefault(key, summ) if start else index.__setitem__(key, summ)
+                    if start == 0:
+                        exact.add(key)
         return index
 
     # -- entry points ----------------------------------------------------------------

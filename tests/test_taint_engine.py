@@ -1,0 +1,105 @@
+"""Taint engine: flows, severities for local sources, summaries, SARIF codeFlows."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from lintkit.python.dataflow import fixes_host
+from lintkit.python.parse import parse_module
+from lintkit.python.taint import summarize
+from lintkit.report import render
+from tests.helpers import run_paths
+
+FLASK_CMDI = """\
+import os
+from flask import Flask, request
+app = Flask(__name__)
+
+@app.route("/x")
+def x():
+    host = request.args["host"]
+    cmd = "ping " + host
+    os.system(cmd)
+    return "ok"
+"""
+
+
+def _run(tmp_path: Path, files: dict[str, str]):
+    for name, text in files.items():
+        target = tmp_path / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    return run_paths([tmp_path], root=tmp_path)
+
+
+def test_flow_goes_from_source_to_sink(tmp_path: Path) -> None:
+    result = _run(tmp_path, {"app.py": FLASK_CMDI})
+    [finding] = [f for f in result.findings if f.code == "PIV013"]
+    assert (finding.line, finding.column) == (9, 5)
+    steps = [(s.line, s.message) for s in finding.flow]
+    assert steps[0] == (7, "untrusted data from flask.request.args")
+    assert (7, "'host' is assigned tainted data") in steps
+    assert (8, "concatenated") in steps
+    assert steps[-1] == (9, "reaches os.system()")
+    assert finding.message == "untrusted input (flask.request.args) reaches an OS command in os.system()"
+    assert dict(finding.properties) == {"threat": "remote"}
+
+
+def test_sarif_has_code_flows_and_primary_cwe(tmp_path: Path) -> None:
+    result = _run(tmp_path, {"app.py": FLASK_CMDI})
+    sarif = json.loads(render("sarif", result))
+    run = sarif["runs"][0]
+    [res] = [r for r in run["results"] if r["ruleId"] == "PIV013"]
+    locations = res["codeFlows"][0]["threadFlows"][0]["locations"]
+    lines = [loc["location"]["physicalLocation"]["region"]["startLine"] for loc in locations]
+    assert lines == [7, 7, 8, 8, 9]
+    assert locations[-1]["location"]["message"]["text"].startswith("reaches os.system()")
+    rules = {r["id"]: r for r in run["tool"]["driver"]["rules"]}
+    cwe_tags = [t for t in rules["PIV013"]["properties"]["tags"] if t.startswith("external/cwe/")]
+    assert cwe_tags[0] == "external/cwe/cwe-78"
+
+
+def test_local_sources_are_low_severity(tmp_path: Path) -> None:
+    text = "import os, sys\nos.system('tar czf x.tgz ' + sys.argv[1])\n"
+    result = _run(tmp_path, {"tool.py": text})
+    [finding] = [f for f in result.findings if f.code == "PIV013"]
+    assert finding.severity.value == "low"
+    assert dict(finding.properties) == {"threat": "local"}
+
+
+def test_summary_records_returns_and_sinks() -> None:
+    text = (
+        "import subprocess, shlex\n"
+        "def q(v):\n    return shlex.quote(v)\n"
+        "def p(a, b):\n    return b.strip()\n"
+        "def run(cmd):\n    subprocess.run(cmd, shell=True)\n"
+    )
+    summary = summarize(parse_module(text, "helpers/util.py"), "helpers/util.py")
+    funcs = summary["functions"]
+    assert funcs["q"]["returns"] == {"0": ["PIV013"]}
+    assert funcs["p"]["returns"] == {"1": []}
+    assert funcs["run"]["sinks"] == [[0, "PIV013", 7, "subprocess.run(shell=True)"]]
+    json.dumps(summary)  # must travel to workers and the cache
+
+
+def test_helper_escape_is_configurable(tmp_path: Path) -> None:
+    text = (
+        "from flask import Flask, request\nfrom mylib import clean\napp = Flask(__name__)\n"
+        "@app.route('/')\ndef i():\n    return '<b>' + clean(request.args['n']) + '</b>'\n"
+    )
+    result = _run(tmp_path, {"app.py": text})
+    assert [f.line for f in result.findings if f.code == "PIV003"] == [6]
+    from lintkit.config import Config
+
+    cfg = Config(root=str(tmp_path), respect_gitignore=False, rules=(("PIV003", (("sanitizers", ["mylib.clean"]),)),))
+    result = run_paths([tmp_path], root=tmp_path, config=cfg)
+    assert [f.line for f in result.findings if f.code == "PIV003"] == []
+
+
+def test_fixed_host_prefixes() -> None:
+    assert fixes_host("https://api.example.com/")
+    assert fixes_host("/profile?tab=")
+    assert not fixes_host("/")
+    assert not fixes_host("https://")
+    assert not fixes_host("//evil.example/")
