@@ -291,7 +291,7 @@ _ASSIGNMENT = re.compile(
     (?<![A-Za-z0-9_\-])
     (?:export\s+|set\s+|--)?
     (?P<name>[A-Za-z_][A-Za-z0-9_.\-]{2,60})
-    ["']?\s*(?:=|:\s)\s*
+    ["']?(?:=|:[ \t]+)
     (?P<q>["']?)(?P<value>[^\s"';&|`]{4,200})(?P=q)
     """
 )
@@ -371,6 +371,19 @@ def _dedupe(found: list[SecretMatch]) -> list[SecretMatch]:
 _HEX_OR_UUID = re.compile(r"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[0-9a-f]+|[0-9A-F]+|sha\d+:[0-9a-f]+)$")
 
 
+_SEGMENT = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
+
+
+def _wordiness(text: str) -> float:
+    """Share of characters in word-like runs (three or more letters with a
+    vowel): near 1 for identifiers (`EnableS3AccessLogging`), low for
+    generated tokens."""
+    if not text:
+        return 1.0
+    wordy = sum(len(seg) for seg in _SEGMENT.findall(text) if len(seg) >= 3 and seg.isalpha() and re.search(r"[aeiouyAEIOUY]", seg))
+    return wordy / len(text)
+
+
 def _is_aws_secret_shape(text: str) -> bool:
     """40 base64 characters with lower, upper case and digits (not a git SHA)."""
     return (
@@ -408,8 +421,8 @@ def classify_secret_value(value: str, *, name: str = "") -> SecretMatch | None:
         if is_placeholder(stripped, name) or not _plausible_literal(stripped):
             return None
         return SecretMatch("keyword", "medium", lead, lead + len(stripped), f"value of '{name}'", "generic")
-    if " " not in stripped and len(stripped) >= 24 and not _HEX_OR_UUID.match(stripped) and not is_placeholder(stripped, name):
-        if re.fullmatch(r"[A-Za-z0-9+/=_\-]+", stripped) and _looks_random(stripped) and shannon_entropy(stripped) >= 4.2:
+    if " " not in stripped and len(stripped) >= 24 and len(re.split(r"[-_.]", stripped)) < 3 and not _HEX_OR_UUID.match(stripped) and not is_placeholder(stripped, name):
+        if re.fullmatch(r"[A-Za-z0-9+/=_\-]+", stripped) and _looks_random(stripped) and shannon_entropy(stripped) >= 4.2 and _wordiness(stripped) < 0.5:
             return SecretMatch("high-entropy", "low", lead, lead + len(stripped), "high-entropy string", "generic")
     return None
 
