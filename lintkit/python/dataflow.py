@@ -181,12 +181,14 @@ class Summary:
 
     returns: dict[int, frozenset[str]] = field(default_factory=dict)  # param -> rules cleared on the way
     returns_source: str = ""  # "remote"/"local" when the return value is a source
+    returns_self: bool = False  # a method whose result carries the object's own taint
     sinks: list[tuple[int, str, int, str]] = field(default_factory=list)  # (param, rule, line, sink)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "returns": {str(k): sorted(v) for k, v in self.returns.items()},
             "returns_source": self.returns_source,
+            "returns_self": self.returns_self,
             "sinks": [list(s) for s in self.sinks],
         }
 
@@ -195,6 +197,7 @@ class Summary:
         return cls(
             returns={int(k): frozenset(v) for k, v in data.get("returns", {}).items()},
             returns_source=str(data.get("returns_source", "")),
+            returns_self=bool(data.get("returns_self", False)),
             sinks=[(int(s[0]), str(s[1]), int(s[2]), str(s[3])) for s in data.get("sinks", [])],
         )
 
@@ -276,6 +279,8 @@ class Interpreter:
         self.returned: Val | None = None
         self.flask_route = flask_route
         self.extra_sanitizers = extra_sanitizers or {}
+        self.last_receiver: Val | None = None  # the receiver of the call being resolved
+        self.const_quals: dict[str, Any] = {}  # e.g. request.path inside a route with a fixed rule
         self._break_envs: list[Env] = []
         self._continue_envs: list[Env] = []
         self._hit_keys: set[tuple[str, int, int, str]] = set()
@@ -313,7 +318,7 @@ class Interpreter:
                 self.assign(s.target, self.expr(s.value, env), env, s.value)
             return env
         if isinstance(s, nodes.AugAssign):
-            cur = self.expr(s.target, env) if not isinstance(s.target, nodes.Subscript) else CLEAN
+            cur = self.current_value(s.target, env)
             rhs = self.expr(s.value, env)
             new = self.binop(s, s.op.rstrip("="), cur, rhs)
             self.assign(s.target, new, env, s.value)
@@ -373,6 +378,19 @@ class Interpreter:
             env.pop(s.name, None)
             return env
         return env
+
+    def current_value(self, target: Any, env: Env) -> Val:
+        """The value an augmented assignment starts from."""
+        if isinstance(target, nodes.AssignName):
+            if target.name in env:
+                return env[target.name]
+            return self.source_or_qual(target, self.aliases.get(target.name))
+        if isinstance(target, nodes.AssignAttr):
+            base = _var_name(target.expr)
+            if base and f"{base}.{target.attrname}" in env:
+                return env[f"{base}.{target.attrname}"]
+            return derived(target, [self.expr(target.expr, env)])
+        return self.expr(target, env)
 
     def on_return(self, node: Any, val: Val) -> None:
         self.returned = join(self.returned, val) if self.returned is not None else val
@@ -507,6 +525,15 @@ class Interpreter:
             left = test.left
             name = _var_name(left)
             rval = self.expr(right, dict(env))
+            # urlparse(x).netloc / .hostname checked against known hosts: x cannot leave them
+            if isinstance(left, nodes.Attribute) and left.attrname in ("netloc", "hostname") and _var_name(left.expr):
+                parsed = env.get(_var_name(left.expr) or "")
+                positive = op in ("==", "in") and outcome or op in ("!=", "not in") and not outcome
+                if parsed is not None and positive and not rval.all_taints():
+                    for flag in parsed.flags:
+                        if flag.startswith("urlof:") and flag[6:] in env:
+                            env[flag[6:]] = self.clear_val(env[flag[6:]], frozenset({"PIV012", "PIV016"}))
+                return
             # x == "const" / x in ALLOWED: x is a known-safe value on the true side
             positive = op in ("==", "in", "is") and outcome or op in ("!=", "not in", "is not") and not outcome
             if name and positive and name in env and not rval.all_taints():
@@ -518,15 +545,23 @@ class Interpreter:
             negative = op == "in" and not outcome or op == "not in" and outcome
             if lname and negative and lname in env and lval.is_const and lval.const in _QUOTE_CHARS:
                 env[lname] = self.clear_val(env[lname], frozenset({"PIV023", "PIV017", "PIV009"}))
+            # Q not in x[1:-1]: with a quote at both ends, x is one plain string literal
+            if negative and lval.is_const and lval.const in _QUOTE_CHARS and isinstance(right, nodes.Subscript):
+                inner = _var_name(right.value)
+                if inner and inner in env:
+                    env[inner] = self.literal_fact(env[inner], "~nq")
             return
         if isinstance(test, nodes.Call) and outcome:
             func = test.func
             # <normalised path>.startswith(base): path traversal barrier
-            if isinstance(func, nodes.Attribute) and func.attrname == "startswith":
+            if isinstance(func, nodes.Attribute) and func.attrname in ("startswith", "endswith"):
                 name = _var_name(func.expr)
                 if name and name in env:
                     v = env[name]
-                    if all("~norm" in t.cleared for t in v.all_taints()):
+                    arg = self.expr(test.args[0], dict(env)) if test.args else CLEAN
+                    if arg.is_const and arg.const in _QUOTE_CHARS:
+                        env[name] = self.literal_fact(v, "~sq" if func.attrname == "startswith" else "~eq")
+                    elif func.attrname == "startswith" and all("~norm" in t.cleared for t in v.all_taints()):
                         env[name] = self.clear_val(v, frozenset({"PIV014"}))
                 return
             qual = self.qual_of(func, env)
@@ -535,6 +570,17 @@ class Interpreter:
                 name = _var_name(test.args[0])
                 if name and name in env:
                     env[name] = self.clear_val(env[name], san.clears)
+
+    def literal_fact(self, val: Val, fact: str) -> Val:
+        """Record one of: starts with a quote, ends with one, none inside. All
+        three make the value a single string literal: harmless to eval/exec."""
+        def add(t: Taint) -> Taint:
+            t = t.clear(frozenset({fact}))
+            if {"~sq", "~eq", "~nq"} <= t.cleared:
+                t = t.clear(frozenset({"PIV002"}))
+            return t
+
+        return val.map_taints(add) if val.all_taints() else val
 
     def clear_val(self, val: Val, rules: frozenset[str]) -> Val:
         if ALL in rules:
@@ -624,7 +670,10 @@ class Interpreter:
                 return env[f"{base}.{node.attrname}"]
             recv = self.expr(node.expr, env)
             if recv.qual:
-                return self.source_or_qual(node, f"{recv.qual}.{node.attrname}")
+                v = self.source_or_qual(node, f"{recv.qual}.{node.attrname}")
+                if recv.taints and not v.taints:  # a field of a tainted object (summaries of methods: "self")
+                    v = replace(v, taints=recv.taints)
+                return v
             return derived(node, [recv])
         if isinstance(node, nodes.JoinedStr):
             parts = [self.expr(v, env) for v in node.values]
@@ -756,6 +805,8 @@ class Interpreter:
     def source_or_qual(self, node: Any, qual: str | None) -> Val:
         if qual is None:
             return CLEAN
+        if qual in self.const_quals:
+            return Val(const=self.const_quals[qual])
         kind = self.model.sources.get(qual)
         if kind:
             return Val(taints=(Taint(f"src:{kind}", ((node, f"untrusted data from {qual}"),)),))
@@ -826,7 +877,7 @@ class Interpreter:
             if kw.arg is None:
                 args.append(self.expr(kw.value, env).flat())
         # a source called (request.get_json(), input())
-        if fval.taints and fval.items is None and fval.keys is None and (qual or isinstance(func, nodes.Name)):
+        if fval.taints and fval.qual is None and fval.items is None and fval.keys is None and (qual or isinstance(func, nodes.Name)):
             return fval  # a source called: request.get_json(), input()
         kind = self.model.sources.get(qual or "")
         if kind:
@@ -856,6 +907,11 @@ class Interpreter:
             resolving = kwargs.get("resolve_entities")
             flags = frozenset({"xxe"}) if resolving is not None and resolving.const is True else frozenset()
             return Val(qual=qual + "()", flags=flags)
+        if qual in ("urllib.parse.urlparse", "urllib.parse.urlsplit", "urlparse.urlparse", "urlparse.urlsplit") and node.args:
+            src_name = _var_name(node.args[0])
+            out = derived(node, args, "parsed as a URL")
+            return replace(out, flags=frozenset({f"urlof:{src_name}"})) if src_name else out
+        self.last_receiver = recv
         resolved = self.resolve_call(self, node, qual, args, kwargs)
         if resolved is not None:
             return resolved
@@ -903,10 +959,10 @@ class Interpreter:
         if recv.items is not None and name:
             items = list(recv.items)
             if method == "append" and len(args) == 1:
-                env[name] = Val(items=tuple(items + [args[0]]), shell_list=_is_shell_prefix(items + [args[0]]))
+                env[name] = Val(items=tuple(items + [args[0]]), shell_list=recv.shell_list or _is_shell_prefix(items + [args[0]]))
                 return CLEAN
             if method == "extend" and len(args) == 1 and args[0].items is not None:
-                env[name] = Val(items=tuple(items + list(args[0].items)))
+                env[name] = Val(items=tuple(items + list(args[0].items)), shell_list=recv.shell_list or _is_shell_prefix(items + list(args[0].items)))
                 return CLEAN
             if method == "insert" and len(args) == 2 and args[0].is_const and isinstance(args[0].const, int):
                 items.insert(args[0].const, args[1])
@@ -932,6 +988,15 @@ class Interpreter:
                 return recv
             if method in ("index", "count"):
                 return CLEAN
+        # ConfigParser-style two-level stores: set(section, key, value) / get(section, key)
+        if method == "set" and name and len(args) == 3 and args[0].is_const and args[1].is_const and (recv.keys is not None or (recv.qual or "").endswith("()")):
+            d = dict(recv.keys or ())
+            d[(args[0].const, args[1].const)] = args[2]
+            env[name] = replace(recv, keys=tuple(d.items()))
+            return CLEAN
+        if method == "get" and recv.keys is not None and len(args) >= 2 and args[0].is_const and args[1].is_const:
+            d = dict(recv.keys)
+            return d.get((args[0].const, args[1].const), CLEAN)
         if recv.keys is not None and name:
             d = dict(recv.keys)
             if method == "get" and args and args[0].is_const:
@@ -987,6 +1052,8 @@ class Interpreter:
         if method == "get" and recv.qual is None:
             return derived(node, [recv], "")
         parts = [recv] + args + list(kwargs.values())
+        if recv.qual and not any(p.all_taints() for p in parts):
+            return Val(qual=f"{recv.qual}.{method}()")  # e.g. configparser.ConfigParser(): keep the type
         return derived(node, parts, "")
 
     def check_sinks(self, node: Any, qual: str | None, method: str | None, recv: Val | None, args: list[Val], kwargs: dict[str, Val], env: Env) -> bool:

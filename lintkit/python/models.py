@@ -63,6 +63,17 @@ class TaintModel:
                     return Sanitizer(api=last, clears=clears)
         return None
 
+    def source_object_kind(self, qual: str | None) -> str | None:
+        """"remote" when `qual` is an object whose attributes are sources
+        (flask.request, a Django HttpRequest): passing it on passes the input."""
+        if not qual:
+            return None
+        prefix = qual + "."
+        for api, kind in self.sources.items():
+            if api.startswith(prefix):
+                return kind
+        return None
+
     def is_normalizer(self, qual: str | None, method: str | None) -> bool:
         return bool((qual and qual in self.normalizers) or (method and "*." + method in self.normalizers))
 

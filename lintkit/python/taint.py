@@ -111,6 +111,7 @@ class ModuleAnalysis:
         self.aliases = module_aliases(module, self.modname)
         self.extra_sanitizers = extra_sanitizers or {}
         self.functions: dict[str, Any] = {}  # qualified name -> FunctionDef
+        self.classes: set[str] = {f"{self.modname}.{n.name}" for n in module.body if isinstance(n, nodes.ClassDef)}
         self.summaries: dict[Any, Summary] = {}
         self._in_progress: set[Any] = set()
         self.hits: list[Hit] = []
@@ -208,13 +209,18 @@ class ModuleAnalysis:
             if p in init:
                 env[p] = init[p]
             elif i < offset:
-                env[p] = Val(qual=f"{self.modname}.{cls.name}") if cls is not None else CLEAN
+                self_taint = (Taint("self", ((fn, f"field of '{p}'"),)),) if symbolic and cls is not None else ()
+                env[p] = Val(qual=f"{self.modname}.{cls.name}", taints=self_taint) if cls is not None else CLEAN
             elif symbolic:
                 env[p] = Val(taints=(Taint(f"p{i - offset}", ((fn, f"parameter '{p}'"),)),))
         for extra in (fn.args.vararg, fn.args.kwarg):
             if extra and symbolic:
                 env[extra] = CLEAN
         interp = self.interpreter(flask_route=kind in ("flask", "flask-view"), cls=cls)
+        if kind == "flask":
+            rule = _static_route_rule(fn)
+            if rule is not None:  # request.path is the rule itself when it has no variable parts
+                interp.const_quals = {"flask.request.path": rule}
         interp.run_body(fn.body, env)
         return interp, params[offset:]
 
@@ -236,6 +242,8 @@ class ModuleAnalysis:
                 summary.returns[i] = t.cleared if prev is None else prev & t.cleared
             elif t.label.startswith("src:"):
                 summary.returns_source = t.label[4:]
+            elif t.label == "self":
+                summary.returns_self = True
         for h in interp.hits:
             if h.taint.label.startswith("p"):
                 entry = (int(h.taint.label[1:]), h.rule, int(getattr(h.node, "lineno", 0) or 0), h.sink)
@@ -264,20 +272,28 @@ class ModuleAnalysis:
             data = self.project[qual]
             summary = Summary.from_json(data)
             params = list(data.get("params", []))
-        elif qual and qual.endswith("()") is False and qual.rsplit(".", 1)[0] in self.project_classes():
-            return None
+        elif qual and self.is_class(qual):
+            args = [self._latent(node, v) for v in args]
+            kwargs = {k: self._latent(node, v) for k, v in kwargs.items()}
+            # an instance of a project class carries its constructor arguments' taint;
+            # its methods' summaries decide what comes back out
+            taints = tuple(t.step(node, f"stored in a {qual.rsplit('.', 1)[-1]} object") for v in [*args, *kwargs.values()] for t in v.all_taints())
+            return Val(qual=qual, taints=taints)
         if summary is None:
             return None
         name = qual.rsplit(".", 1)[-1] if qual else getattr(func, "attrname", "function")
-        bound: dict[int, Val] = {i: v for i, v in enumerate(args)}
+        bound: dict[int, Val] = {i: self._latent(node, v) for i, v in enumerate(args)}
         for k, v in kwargs.items():
             if k in params:
-                bound[params.index(k)] = v
+                bound[params.index(k)] = self._latent(node, v)
         taints: list[Taint] = []
         for i, cleared in summary.returns.items():
             v = bound.get(i)
             if v is not None:
                 taints += [t.step(node, f"returned by {name}()").clear(cleared) for t in v.all_taints()]
+        if summary.returns_self and isinstance(func, nodes.Attribute):
+            recv = interp.last_receiver or CLEAN
+            taints += [t.step(node, f"returned by {name}()") for t in recv.all_taints()]
         if summary.returns_source:
             taints.append(Taint(f"src:{summary.returns_source}", ((node, f"untrusted data returned by {name}()"),)))
         for i, rule, line, sink in summary.sinks:
@@ -287,8 +303,18 @@ class ModuleAnalysis:
                 interp.hit(rule, node, stepped, f"{sink} inside {name}() (line {line})")
         return Val(taints=tuple(taints)) if taints else CLEAN
 
-    def project_classes(self) -> set[str]:
-        return set()
+    def _latent(self, node: Any, v: Val) -> Val:
+        """A request object handed to a helper carries its input along."""
+        kind = self.model.source_object_kind(v.qual) if not v.taints else None
+        if kind is None:
+            return v
+        return Val(qual=v.qual, taints=(Taint(f"src:{kind}", ((node, f"untrusted data from {v.qual}"),)),))
+
+    def is_class(self, qual: str) -> bool:
+        if qual in self.classes:
+            return True
+        prefix = qual + "."
+        return any(k.startswith(prefix) for k in self.project)
 
     def analyze(self) -> list[Hit]:
         hits: list[Hit] = []
@@ -315,11 +341,22 @@ class ModuleAnalysis:
         functions: dict[str, Any] = {}
         for qual, fn in self.functions.items():
             summary = self.summary_of(fn)
-            if summary.returns or summary.returns_source or summary.sinks:
-                data = summary.to_json()
-                data["params"] = getattr(summary, "params", [])
-                functions[qual[len(self.modname) + 1:]] = data
+            # every function, even a clean one: "known and returns nothing tainted" is a fact too
+            data = summary.to_json()
+            data["params"] = getattr(summary, "params", [])
+            functions[qual[len(self.modname) + 1:]] = data
         return {"functions": functions}
+
+
+def _static_route_rule(fn: Any) -> str | None:
+    rules = []
+    for dec in fn.decorators.nodes if fn.decorators else []:
+        if isinstance(dec, nodes.Call) and _decorator_call_attr(dec) in _ROUTE_METHODS and dec.args:
+            arg = dec.args[0]
+            rules.append(arg.value if isinstance(arg, nodes.Const) and isinstance(arg.value, str) else None)
+    if len(rules) == 1 and rules[0] is not None and "<" not in rules[0] and not rules[0].endswith("/"):
+        return rules[0]
+    return None
 
 
 def _is_static(fn: Any) -> bool:
