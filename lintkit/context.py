@@ -58,6 +58,10 @@ class Context:
         self.parent = parent
         self.findings: list[Finding] = [] if parent is None else parent.findings
         self.notifications: list[Notification] = [] if parent is None else parent.notifications
+        # Suppressions a check found in the document's own structure (a
+        # template's `Metadata: {lintkit: {ignore: [...]}}`), applied with the
+        # comment directives when the file is finished.
+        self.directives: list[Any] = [] if parent is None else parent.directives
         self._line_cache: list[str] | None = None
 
     # -- what checks call ------------------------------------------------------
@@ -114,6 +118,16 @@ class Context:
                 column=loc.column if loc else 0,
             )
         )
+
+    def suppress(self, where: Any, codes: Iterable[str], lines: tuple[int, int] | None = None) -> None:
+        """Suppress `codes` on `lines` (first, last), or in the whole file when
+        `lines` is None. `where` (the node naming the codes) is where an unused
+        suppression is reported."""
+        from lintkit.suppress import Directive
+
+        loc = self.locate(where)
+        targets = tuple(range(lines[0], lines[1] + 1)) if lines is not None else ()
+        self.directives.append(Directive(loc.line, loc.column, loc.end_column, targets, tuple(codes)))
 
     def child(self, kind: str, text: str, position_map: PositionMap) -> Context:
         """A context for a document embedded in this file (an inline buildspec):

@@ -24,6 +24,7 @@ from lintkit.findings import Finding, Location, Notification, sort_findings
 from lintkit.registry import Registry, build_registry
 from lintkit.suppress import (
     UNUSED_CODE,
+    Directive,
     apply_directives,
     directive_location,
     line_fingerprint,
@@ -184,7 +185,7 @@ def _analyze(candidate: Candidate, settings: Settings, registry: Registry, resul
     ctx = _context(candidate.relpath, kind, text, settings, registry)
     run_checks(ctx, doc, kind)
     result.notifications.extend(ctx.notifications)
-    _finish(result, ctx.findings, text, settings, registry)
+    _finish(result, ctx.findings, text, settings, registry, ctx.directives)
 
 
 def _kind_from_markers(text: str) -> str | None:
@@ -236,7 +237,9 @@ def _context(path: str, kind: str, text: str, settings: Settings, registry: Regi
 def run_checks(ctx: Context, target: Any, kind: str) -> None:
     """Run every enabled check for `kind`; a crash becomes a notification."""
     for chk in ctx.registry.checks_for(kind):
-        if not any(code in ctx.enabled_codes for code in chk.codes):
+        # A check with no codes reports nothing itself (it registers
+        # suppressions, for example) and always runs.
+        if chk.codes and not any(code in ctx.enabled_codes for code in chk.codes):
             continue
         try:
             chk.func(target, ctx)
@@ -264,7 +267,14 @@ def _parse_finding(registry: Registry, settings: Settings, path: str, message: s
     return _finding(registry, settings, PARSE_ERROR, path, message, line, col)
 
 
-def _finish(result: FileResult, findings: list[Finding | None], text: str, settings: Settings, registry: Registry) -> None:
+def _finish(
+    result: FileResult,
+    findings: list[Finding | None],
+    text: str,
+    settings: Settings,
+    registry: Registry,
+    extra_directives: list[Directive] | None = None,
+) -> None:
     found = [f for f in findings if f is not None]
     # Per-path ignores and severity overrides from the configuration.
     ignored = {
@@ -276,7 +286,7 @@ def _finish(result: FileResult, findings: list[Finding | None], text: str, setti
     }
     overrides = settings.config.severity_overrides()
     found = [replace(f, severity=overrides[f.code]) if f.code in overrides else f for f in found if f.code not in ignored]
-    directives = parse_directives(text)
+    directives = parse_directives(text) + list(extra_directives or [])
     kept, suppressed = apply_directives(found, directives, registry.code_for)
     if UNUSED_CODE in settings.enabled and UNUSED_CODE not in ignored and directives:
         rule = registry.rules[UNUSED_CODE]

@@ -13,7 +13,7 @@ def duplicate_keys(doc: Document, ctx: Context) -> None:
         ctx.report(
             "GEN002",
             dup.key,
-            f"key '{dup.name}' is given twice in this mapping (first at line {dup.first.line}); "
+            f"key '{dup.name}' is given twice in this mapping (first at line {ctx.locate(dup.first).line}); "
             "the last value silently wins",
             related=[(dup.first, f"first '{dup.name}'")],
         )

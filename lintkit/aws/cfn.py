@@ -1,0 +1,275 @@
+"""CloudFormation/SAM template helpers shared by the resource checks.
+
+A `Template` indexes a loaded document's Resources and Parameters and knows
+how to follow `Ref`/`Fn::GetAtt`/`Fn::Sub` to a resource or a parameter's
+Default, in short (`!Ref X`) and long (`{"Ref": "X"}`) form. Nothing here
+raises for odd content: a value of an unexpected type is simply "unknown".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterator
+
+from lintkit.documents import Document, Mapping, Node, Scalar, Sequence, intrinsic
+
+# "prod-like": a name, stage or parameter value naming production. Applied to
+# text normalised to lower-case words (camelCase and separators split), so
+# "ProdDeploy", "deploy-prod" and "Production" match but "Delivery",
+# "NonProd" and "pre-prod" do not.
+PROD_PATTERN = r"(?<!non )(?<!pre )\b(prod|production|prd|live)\b"
+
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_SEPARATORS = re.compile(r"[^A-Za-z0-9]+")
+_SUB_VAR = re.compile(r"\$\{(?!!)([^}]*)\}")
+ACCOUNT_ARN = re.compile(r"arn:aws[\w-]*:[\w-]+:[\w-]*:(\d{12}):")
+
+
+def words(text: str) -> str:
+    """'MyProdStage-v2' -> 'my prod stage v2'."""
+    return " ".join(_SEPARATORS.sub(" ", _CAMEL.sub(" ", text)).lower().split())
+
+
+def is_prod_like(text: str | None, pattern: str = PROD_PATTERN) -> bool:
+    if not text:
+        return False
+    try:
+        return re.search(pattern, words(text)) is not None
+    except re.error:
+        return re.search(PROD_PATTERN, words(text)) is not None
+
+
+def scalar_text(node: Node | None) -> str | None:
+    """The text of a plain (untagged) scalar; None for intrinsics and collections."""
+    if isinstance(node, Scalar) and not node.tag and not node.is_null:
+        return node.text
+    return None
+
+
+def is_true(node: Node | None) -> bool:
+    text = scalar_text(node)
+    return text is not None and text.strip().lower() == "true"
+
+
+def is_false(node: Node | None) -> bool:
+    text = scalar_text(node)
+    return text is not None and text.strip().lower() == "false"
+
+
+def field(mapping: Node | None, name: str) -> Node | None:
+    """`name` in PascalCase (templates) or lowerCamelCase (pipeline JSON)."""
+    if not isinstance(mapping, Mapping):
+        return None
+    found = mapping.get(name)
+    if found is None:
+        found = mapping.get(name[:1].lower() + name[1:])
+    return found
+
+
+def field_key(mapping: Node | None, name: str) -> Node | None:
+    if not isinstance(mapping, Mapping):
+        return None
+    return mapping.key_node(name) or mapping.key_node(name[:1].lower() + name[1:])
+
+
+def items(node: Node | None) -> list[Node]:
+    return list(node.items) if isinstance(node, Sequence) else []
+
+
+@dataclass
+class Resource:
+    name: str
+    key: Node  # the logical id key node
+    node: Mapping  # the resource mapping
+    type: str
+
+    @property
+    def properties(self) -> Mapping | None:
+        props = self.node.get("Properties")
+        return props if isinstance(props, Mapping) else None
+
+    def prop(self, name: str) -> Node | None:
+        props = self.properties
+        return props.get(name) if props is not None else None
+
+    @property
+    def type_node(self) -> Node:
+        return self.node.get("Type") or self.key
+
+
+class Template:
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        root = doc.root
+        self.root: Mapping | None = root if isinstance(root, Mapping) else None
+        self.resources: dict[str, Resource] = {}
+        self.parameters: dict[str, Mapping] = {}
+        if self.root is None:
+            return
+        resources = self.root.get("Resources")
+        if isinstance(resources, Mapping):
+            for name, key, value in resources.items():
+                if isinstance(value, Mapping):
+                    rtype = scalar_text(value.get("Type")) or ""
+                    self.resources[name] = Resource(name, key, value, rtype)
+        params = self.root.get("Parameters")
+        if isinstance(params, Mapping):
+            for name, _, value in params.items():
+                if isinstance(value, Mapping):
+                    self.parameters[name] = value
+
+    def of_type(self, *types: str) -> Iterator[Resource]:
+        for res in self.resources.values():
+            if res.type in types:
+                yield res
+
+    def globals_section(self, section: str) -> Mapping | None:
+        if self.root is None:
+            return None
+        glob = self.root.get("Globals")
+        found = glob.get(section) if isinstance(glob, Mapping) else None
+        return found if isinstance(found, Mapping) else None
+
+    # -- references -----------------------------------------------------------------
+
+    def ref_name(self, node: Node | None) -> str | None:
+        """The logical id or parameter a value refers to: `!Ref X`,
+        `!GetAtt X.Arn`, `{"Fn::GetAtt": ["X", "Arn"]}`, `!Sub "${X.Arn}"`."""
+        if node is None:
+            return None
+        fn = intrinsic(node)
+        if fn is None:
+            return None
+        name, arg = fn
+        if name == "Ref":
+            return _plain(arg)
+        if name == "Fn::GetAtt":
+            if isinstance(arg, Sequence) and arg.items:
+                return _plain(arg.items[0])
+            text = _plain(arg)
+            return text.split(".", 1)[0] if text else None
+        if name == "Fn::Sub":
+            text = _plain(arg.items[0]) if isinstance(arg, Sequence) and arg.items else _plain(arg)
+            if text:
+                names = [m.group(1).split(".", 1)[0] for m in _SUB_VAR.finditer(text)]
+                local = [n for n in names if n in self.resources]
+                if local:
+                    return local[0]
+        return None
+
+    def ref_resource(self, node: Node | None) -> Resource | None:
+        name = self.ref_name(node)
+        return self.resources.get(name) if name else None
+
+    def param_default(self, node: Node | None) -> Node | None:
+        """The Default of the parameter `node` refers to with `Ref`."""
+        fn = intrinsic(node) if node is not None else None
+        if fn is None or fn[0] != "Ref":
+            return None
+        name = _plain(fn[1])
+        param = self.parameters.get(name or "")
+        return param.get("Default") if param is not None else None
+
+    def value_text(self, node: Node | None) -> str | None:
+        """A literal value, or the Default of a referenced parameter."""
+        text = scalar_text(node)
+        if text is not None:
+            return text
+        return scalar_text(self.param_default(node))
+
+    def describe(self, node: Node | None) -> str:
+        """Text that says what a value names, for prod-like matching: the
+        literal, a parameter's name and Default, or a `!Sub` string."""
+        if node is None:
+            return ""
+        text = scalar_text(node)
+        if text is not None:
+            return text
+        fn = intrinsic(node)
+        if fn is None:
+            return ""
+        name, arg = fn
+        if name == "Ref":
+            ref = _plain(arg) or ""
+            default = scalar_text(self.param_default(node)) or ""
+            return f"{ref} {default}" if ref not in ("AWS::StackName",) else ref
+        if name == "Fn::Sub":
+            body = _plain(arg.items[0]) if isinstance(arg, Sequence) and arg.items else _plain(arg)
+            return body or ""
+        if name == "Fn::Join" and isinstance(arg, Sequence) and len(arg.items) == 2:
+            return " ".join(self.describe(i) for i in items(arg.items[1]))
+        return ""
+
+
+def _plain(node: Node | None) -> str | None:
+    """Scalar text ignoring a tag (the argument of a short-form intrinsic)."""
+    if isinstance(node, Scalar) and not node.is_null:
+        return node.text
+    return None
+
+
+def is_template(doc: Document) -> bool:
+    return isinstance(doc.root, Mapping) and isinstance(doc.root.get("Resources"), Mapping)
+
+
+def strings_in(node: Node | None) -> Iterator[Scalar]:
+    """Every string scalar below `node`, including the literal parts of
+    intrinsics (a `!Sub` body, `Fn::Join` pieces)."""
+    if node is None:
+        return
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, Scalar):
+            if current.yaml_type == "str" and current.value is not None:
+                yield current
+        elif isinstance(current, Mapping):
+            stack.extend(v for _, v in reversed(current.pairs))
+        elif isinstance(current, Sequence):
+            stack.extend(reversed(current.items))
+
+
+def ignore_codes(meta: Node | None) -> list[Scalar]:
+    """The code scalars of `Metadata: {lintkit: {ignore: [...]}}`."""
+    if not isinstance(meta, Mapping):
+        return []
+    lk = meta.get("lintkit")
+    if not isinstance(lk, Mapping):
+        return []
+    ignore = lk.get("ignore")
+    if isinstance(ignore, Scalar) and ignore.text:
+        return [ignore]
+    return [i for i in items(ignore) if isinstance(i, Scalar) and i.text]
+
+
+_STAGE_PARAM = re.compile(r"(?i)(stage|env|environment|deploy(ment)?target)$")
+
+
+def template_prod_like(template: Template, pattern: str = PROD_PATTERN) -> bool:
+    """A template whose stage/environment parameter defaults to production."""
+    for name, param in template.parameters.items():
+        if _STAGE_PARAM.search(name) and is_prod_like(scalar_text(param.get("Default")), pattern):
+            return True
+    return False
+
+
+def resource_prod_like(template: Template, res: Resource, name_props: tuple[str, ...], pattern: str = PROD_PATTERN) -> bool:
+    """The resource's logical id, its name properties, an Environment/Stage
+    tag, or the template's stage parameter says production."""
+    if is_prod_like(res.name, pattern):
+        return True
+    for prop in name_props:
+        if is_prod_like(template.describe(res.prop(prop)), pattern):
+            return True
+    tags = res.prop("Tags")
+    tag_items = items(tags) if isinstance(tags, Sequence) else []
+    for tag in tag_items:
+        if isinstance(tag, Mapping) and (scalar_text(tag.get("Key")) or "").lower() in ("env", "environment", "stage"):
+            if is_prod_like(template.describe(tag.get("Value")), pattern):
+                return True
+    if isinstance(tags, Mapping):  # SAM: Tags as a map
+        for key, _, value in tags.items():
+            if key.lower() in ("env", "environment", "stage") and is_prod_like(template.describe(value), pattern):
+                return True
+    return template_prod_like(template, pattern)

@@ -1,0 +1,275 @@
+"""CodeBuild project rules (CBP) for `AWS::CodeBuild::Project` resources."""
+
+from __future__ import annotations
+
+import re
+
+from lintkit.aws.cfn import Resource, Template, is_true, items, scalar_text
+from lintkit.aws import iam
+from lintkit.context import Context
+from lintkit.documents import Mapping, Node, Scalar, intrinsic
+
+CODES = tuple(f"CBP{n:03d}" for n in range(1, 13))
+
+_SECRET_NAME = re.compile(r"(?i)(pass(word|wd)?|secret|token|api_?key|private_?key|access_?key|credential|auth)")
+# Names that carry a *pointer* to a secret, not the secret itself.
+_POINTER_NAME = re.compile(r"(?i)(_|^)(name|arn|id|path|url|uri|region|file|param(eter)?|key_?id|user(name)?|bucket|header|type|length|expiry|ttl)$")
+_SECRET_VALUE = re.compile(
+    r"(AKIA|ASIA)[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{40,}|glpat-[A-Za-z0-9_-]{20,}|xox[abpr]-[A-Za-z0-9-]{10,}"
+)
+_PLACEHOLDER = re.compile(r"(?i)^(|none|null|changeme|change_me|todo|xxx+|\*+|<[^>]*>|your[-_ ].*|dummy|example|placeholder|false|true|-)$")
+_URL_CREDS = re.compile(r"^[a-z][a-z0-9+.-]*://([^/@\s:]+)(?::([^/@\s]+))?@", re.IGNORECASE)
+_DEPRECATED_IMAGE = re.compile(
+    r"^aws/codebuild/(standard:[1-4]\.0|amazonlinux2-x86_64-standard:[12]\.0|amazonlinux2-aarch64-standard:1\.0"
+    r"|(nodejs|docker|python|java|golang|ruby|php|dot-net|android-java-\d+)[:/]|eb-|ubuntu-base:14\.04)"
+)
+_DOCKER = re.compile(r"\bdocker\s+(build|push|buildx|compose)\b")
+PR_EVENTS = ("PULL_REQUEST_CREATED", "PULL_REQUEST_UPDATED", "PULL_REQUEST_REOPENED", "PULL_REQUEST_MERGED", "PULL_REQUEST_CLOSED")
+
+
+def lint_projects(template: Template, ctx: Context) -> None:
+    for res in template.of_type("AWS::CodeBuild::Project"):
+        props = res.properties
+        if props is None:
+            continue
+        _encryption(res, props, ctx)
+        _privileged(res, props, template, ctx)
+        _env_secrets(res, props, template, ctx)
+        _sources(res, props, ctx)
+        _logs(res, props, ctx)
+        _webhooks(res, props, ctx)
+        _image(res, props, ctx)
+        role = iam.admin_grant(template, props.get("ServiceRole"))
+        if role is not None:
+            ctx.report(
+                "CBP012", props.get("ServiceRole") or res.key,
+                f"CodeBuild project '{res.name}' runs with role '{role[0]}', which {role[2]}; every build step "
+                "(and every pull request it builds) can take over the account",
+                related=[(role[1], "granted here")],
+            )
+
+
+def _encryption(res: Resource, props: Mapping, ctx: Context) -> None:
+    for key in ("Artifacts", "SecondaryArtifacts"):
+        value = props.get(key)
+        for art in [value] if isinstance(value, Mapping) else items(value):
+            flag = art.get("EncryptionDisabled") if isinstance(art, Mapping) else None
+            if is_true(flag):
+                ctx.report("CBP001", flag, f"{key} of project '{res.name}' are stored unencrypted (EncryptionDisabled: true)")
+    key_node = props.get("EncryptionKey")
+    key_text = scalar_text(key_node)
+    if key_node is None or (key_text is not None and key_text.strip() in ("alias/aws/s3", "")):
+        where = key_node if key_node is not None else res.key
+        ctx.report("CBP002", where, f"project '{res.name}' has no customer-managed EncryptionKey; artifacts use the AWS-managed aws/s3 key")
+
+
+def _privileged(res: Resource, props: Mapping, template: Template, ctx: Context) -> None:
+    env = props.get("Environment")
+    flag = env.get("PrivilegedMode") if isinstance(env, Mapping) else None
+    if not is_true(flag):
+        return
+    source = props.get("Source")
+    spec = source.get("BuildSpec") if isinstance(source, Mapping) else None
+    spec_text = _spec_text(spec)
+    if spec_text is not None and _DOCKER.search(spec_text):
+        ctx.report(
+            "CBP003", flag,
+            f"project '{res.name}' runs privileged (root on the build host); its buildspec builds containers, so this is "
+            "expected, but keep PR builds and untrusted input away from it",
+            severity="low",
+        )
+        return
+    ctx.report("CBP003", flag, f"project '{res.name}' runs in privileged mode: build steps get root on the build host")
+
+
+def _spec_text(spec: Node | None) -> str | None:
+    if spec is None:
+        return None
+    text = scalar_text(spec)
+    if text is None:
+        fn = intrinsic(spec)
+        if fn and fn[0] == "Fn::Sub":
+            arg = fn[1]
+            body = arg.items[0] if hasattr(arg, "items") and not isinstance(arg, Mapping) and arg.items else arg
+            text = body.text if isinstance(body, Scalar) else None
+    return text
+
+
+def _env_secrets(res: Resource, props: Mapping, template: Template, ctx: Context) -> None:
+    env = props.get("Environment")
+    for var in items(env.get("EnvironmentVariables") if isinstance(env, Mapping) else None):
+        if not isinstance(var, Mapping):
+            continue
+        vtype = scalar_text(var.get("Type")) or "PLAINTEXT"
+        if vtype.upper() != "PLAINTEXT":
+            continue
+        name = scalar_text(var.get("Name")) or ""
+        value = var.get("Value")
+        text = scalar_text(value)
+        if value is None:
+            continue
+        if text is not None and _SECRET_VALUE.search(text):
+            ctx.report("CBP004", value, f"environment variable '{name}' of project '{res.name}' holds a token in plain text")
+            continue
+        if not name or not _SECRET_NAME.search(name) or _POINTER_NAME.search(name):
+            continue
+        if text is not None:
+            stripped = text.strip()
+            if _PLACEHOLDER.match(stripped) or stripped.startswith(("{{resolve:ssm:", "arn:", "/", "$")) or len(stripped) < 6:
+                continue
+        else:
+            fn = intrinsic(value)
+            # A Ref to a parameter still lands in the project in plain text;
+            # GetAtt/ImportValue usually name a resource, not a secret value.
+            if fn is None or fn[0] not in ("Ref", "Fn::Sub"):
+                continue
+            if fn[0] == "Ref" and scalar_text(template.param_default(value)) is None and not _is_noecho_param(template, value):
+                continue
+        ctx.report(
+            "CBP004", var.get("Name") or value,
+            f"environment variable '{name}' of project '{res.name}' looks secret but is PLAINTEXT, visible to anyone who "
+            "can read the project",
+            fix="Type: PARAMETER_STORE or SECRETS_MANAGER",
+        )
+
+
+def _is_noecho_param(template: Template, node: Node) -> bool:
+    fn = intrinsic(node)
+    if fn is None or not isinstance(fn[1], Scalar):
+        return False
+    param = template.parameters.get(fn[1].text)
+    return param is not None and is_true(param.get("NoEcho"))
+
+
+def _sources(res: Resource, props: Mapping, ctx: Context) -> None:
+    sources: list[tuple[str, Node]] = []
+    primary = props.get("Source")
+    if isinstance(primary, Mapping):
+        sources.append(("Source", primary))
+    for item in items(props.get("SecondarySources")):
+        if isinstance(item, Mapping):
+            sources.append(("SecondarySources", item))
+    for key, src in sources:
+        assert isinstance(src, Mapping)
+        location = src.get("Location")
+        text = scalar_text(location)
+        if text:
+            match = _URL_CREDS.match(text.strip())
+            if match and not match.group(1).startswith(("$", "{")) and match.group(1).lower() not in ("git",):
+                ctx.report(
+                    "CBP005", location,
+                    f"{key} Location of project '{res.name}' embeds credentials in the URL; use a source credential or CodeStar connection",
+                )
+        insecure = src.get("InsecureSsl")
+        if is_true(insecure):
+            ctx.report("CBP007", insecure, f"{key} of project '{res.name}' ignores TLS certificate errors (InsecureSsl: true)")
+
+
+def _logs(res: Resource, props: Mapping, ctx: Context) -> None:
+    logs = props.get("LogsConfig")
+    if not isinstance(logs, Mapping):
+        return
+    cw = logs.get("CloudWatchLogs")
+    s3 = logs.get("S3Logs")
+    cw_status = scalar_text(cw.get("Status")) if isinstance(cw, Mapping) else None
+    s3_status = scalar_text(s3.get("Status")) if isinstance(s3, Mapping) else None
+    if cw_status == "DISABLED" and s3_status in (None, "DISABLED"):
+        where = cw.get("Status") if isinstance(cw, Mapping) else logs
+        ctx.report("CBP006", where, f"project '{res.name}' keeps no build logs (CloudWatch disabled, S3 logs off)")
+    if isinstance(s3, Mapping) and is_true(s3.get("EncryptionDisabled")) and s3_status == "ENABLED":
+        ctx.report("CBP006", s3.get("EncryptionDisabled"), f"S3 build logs of project '{res.name}' are stored unencrypted")
+
+
+def _image(res: Resource, props: Mapping, ctx: Context) -> None:
+    env = props.get("Environment")
+    image = env.get("Image") if isinstance(env, Mapping) else None
+    text = scalar_text(image)
+    if text and _DEPRECATED_IMAGE.match(text.strip()):
+        ctx.report("CBP011", image, f"build image '{text.strip()}' of project '{res.name}' is deprecated and no longer patched; use a current aws/codebuild/standard or amazonlinux image")
+
+
+def _webhooks(res: Resource, props: Mapping, ctx: Context) -> None:
+    triggers = props.get("Triggers")
+    if not isinstance(triggers, Mapping) or not is_true(triggers.get("Webhook")):
+        return
+    groups = [g for g in items(triggers.get("FilterGroups"))]
+    pr_events: list[Node] = []
+    for group in groups:
+        filters = [f for f in items(group) if isinstance(f, Mapping)]
+        events = [f for f in filters if scalar_text(f.get("Type")) == "EVENT"]
+        actor_ok = False
+        file_guard = False
+        group_pr: list[Node] = []
+        for flt in filters:
+            ftype = scalar_text(flt.get("Type"))
+            pattern = flt.get("Pattern")
+            ptext = scalar_text(pattern) or ""
+            excluded = is_true(flt.get("ExcludeMatchedPattern"))
+            if ftype == "EVENT" and not excluded and any(e in ptext for e in PR_EVENTS):
+                group_pr.append(pattern or flt)
+            if ftype == "ACTOR_ACCOUNT_ID" and not excluded:
+                actor_ok = True
+            if ftype == "FILE_PATH" and excluded and "buildspec" in ptext.lower():
+                file_guard = True
+            if ftype in ("ACTOR_ACCOUNT_ID", "HEAD_REF", "BASE_REF") and not excluded and ptext and not _anchored(ptext):
+                ctx.report(
+                    "CBP009", pattern,
+                    f"{ftype} filter pattern '{ptext}' of project '{res.name}' is not anchored (^…$); "
+                    "a substring match lets other accounts or branches through",
+                    fix=f"^({ptext.strip('^$')})$",
+                )
+        if events and group_pr and not actor_ok:
+            ctx.report(
+                "CBP008", group_pr[0],
+                f"project '{res.name}' builds pull requests from anyone: this filter group has no ACTOR_ACCOUNT_ID filter",
+            )
+        if group_pr and not file_guard and _uses_repo_buildspec(props):
+            pr_events.append(group_pr[0])
+    if not groups:
+        # No filter groups: every push and every pull request starts a build.
+        where = triggers.get("Webhook") or triggers
+        ctx.report(
+            "CBP008", where,
+            f"project '{res.name}' has a webhook with no filter groups, so it builds pull requests from anyone",
+        )
+        if _uses_repo_buildspec(props):
+            pr_events.append(where)
+    for where in pr_events[:1]:
+        ctx.report(
+            "CBP010", where,
+            f"pull requests trigger project '{res.name}', which runs the buildspec from the repository; the pull request "
+            "chooses the commands that run with the project's role",
+            fix="use an inline BuildSpec, or add a FILE_PATH filter with ExcludeMatchedPattern for buildspec changes",
+        )
+
+
+def _uses_repo_buildspec(props: Mapping) -> bool:
+    source = props.get("Source")
+    spec = source.get("BuildSpec") if isinstance(source, Mapping) else None
+    text = _spec_text(spec)
+    return spec is None or (text is not None and "\n" not in text and "phases" not in text)
+
+
+def _anchored(pattern: str) -> bool:
+    text = pattern.strip()
+    if text.startswith("^") and text.endswith("$"):
+        return True
+    # "^a$|^b$": every top-level alternative anchored
+    parts = _split_alternatives(text)
+    return len(parts) > 1 and all(p.startswith("^") and p.endswith("$") for p in parts)
+
+
+def _split_alternatives(text: str) -> list[str]:
+    parts, depth, current = [], 0, []
+    for ch in text:
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        if ch == "|" and depth == 0:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    parts.append("".join(current))
+    return parts

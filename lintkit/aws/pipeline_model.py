@@ -1,0 +1,178 @@
+"""One model of a CodePipeline over its two shapes.
+
+`get-pipeline`/`create-pipeline` JSON uses lowerCamel keys (`stages`,
+`actionTypeId`, `inputArtifacts: [{"name": …}]`); an
+`AWS::CodePipeline::Pipeline` resource uses PascalCase (`Stages`,
+`ActionTypeId`, `InputArtifacts: [{Name: …}]`). Both become the same
+`Pipeline` → `Stage` → `Action` objects that keep their nodes, so a finding
+points at the exact key or value in either file. `Fn::If` stages and actions
+contribute both branches, marked `conditional`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field as dc_field
+
+from lintkit.aws.cfn import Resource, Template, field, field_key, items, scalar_text
+from lintkit.documents import Document, Mapping, Node, Scalar, Sequence, intrinsic
+
+
+@dataclass
+class Artifact:
+    name: str | None  # None when the name is an intrinsic (unknown)
+    node: Node
+
+
+@dataclass
+class Action:
+    node: Mapping
+    stage: Stage
+    index: int
+    conditional: bool = False
+
+    @property
+    def name(self) -> str:
+        return scalar_text(field(self.node, "Name")) or f"action {self.index + 1}"
+
+    @property
+    def name_node(self) -> Node:
+        return field(self.node, "Name") or self.node
+
+    @property
+    def type_id(self) -> Mapping | None:
+        found = field(self.node, "ActionTypeId")
+        return found if isinstance(found, Mapping) else None
+
+    def type_part(self, part: str) -> str | None:
+        return scalar_text(field(self.type_id, part))
+
+    def type_node(self, part: str) -> Node:
+        return field(self.type_id, part) or field_key(self.node, "ActionTypeId") or self.node
+
+    @property
+    def category(self) -> str | None:
+        return self.type_part("Category")
+
+    @property
+    def owner(self) -> str | None:
+        return self.type_part("Owner")
+
+    @property
+    def provider(self) -> str | None:
+        return self.type_part("Provider")
+
+    @property
+    def config(self) -> Mapping | None:
+        found = field(self.node, "Configuration")
+        return found if isinstance(found, Mapping) else None
+
+    @property
+    def run_order(self) -> int:
+        text = scalar_text(field(self.node, "RunOrder"))
+        try:
+            return int(float(text)) if text is not None else 1
+        except ValueError:
+            return 1
+
+    def artifacts(self, which: str) -> list[Artifact]:
+        found: list[Artifact] = []
+        for item in items(field(self.node, which)):
+            name_node = field(item, "Name")
+            if name_node is None and isinstance(item, Scalar):
+                name_node = item
+            found.append(Artifact(scalar_text(name_node), name_node or item))
+        return found
+
+    @property
+    def inputs(self) -> list[Artifact]:
+        return self.artifacts("InputArtifacts")
+
+    @property
+    def outputs(self) -> list[Artifact]:
+        return self.artifacts("OutputArtifacts")
+
+    def before(self, other: Action) -> bool:
+        """Does this action finish before `other` starts?"""
+        if self.stage.index != other.stage.index:
+            return self.stage.index < other.stage.index
+        return self.run_order < other.run_order
+
+
+@dataclass
+class Stage:
+    node: Mapping
+    index: int
+    actions: list[Action] = dc_field(default_factory=list)
+    conditional: bool = False
+
+    @property
+    def name(self) -> str:
+        return scalar_text(field(self.node, "Name")) or f"stage {self.index + 1}"
+
+    @property
+    def name_node(self) -> Node:
+        return field(self.node, "Name") or self.node
+
+
+@dataclass
+class Pipeline:
+    node: Mapping  # the JSON `pipeline` object or the resource's Properties
+    anchor: Node  # where pipeline-wide findings point
+    stages: list[Stage]
+    is_json: bool  # pipeline JSON (API shape), not a template resource
+    template: Template | None = None
+    resource: Resource | None = None
+
+    @property
+    def actions(self) -> list[Action]:
+        return [a for s in self.stages for a in s.actions]
+
+    def get(self, name: str) -> Node | None:
+        return field(self.node, name)
+
+
+def _branches(node: Node) -> tuple[list[Node], bool]:
+    """A list item, or both branches of an `Fn::If` item (conditional)."""
+    fn = intrinsic(node)
+    if fn and fn[0] == "Fn::If" and isinstance(fn[1], Sequence) and len(fn[1].items) == 3:
+        return [b for b in fn[1].items[1:] if isinstance(b, Mapping) and intrinsic(b) is None], True
+    return [node], False
+
+
+def build(node: Mapping, anchor: Node, is_json: bool, template: Template | None = None, resource: Resource | None = None) -> Pipeline:
+    stages: list[Stage] = []
+    for raw in items(field(node, "Stages")):
+        branches, conditional = _branches(raw)
+        for stage_node in branches:
+            if not isinstance(stage_node, Mapping):
+                continue
+            stage = Stage(stage_node, len(stages), conditional=conditional)
+            for raw_action in items(field(stage_node, "Actions")):
+                action_branches, action_conditional = _branches(raw_action)
+                for action_node in action_branches:
+                    if isinstance(action_node, Mapping):
+                        stage.actions.append(Action(action_node, stage, len(stage.actions), conditional or action_conditional))
+            stages.append(stage)
+    return Pipeline(node, anchor, stages, is_json, template, resource)
+
+
+def pipelines_in_json(doc: Document) -> list[Pipeline]:
+    """The pipeline of a get-pipeline / create-pipeline JSON document."""
+    root = doc.root
+    if not isinstance(root, Mapping):
+        return []
+    inner = root.get("pipeline")
+    if isinstance(inner, Mapping):
+        return [build(inner, root.key_node("pipeline") or inner, True)]
+    if "stages" in root:
+        return [build(root, root, True)]
+    return []
+
+
+def pipelines_in_template(template: Template) -> list[Pipeline]:
+    found = []
+    for res in template.of_type("AWS::CodePipeline::Pipeline"):
+        props = res.properties
+        if props is not None:
+            found.append(build(props, res.key, False, template, res))
+    return found
