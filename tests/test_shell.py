@@ -125,6 +125,8 @@ def test_error_masked(text: str, masked: str) -> None:
         "pip install -r requirements.txt || echo retry later",
         "npm test || exit 1",
         "aws cloudformation delete-stack --stack-name s || true",
+        'npm test || { echo "tests failed"; exit 1; }',
+        "npm test || echo failed && false",
     ],
 )
 def test_error_not_masked(text: str) -> None:

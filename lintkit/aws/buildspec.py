@@ -338,8 +338,8 @@ def _owned_elsewhere(path: list[Any], error: Any, extra: str | None) -> bool:
         return True
     if len(full) >= 3 and full[0] == "phases" and full[2] in ("commands", "finally"):
         return True  # BSP015 / BSP016
-    if len(full) == 2 and full[0] == "phases" and error.validator == "type":
-        return True  # null phase: BSP018; a scalar phase: reported below as a type error anyway
+    if len(full) == 2 and full[0] == "phases" and error.validator == "type" and error.instance is None:
+        return True  # a phase with only comments under it: BSP018
     if len(full) == 3 and full[0] == "reports" and full[2] == "file-format":
         return True  # BSP014
     if len(full) == 3 and full[0] == "env" and full[1] == "secrets-manager":

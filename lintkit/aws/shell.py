@@ -449,6 +449,17 @@ def _masks(cmd: Simple) -> str:
     return ""
 
 
+def _fails_later(cmds: list[Simple], index: int) -> bool:
+    """`|| { echo "tests failed"; exit 1; }`: the handler still fails the build."""
+    for cmd in cmds[index:]:
+        if cmd is not cmds[index] and cmd.op_before in ("\n", "||", ""):
+            break
+        argv = [a for a in cmd.argv if a not in ("}", ")")]
+        if argv[:1] == ["exit"] and argv[1:2] != ["0"] or argv[:1] == ["false"]:
+            return True
+    return False
+
+
 def error_masked(text: str) -> list[Hit]:
     """`risky || true`, `|| echo`, `|| exit 0`, and `set +e` before risky commands."""
     hits: list[Hit] = []
@@ -457,7 +468,7 @@ def error_masked(text: str) -> list[Hit]:
         if cmd.op_before != "||" or index == 0:
             continue
         how = _masks(cmd)
-        if not how:
+        if not how or _fails_later(cmds, index):
             continue
         # the masked command(s): walk back over the `&&`/`||`/`|` chain
         j = index - 1
