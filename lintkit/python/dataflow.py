@@ -1057,7 +1057,7 @@ class Interpreter:
         return derived(node, parts, "")
 
     def check_sinks(self, node: Any, qual: str | None, method: str | None, recv: Val | None, args: list[Val], kwargs: dict[str, Val], env: Env) -> bool:
-        sinks = self.model.sinks_for(qual, method if (recv is not None and recv.qual is None) or qual is None else None)
+        sinks = self.model.sinks_for(qual, method if recv is not None else None)
         for sink in sinks:
             self.check_sink(node, sink, recv, args, kwargs)
         return bool(sinks)
@@ -1104,6 +1104,8 @@ class Interpreter:
             wo = kwargs.get("weights_only")
             if wo is not None and wo.const is True:
                 return
+        if mode == "ldap" and len(args) < 2 and not (set(kwargs) & set(sink.kwargs)):
+            return  # a one-argument search() is a regex or text search, not LDAP
         if mode == "xml":
             parser = kwargs.get("parser") or (args[1] if len(args) > 1 else None)
             if parser is None or "xxe" not in parser.flags:
