@@ -125,13 +125,6 @@ def _decorated_cm(scope: Any) -> bool:
     return False
 
 
-def _is_generator(scope: Any) -> bool:
-    for node in _walk_own(scope):
-        if isinstance(node, (nodes.Yield, nodes.YieldFrom)):
-            return True
-    return False
-
-
 def _walk_own(scope: Any):
     """Nodes of a scope, not descending into nested functions/classes/lambdas."""
     stack = list(scope.get_children())
@@ -159,8 +152,9 @@ class ScopeAnalysis:
         self.strict = strict
         self.track_params = track_params
         self.is_module = isinstance(scope, nodes.Module)
+        self.own = list(_walk_own(scope))  # one walk, reused by every scope fact
         self.cm = not self.is_module and _decorated_cm(scope)
-        self.generator = not self.is_module and _is_generator(scope)
+        self.generator = not self.is_module and any(isinstance(n, (nodes.Yield, nodes.YieldFrom)) for n in self.own)
         self.sites: list[Site] = []
         self._site_by_node: dict[int, int] = {}
         self._ops: dict[int, list[tuple]] = {}
@@ -179,7 +173,7 @@ class ScopeAnalysis:
         nonlocals, names captured by nested scopes; at module level, names
         read by any function."""
         shared: set[str] = set()
-        for node in _walk_own(self.scope):
+        for node in self.own:
             if isinstance(node, (nodes.Global, nodes.Nonlocal)):
                 shared.update(node.names)
             if isinstance(node, _NESTED):
@@ -189,7 +183,7 @@ class ScopeAnalysis:
     def _local_types(self) -> dict[str, str]:
         """name → qualified constructor, for names bound once from a call."""
         seen: dict[str, str | None] = {}
-        for node in _walk_own(self.scope):
+        for node in self.own:
             pairs: list[tuple[Any, Any]] = []
             if isinstance(node, nodes.Assign) and len(node.targets) == 1:
                 pairs.append((node.targets[0], node.value))
@@ -227,7 +221,7 @@ class ScopeAnalysis:
 
     def _released_locks(self) -> set[str]:
         found: set[str] = set()
-        for node in _walk_own(self.scope):
+        for node in self.own:
             if isinstance(node, nodes.Call) and isinstance(node.func, nodes.Attribute) and node.func.attrname == "release":
                 name = dotted(node.func.expr)
                 if name:
@@ -899,7 +893,12 @@ def resource_leaks(module: nodes.Module, ctx: Any) -> None:
 def summary_index(module: nodes.Module, project: dict[str, Any], cat: Catalogue | None = None) -> SummaryIndex:
     """This module's own summary (computed now, so the pylint plugin and the
     CLI agree) plus the project summaries of the modules it imports."""
-    local = _summarize(module, cat or load_catalogue())
+    local = next(
+        (s for s in project.values() if isinstance(s, dict) and s.get("module") == module.name and "functions" in s),
+        None,
+    ) if project else None
+    if local is None:  # the pylint plugin, or a file outside the run's summaries
+        local = _summarize(module, cat or load_catalogue())
     wanted = imported_modules(module)
     others = []
     if wanted and project:
@@ -918,7 +917,9 @@ def summary_index(module: nodes.Module, project: dict[str, Any], cat: Catalogue 
 def _summarize(module: nodes.Module, cat: Catalogue, passes: int = 2) -> dict[str, Any]:
     functions: dict[str, Any] = {}
     scopes = [s for s in cfgmod.scopes(module) if not isinstance(s, nodes.Module)]
-    for _ in range(passes):
+    for pass_no in range(passes):
+        if pass_no and not functions:
+            break  # nothing for a second pass to propagate
         index = SummaryIndex({"functions": dict(functions)}, [])
         for scope in scopes:
             klass = _enclosing_class(scope)

@@ -1,0 +1,191 @@
+"""pylint plugin: lintkit's Python rules on pylint's own astroid trees.
+
+    pylint --load-plugins=lintkit.pylint_plugin src/
+
+Registers one checker named `lintkit`. Every Python rule in lintkit's registry
+(PRL leaks, PIV taint, PSC security, and Python rules of installed packs) becomes
+a pylint message, generated from the registry, so new rules appear here
+without touching this file. Message ids are stable: a letter from the
+severity (E for critical/high, W otherwise), two digits for the family
+(PRL 91, PIV 92, PSC 93) and the rule number: PRL001 → W9101
+`lintkit-resource-leak`. The message text is lintkit's own.
+
+The module pylint already parsed is handed to the same check functions the
+`lintkit` CLI runs; nothing is parsed twice. Cross-file function summaries
+(leaks, taint) are computed from the modules the checked module imports, as
+pylint's astroid manager loads them.
+"""
+
+from __future__ import annotations
+
+import sysconfig
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pylint.checkers import BaseChecker
+from pylint.constants import WarningScope
+
+from lintkit.findings import Severity
+from lintkit.registry import PYTHON_SUMMARIZERS, Registry, Rule, build_registry
+
+if TYPE_CHECKING:
+    from astroid import nodes
+    from pylint.lint import PyLinter
+
+FAMILY_NUMBERS = {"PRL": 91, "PIV": 92, "PSC": 93}
+_ERROR_SEVERITIES = (Severity.CRITICAL, Severity.HIGH, Severity.ERROR)
+
+
+def message_id(rule: Rule) -> str | None:
+    """W9101 for PRL001; None when the rule has no stable pylint id."""
+    family = FAMILY_NUMBERS.get(rule.family)
+    digits = rule.code[len(rule.family):]
+    if family is None or not digits.isdigit() or int(digits) > 99:
+        return None
+    letter = "E" if rule.severity in _ERROR_SEVERITIES else "W"
+    return f"{letter}{family}{int(digits):02d}"
+
+
+def symbol(rule: Rule) -> str:
+    return f"lintkit-{rule.name}"
+
+
+def python_rules(registry: Registry) -> list[Rule]:
+    return [r for r in registry.sorted_rules() if r.domain == "python" and message_id(r)]
+
+
+def _outside_project(path: str | None) -> bool:
+    if not path:
+        return True
+    stdlib = sysconfig.get_paths().get("stdlib", "")
+    return "site-packages" in path or "dist-packages" in path or (bool(stdlib) and path.startswith(stdlib))
+
+
+class _Session:
+    """What the family checkers share: the registry, summaries, and the findings
+    of the module being checked (the checks run once per module, whichever
+    family checker visits it first)."""
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+        self.by_code = {r.code: r for r in python_rules(registry)}
+        self.summary_cache: dict[str, dict[str, Any]] = {}
+        self.module_key: int | None = None
+        self.findings: list[Any] = []
+
+    def summaries(self, module: nodes.Module) -> dict[str, dict[str, Any]]:
+        import importlib
+
+        from lintkit.python.names import imported_modules
+
+        funcs = {}
+        for name, module_name in PYTHON_SUMMARIZERS.items():
+            func = getattr(importlib.import_module(module_name), "summarize", None)
+            if callable(func):
+                funcs[name] = func
+        merged: dict[str, dict[str, Any]] = {name: {} for name in funcs}
+        for modname in sorted(imported_modules(module)):
+            try:
+                imported = module.import_module(modname, relative_only=False)
+            except Exception:  # not importable here: no summary, as in the CLI
+                continue
+            path = getattr(imported, "file", None)
+            if _outside_project(path) or imported is module:
+                continue
+            key = str(path)
+            if key not in self.summary_cache:
+                entry: dict[str, Any] = {}
+                for name, func in funcs.items():
+                    try:
+                        entry[name] = func(imported, key)
+                    except Exception:
+                        continue
+                self.summary_cache[key] = entry
+            for name, summary in self.summary_cache[key].items():
+                merged.setdefault(name, {})[key] = summary
+        return merged
+
+    def findings_for(self, node: nodes.Module, linter: PyLinter) -> list[Any]:
+        if self.module_key == id(node):
+            return self.findings
+        from lintkit.context import Context, Project
+        from lintkit.engine import run_checks
+
+        self.module_key = id(node)
+        self.findings = []
+        enabled = frozenset(code for code, rule in self.by_code.items() if linter.is_message_enabled(symbol(rule)))
+        if not enabled:
+            return self.findings
+        path = node.file or "<module>"
+        try:
+            text = Path(path).read_text(encoding="utf-8", errors="replace") if node.file else node.as_string()
+        except OSError:
+            text = node.as_string()
+        root = Path(path).resolve().parent
+        try:
+            from lintkit.config import load_config
+
+            options = load_config(start=root).rule_options()
+        except Exception:  # a broken lintkit config must not break pylint
+            options = {}
+        ctx = Context(
+            path=path,
+            kind="python",
+            text=text,
+            registry=self.registry,
+            enabled=enabled,
+            project=Project(root=root, summaries=self.summaries(node)),
+            options=options,
+        )
+        run_checks(ctx, node, "python")
+        self.findings = list(ctx.findings)
+        return self.findings
+
+
+class LintkitChecker(BaseChecker):
+    """One checker per rule family (pylint wants one id prefix per checker),
+    all named `lintkit`, so `--disable=lintkit` turns every one off."""
+
+    name = "lintkit"
+    family = ""
+    msgs: dict[str, tuple[str, str, str, dict[str, str]]] = {}
+
+    def __init__(self, linter: PyLinter, session: _Session) -> None:
+        super().__init__(linter)
+        self._session = session
+
+    def visit_module(self, node: nodes.Module) -> None:
+        for finding in self._session.findings_for(node, self.linter):
+            rule = self._session.by_code.get(finding.code)
+            if rule is None or rule.family != self.family:
+                continue
+            loc = finding.location
+            self.add_message(
+                symbol(rule),
+                line=loc.line,
+                col_offset=loc.column - 1,
+                end_lineno=loc.end_line,
+                end_col_offset=loc.end_column - 1,
+                args=(finding.message,),
+            )
+
+
+def checkers(linter: PyLinter, registry: Registry | None = None) -> list[LintkitChecker]:
+    registry = registry or build_registry()
+    session = _Session(registry)
+    out = []
+    for family in sorted({r.family for r in python_rules(registry)}):
+        msgs = {
+            message_id(r) or "": ("%s", symbol(r), r.summary, {"scope": WarningScope.LINE})
+            for r in python_rules(registry)
+            if r.family == family
+        }
+        cls = type(f"Lintkit{family}Checker", (LintkitChecker,), {"msgs": msgs, "family": family})
+        out.append(cls(linter, session))
+    return out
+
+
+def register(linter: PyLinter) -> None:
+    """pylint's plugin entry point."""
+    for checker in checkers(linter):
+        linter.register_checker(checker)
