@@ -62,8 +62,9 @@ def test_usage_and_config_errors_exit_2(repo: Path) -> None:
 
 
 def test_select_and_ignore(repo: Path) -> None:
-    assert lintkit("check", "--ignore", "duplicate-key", "--no-cache", cwd=repo).returncode == 0
+    assert lintkit("check", "--select", "GEN", "--ignore", "duplicate-key", "--no-cache", cwd=repo).returncode == 0
     assert lintkit("check", "--select", "GEN", "--no-cache", cwd=repo).returncode == 1
+    assert lintkit("check", "--select", "GEN002", "--no-cache", cwd=repo).returncode == 1
     assert lintkit("check", "--only", "python", "--no-cache", cwd=repo).returncode == 0
 
 
