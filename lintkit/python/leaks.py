@@ -183,6 +183,7 @@ class ScopeAnalysis:
     def _local_types(self) -> dict[str, str]:
         """name → qualified constructor, for names bound once from a call."""
         seen: dict[str, str | None] = {}
+        self.all_types: dict[str, set[str]] = {}
         for node in self.own:
             pairs: list[tuple[Any, Any]] = []
             if isinstance(node, nodes.Assign) and len(node.targets) == 1:
@@ -192,6 +193,8 @@ class ScopeAnalysis:
             for target, value in pairs:
                 if isinstance(target, nodes.AssignName):
                     typ = self._expr_type(value) if isinstance(value, (nodes.Call, nodes.BinOp)) else None
+                    if typ:
+                        self.all_types.setdefault(target.name, set()).add(typ)
                     if target.name in seen and seen[target.name] != typ:
                         seen[target.name] = None
                     else:
@@ -248,8 +251,8 @@ class ScopeAnalysis:
                 kind = next((k for k in self.cat.kinds if k.name == found[0]["returns"]), None)
         if kind is None:
             return None
-        if kind.lock:
-            return None  # locks are statement-level, see _lock_site
+        if kind.lock or kind.receiver:
+            return None  # the receiver is the resource: see _receiver_statement
         label = f"{recv_type}.{method}" if recv_type and method and qname != f"{recv_type}.{method}" else (qname or method or "?")
         return kind, label
 
@@ -494,7 +497,7 @@ class _Evaluator:
         elif isinstance(s, nodes.AugAssign):
             self.value(s.value)
         elif isinstance(s, nodes.Expr):
-            if isinstance(s.value, nodes.Call) and self._lock_statement(s.value):
+            if isinstance(s.value, nodes.Call) and self._receiver_statement(s.value):
                 return
             self.value(s.value)
         elif isinstance(s, nodes.Return):
@@ -524,22 +527,31 @@ class _Evaluator:
                 if isinstance(child, nodes.NodeNG) and not isinstance(child, nodes.Statement):
                     self.value(child)
 
-    def _lock_statement(self, call: nodes.Call) -> bool:
+    def _receiver_statement(self, call: nodes.Call) -> bool:
+        """`lock.acquire()`, `manager.start()`: the receiver itself becomes the
+        resource (kinds with `lock` or `receiver` in the catalogue)."""
         func = call.func
-        if not (isinstance(func, nodes.Attribute) and func.attrname == "acquire"):
+        if not isinstance(func, nodes.Attribute):
             return False
         recv = dotted(func.expr)
-        kind = next((k for k in self.an.cat.kinds if k.lock), None)
-        if recv is None or kind is None or recv not in self.an.lock_receivers:
+        if recv is None:
             return False
-        if call.args or call.keywords:  # acquire(blocking=False)/acquire(timeout=…) returns a bool: checked elsewhere
-            for arg in [*call.args, *(k.value for k in call.keywords or [])]:
-                if not (isinstance(arg, nodes.Const) and arg.value is True):
-                    return False
-        sid = self.an.site_for(call, kind, f"{recv}.acquire", recv)
-        self.ops.append(("acq", sid))
-        self.ops.append(("bind", f"lock:{recv}", frozenset({f"#{sid}"})))
-        return True
+        method = func.attrname
+        recv_types = self.an.all_types.get(recv, set()) if isinstance(func.expr, nodes.Name) else set()
+        for kind in self.an.cat.kinds:
+            if kind.lock:
+                if method != "acquire" or recv not in self.an.lock_receivers:
+                    continue
+                # acquire(blocking=False) / acquire(timeout=...) return a bool the caller must test
+                if any(not (isinstance(a, nodes.Const) and a.value is True) for a in [*call.args, *(k.value for k in call.keywords or [])]):
+                    continue
+            elif not (kind.receiver and any(f"{t}.{method}" in kind.acquire for t in recv_types)):
+                continue
+            sid = self.an.site_for(call, kind, f"{recv}.{method}", recv)
+            self.ops.append(("acq", sid))
+            self.ops.append(("bind", f"recv:{recv}", frozenset({f"#{sid}"})))
+            return True
+        return False
 
     def with_enter(self, s: Any) -> None:
         for i, (expr, var) in enumerate(s.items):
@@ -703,7 +715,7 @@ class _Evaluator:
             return frozenset()
         if method is not None and method in an.release_methods:
             recv_name = dotted(func.expr)
-            toks = recv_v | ({f"lock:{recv_name}"} if recv_name else set())
+            toks = recv_v | ({f"recv:{recv_name}"} if recv_name else set())
             if toks:
                 self.ops.append(("rel", frozenset(toks)))
             return frozenset()
@@ -781,7 +793,7 @@ def _label(site: Site) -> str:
         for expr, var in parent.items:
             if expr is node and isinstance(var, nodes.AssignName):
                 return var.name
-    if site.kind is not None and site.kind.lock:
+    if site.kind is not None and (site.kind.lock or site.kind.receiver):
         return site.label
     return f"{short(site.qname).rsplit('.', 1)[-1] if '.' in short(site.qname) else short(site.qname)}(...)"
 
@@ -835,7 +847,8 @@ def analyze_scope(scope: Any, ctx: Any, cat: Catalogue, index: SummaryIndex, str
                 elif n is scope:
                     related.append((n, f"'{label}' is still open at the end of '{getattr(scope, 'name', 'module')}'"))
                 else:
-                    related.append((n, f"'{label}' is still open after this statement, at the end of the function"))
+                    end = "module" if isinstance(scope, nodes.Module) else "function"
+                    related.append((n, f"'{label}' is still open after this statement, at the end of the {end}"))
             if releases:
                 message = f"{head} is not closed on every path"
                 leak = "some-paths"

@@ -25,6 +25,7 @@ class Kind:
     tuple_index: tuple[tuple[str, int], ...]
     discard_leaks: bool
     lock: bool
+    receiver: bool
     fix: str
 
 
@@ -87,6 +88,7 @@ def load_catalogue() -> Catalogue:
             tuple_index=tuple(sorted(dict(k.get("tuple_index", {})).items())),
             discard_leaks=bool(k.get("discard_leaks", False)),
             lock=bool(k.get("lock", False)),
+            receiver=bool(k.get("receiver", False)),
             fix=str(k.get("fix", "close it in a `finally` block or use `with`")),
         )
         for k in data.get("kind", [])
