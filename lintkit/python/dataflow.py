@@ -36,6 +36,10 @@ _STR_METHODS = frozenset(
 _MUTATORS = frozenset("append extend insert add update write writelines put setdefault appendleft extendleft".split())
 import re
 _HOST_FIXED = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#]+[/?#]|/[^/\\\\])")
+_FOLDABLE_BUILTINS: dict[str, Callable[..., Any]] = {
+    "builtins.chr": chr, "builtins.ord": ord, "builtins.hex": hex, "builtins.oct": oct, "builtins.bin": bin,
+    "builtins.min": min, "builtins.max": max, "builtins.abs": abs, "builtins.str": str, "builtins.len": len,
+}
 _QUOTE_CHARS = frozenset({"'", '"'})
 
 
@@ -543,8 +547,10 @@ class Interpreter:
             lname = _var_name(right)
             lval = self.expr(left, dict(env))
             negative = op == "in" and not outcome or op == "not in" and outcome
-            if lname and negative and lname in env and lval.is_const and lval.const in _QUOTE_CHARS:
-                env[lname] = self.clear_val(env[lname], frozenset({"PIV023", "PIV017", "PIV009"}))
+            if lname and negative and lname in env and lval.is_const:
+                rejected = _rejected_substring_rules(lval.const)
+                if rejected:
+                    env[lname] = self.clear_val(env[lname], rejected)
             # Q not in x[1:-1]: with a quote at both ends, x is one plain string literal
             if negative and lval.is_const and lval.const in _QUOTE_CHARS and isinstance(right, nodes.Subscript):
                 inner = _var_name(right.value)
@@ -622,8 +628,10 @@ class Interpreter:
             name = _var_name(target.value)
             if container.qual:
                 sinks = self.model.sinks_for(container.qual + ".__setitem__", None)
-                for sink in sinks:
-                    self.hit(sink.rule, target, val, sink.api.replace(".__setitem__", "[...]"))
+                for sink in sinks:  # args: 0 = the key, 1 = the value
+                    for i, part in ((0, key), (1, val)):
+                        if i in sink.args:
+                            self.hit(sink.rule, target, part, sink.api.replace(".__setitem__", "[...]"))
             if not name:
                 return
             if container.keys is not None and key.is_const:
@@ -920,6 +928,15 @@ class Interpreter:
         return self.builtin_call(node, qual, args, kwargs, fval)
 
     def builtin_call(self, node: Any, qual: str | None, args: list[Val], kwargs: dict[str, Val], fval: Val) -> Val:
+        if qual in _FOLDABLE_BUILTINS and args and not kwargs:
+            consts = [_const_of(a) for a in args]
+            if all(c is not NOCONST for c in consts):
+                try:
+                    out = _FOLDABLE_BUILTINS[qual](*consts)
+                    if not isinstance(out, (str, bytes)) or len(out) <= MAX_STR:
+                        return const_val(out)
+                except Exception:
+                    pass
         if qual in ("builtins.str", "builtins.repr", "builtins.bytes", "builtins.bytearray", "builtins.format"):
             if args and _const_of(args[0]) is not NOCONST and qual == "builtins.str":
                 return Val(const=str(_const_of(args[0])))
@@ -1047,6 +1064,11 @@ class Interpreter:
             return derived(node, [recv] + args, "joined")
         if method == "format":
             return derived(node, [recv] + args + list(kwargs.values()), "formatted with str.format")
+        if method == "replace" and len(args) >= 2 and args[0].is_const and args[1].is_const and len(args) == 2:
+            sub, repl = args[0].const, args[1].const
+            rules = _rejected_substring_rules(sub) if isinstance(repl, str) and isinstance(sub, str) and sub not in repl else frozenset()
+            out = derived(node, [recv], "")
+            return out.map_taints(lambda t: t.clear(rules)) if rules else out
         if method in _STR_METHODS:
             return derived(node, [recv] + (args if method == "replace" else []), "")
         if method == "get" and recv.qual is None:
@@ -1104,6 +1126,8 @@ class Interpreter:
             wo = kwargs.get("weights_only")
             if wo is not None and wo.const is True:
                 return
+        if mode == "response" and values and values[0].items:
+            values = [values[0].items[0]]  # make_response((body, status, headers)): only the body is HTML
         if mode == "ldap" and len(args) < 2 and not (set(kwargs) & set(sink.kwargs)):
             return  # a one-argument search() is a regex or text search, not LDAP
         if mode == "xml":
@@ -1143,6 +1167,19 @@ def _is_shell_prefix(items: list[Val]) -> bool:
         return False
     prog = str(items[0].const).replace("\\", "/").rsplit("/", 1)[-1].lower()
     return prog in ("sh", "bash", "zsh", "dash", "ksh", "cmd", "cmd.exe", "powershell", "powershell.exe", "pwsh") and str(items[1].const).lower() in ("-c", "/c", "-command", "/k")
+
+
+def _rejected_substring_rules(sub: Any) -> frozenset[str]:
+    """Rules a value is safe for once it is known not to contain `sub`."""
+    if not isinstance(sub, str) or not sub:
+        return frozenset()
+    if sub in _QUOTE_CHARS:
+        return frozenset({"PIV023", "PIV017", "PIV009"})  # cannot leave a quoted literal
+    if sub in ("..", "../", "..\\"):
+        return frozenset({"PIV014"})
+    if sub in ("\n", "\r"):
+        return frozenset({"PIV010", "PIV026"})
+    return frozenset()
 
 
 def _join_all(vals: tuple[Val, ...] | list[Val]) -> Val:
