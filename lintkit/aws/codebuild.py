@@ -11,7 +11,7 @@ from lintkit.documents import Mapping, Node, Scalar, intrinsic
 
 CODES = tuple(f"CBP{n:03d}" for n in range(1, 13))
 
-_SECRET_NAME = re.compile(r"(?i)(pass(word|wd)?|secret|token|api_?key|private_?key|access_?key|credential|auth)")
+_SECRET_NAME = re.compile(r"(?i)(pass(word|wd|phrase)?|secret|token|api_?key|private_?key|access_?key|credential|auth|psk)")
 # Names that carry a *pointer* to a secret, not the secret itself.
 _POINTER_NAME = re.compile(r"(?i)(_|^)(name|arn|id|path|url|uri|region|file|param(eter)?|key_?id|user(name)?|bucket|header|type|length|expiry|ttl)$")
 _SECRET_VALUE = re.compile(
@@ -54,7 +54,10 @@ def _encryption(res: Resource, props: Mapping, ctx: Context) -> None:
         value = props.get(key)
         for art in [value] if isinstance(value, Mapping) else items(value):
             flag = art.get("EncryptionDisabled") if isinstance(art, Mapping) else None
-            if is_true(flag):
+            # Only S3 artifacts are stored by the project itself; for
+            # CODEPIPELINE/NO_ARTIFACTS the flag has no effect.
+            atype = (scalar_text(art.get("Type")) or "S3").upper() if isinstance(art, Mapping) else "S3"
+            if is_true(flag) and atype == "S3":
                 ctx.report("CBP001", flag, f"{key} of project '{res.name}' are stored unencrypted (EncryptionDisabled: true)")
     key_node = props.get("EncryptionKey")
     key_text = scalar_text(key_node)

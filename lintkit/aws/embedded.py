@@ -133,6 +133,8 @@ def _base_map(body: Scalar, decoded: str, lines: list[str]) -> tuple[PositionMap
 
             def single(line: int, col: int) -> tuple[int, int]:
                 index = starts[min(max(line, 1), len(starts)) - 1] + col - 1
+                if not cols:
+                    return _clamp(lines, body.line, body.column, first, last)
                 if index >= len(cols):
                     return _clamp(lines, body.line, cols[-1] + 1 if cols else body.column, first, last)
                 return _clamp(lines, body.line, cols[max(index, 0)], first, last)

@@ -1,0 +1,179 @@
+"""Template and pipeline rules: embedded-document position maps, severities,
+rule options, Metadata suppressions, and classification of unrelated files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from lintkit.aws.cfn import is_prod_like, words
+from lintkit.aws.embedded import extract
+from lintkit.config import Config
+from lintkit.documents import Mapping, load
+from lintkit.files import classify_document
+from tests.helpers import FIXTURES, run_paths
+
+
+def _spec_node(text: str):
+    doc = load(text, "template.yaml")
+    root = doc.root
+    assert isinstance(root, Mapping)
+    return root.get("BuildSpec"), doc.text.splitlines()
+
+
+def test_literal_block_maps_exactly() -> None:
+    node, lines = _spec_node("BuildSpec: |\n  version: 0.2\n  phases:\n    build:\n      commands:\n        - make\n")
+    emb = extract(node, lines)
+    assert emb is not None and emb.exact
+    assert emb.text.startswith("version: 0.2\nphases:")
+    # embedded (5, 9) is "make" -> template line 6, column 11
+    assert emb.map(5, 9) == (6, 11)
+    assert lines[5][10:14] == "make"
+
+
+def test_sub_placeholders_keep_columns_and_unescape_literals() -> None:
+    text = "BuildSpec: !Sub |\n  a: ${AWS::Region} ${!Lit} z\n"
+    node, lines = _spec_node(text)
+    emb = extract(node, lines)
+    assert emb is not None and emb.substituted
+    assert emb.text == "a: ${AWS__Region} ${Lit} z\n"
+    z_embedded = emb.text.index("z") + 1
+    line, col = emb.map(1, z_embedded)
+    assert (line, lines[line - 1][col - 1]) == (2, "z")
+
+
+def test_escaped_json_string_maps_each_character() -> None:
+    text = '{"BuildSpec": "version: 0.2\\nphases:\\n  build:\\n    commands:\\n      - \\"make\\"\\n"}\n'
+    doc = load(text, "t.json")
+    node = doc.root.get("BuildSpec")
+    emb = extract(node, doc.text.splitlines())
+    assert emb is not None and emb.exact
+    line, col = emb.map(5, 10)  # the m of make (after the escaped quote)
+    assert line == 1 and text[col - 1 : col + 3] == "make"
+
+
+def test_folded_json_buildspec_is_best_effort_and_in_range() -> None:
+    text = 'BuildSpec: >-\n  {\n    "version": "0.2",\n    "phases": {"build": {"commands": ["make"]}}\n  }\nOther: 1\n'
+    node, lines = _spec_node(text)
+    emb = extract(node, lines)
+    assert emb is not None and not emb.exact
+    for line in range(1, 4):
+        for col in range(1, 80):
+            out_line, out_col = emb.map(line, col)
+            assert node.line <= out_line <= node.end_line
+            assert 1 <= out_col <= len(lines[out_line - 1]) + 1
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet="ab ${}!:-\"\\", min_size=0, max_size=12), min_size=1, max_size=5))
+def test_position_map_never_leaves_the_value(body_lines: list[str]) -> None:
+    payload = "\\n".join(s.replace("\\", "\\\\").replace('"', '\\"') for s in body_lines)
+    text = '{"A": 1,\n "BuildSpec": {"Fn::Sub": "' + payload + '"}}\n'
+    doc = load(text, "t.json")
+    emb = extract(doc.root.get("BuildSpec"), doc.text.splitlines())
+    assert emb is not None
+    lines = doc.text.splitlines()
+    for line in range(0, len(body_lines) + 2):
+        for col in range(0, 20):
+            out_line, out_col = emb.map(line, col)
+            assert out_line == 2
+            assert 1 <= out_col <= len(lines[1]) + 1
+
+
+def test_prod_words() -> None:
+    assert words("DeployToProdStage") == "deploy to prod stage"
+    assert is_prod_like("Beanstalkgostack-prod")
+    assert is_prod_like("Production")
+    assert not is_prod_like("NonProd")
+    assert not is_prod_like("pre-prod")
+    assert not is_prod_like("Delivery")
+    assert not is_prod_like("productivity-app")
+
+
+def _codes(tmp_path: Path, name: str, text: str, config: Config | None = None):
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    return run_paths([tmp_path], root=tmp_path, config=config)
+
+
+def test_cross_account_action_raises_pip005_to_error() -> None:
+    result = run_paths([FIXTURES / "pipeline"], root=FIXTURES / "pipeline")
+    sev = {(f.path, f.code): f.severity.value for f in result.findings if f.code == "PIP005"}
+    assert sev == {("create_pipeline_input.json", "PIP005"): "error", ("get_pipeline_output.json", "PIP005"): "low"}
+
+
+def test_privileged_docker_builder_is_low() -> None:
+    result = run_paths([FIXTURES / "cloudformation" / "codebuild_good.yaml"], root=FIXTURES / "cloudformation")
+    assert [(f.code, f.severity.value) for f in result.findings] == [("CBP003", "low")]
+
+
+STAGING_PIPELINE = """Resources:
+  Pipeline:
+    Type: AWS::CodePipeline::Pipeline
+    Properties:
+      RoleArn: !GetAtt Role.Arn
+      ArtifactStore: {Type: S3, Location: !Ref Bucket, EncryptionKey: {Id: !Ref Key, Type: KMS}}
+      Stages:
+        - Name: Source
+          Actions:
+            - Name: Source
+              ActionTypeId: {Category: Source, Owner: AWS, Provider: S3, Version: "1"}
+              Configuration: {S3Bucket: !Ref Src, S3ObjectKey: app.zip, PollForSourceChanges: false}
+              OutputArtifacts: [{Name: Src}]
+        - Name: DeployStaging
+          Actions:
+            - Name: Deploy
+              ActionTypeId: {Category: Deploy, Owner: AWS, Provider: S3, Version: "1"}
+              Configuration: {BucketName: site-staging, Extract: true}
+              InputArtifacts: [{Name: Src}]
+"""
+
+
+def test_prod_pattern_is_a_rule_option(tmp_path: Path) -> None:
+    assert not [f for f in _codes(tmp_path, "template.yaml", STAGING_PIPELINE).findings if f.code == "PIP008"]
+    config = Config(root=str(tmp_path), respect_gitignore=False, rules=(("PIP008", (("prod_pattern", r"\bstaging\b"),)),))
+    found = [(f.code, f.line) for f in _codes(tmp_path, "template.yaml", STAGING_PIPELINE, config).findings]
+    assert found == [("PIP008", 14)]
+
+
+def test_metadata_ignore_in_yaml_template(tmp_path: Path) -> None:
+    text = """Metadata:
+  lintkit:
+    ignore: [CDG007, NOPE999]
+Resources:
+  Group:
+    Type: AWS::CodeDeploy::DeploymentGroup
+    Metadata:
+      lintkit:
+        ignore: CDG002
+    Properties:
+      ApplicationName: !Ref App
+      ServiceRoleArn: !GetAtt Role.Arn
+      AutoRollbackConfiguration: {Enabled: true, Events: [DEPLOYMENT_FAILURE]}
+  Other:
+    Type: AWS::CodeDeploy::DeploymentGroup
+    Properties:
+      ApplicationName: !Ref App
+      ServiceRoleArn: !GetAtt Role.Arn
+      DeploymentConfigName: CodeDeployDefault.OneAtATime
+      AutoRollbackConfiguration: {Enabled: true, Events: [DEPLOYMENT_FAILURE]}
+"""
+    result = _codes(tmp_path, "template.yaml", text)
+    assert sorted((f.code, f.line) for f in result.findings) == [("CDG002", 15), ("LNT001", 3)]
+    assert "NOPE999" in [f for f in result.findings if f.code == "LNT001"][0].message
+    assert sorted((f.code, f.line) for f in result.suppressed) == [("CDG002", 6), ("CDG007", 6)]
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("deploy.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata:\n  Resources: none\n"),
+        ("package.json", '{"name": "x", "scripts": {"stages": "echo"}, "pipeline": "none"}'),
+        (".pre-commit-config.yaml", "repos:\n  - repo: https://github.com/aws-cloudformation/cfn-lint\n    rev: v1\n    hooks: [{id: cfn-lint}]\n"),
+        ("ci.yml", "on: push\njobs:\n  stages:\n    runs-on: ubuntu-latest\n    steps: [{run: echo AWS::Region}]\n"),
+        ("serverless.yml", "service: app\nprovider: {name: aws}\nresources:\n  Resources:\n    Bucket: {Type: AWS::S3::Bucket}\n"),
+    ],
+)
+def test_unrelated_yaml_and_json_are_not_ours(name: str, text: str) -> None:
+    assert classify_document(name, load(text, name)) is None
