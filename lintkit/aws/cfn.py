@@ -273,3 +273,15 @@ def resource_prod_like(template: Template, res: Resource, name_props: tuple[str,
             if key.lower() in ("env", "environment", "stage") and is_prod_like(template.describe(value), pattern):
                 return True
     return template_prod_like(template, pattern)
+
+
+def is_cdk_output(template: Template) -> bool:
+    """A CDK-synthesized template: generated from code, so a literal account
+    in it comes from the app's `env` and is not edited by hand."""
+    if "BootstrapVersion" in template.parameters:
+        return True
+    for res in template.resources.values():
+        meta = res.node.get("Metadata")
+        if isinstance(meta, Mapping) and "aws:cdk:path" in meta:
+            return True
+    return False

@@ -9,7 +9,7 @@ strings with the buildspec checks, mapping findings to template positions.
 from __future__ import annotations
 
 from lintkit.aws import codeartifact, codebuild, codedeploy, iam, sam
-from lintkit.aws.cfn import ACCOUNT_ARN, Template, field, ignore_codes, items, scalar_text, strings_in
+from lintkit.aws.cfn import ACCOUNT_ARN, Template, field, ignore_codes, is_cdk_output, items, scalar_text, strings_in
 from lintkit.aws.pipeline import CODES as PIPELINE_CODES, lint_pipeline
 from lintkit.aws.pipeline_model import Pipeline, pipelines_in_template
 from lintkit.context import Context
@@ -147,6 +147,8 @@ def _webhooks(template: Template, ctx: Context) -> None:
 
 
 def _account_ids(template: Template, ctx: Context) -> None:
+    if is_cdk_output(template):
+        return
     for res in template.of_type(*CICD_TYPES):
         for scalar in strings_in(res.properties):
             match = ACCOUNT_ARN.search(scalar.text)

@@ -12,6 +12,7 @@ contribute both branches, marked `conditional`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field as dc_field
+from functools import cached_property
 
 from lintkit.aws.cfn import Resource, Template, field, field_key, items, scalar_text
 from lintkit.documents import Document, Mapping, Node, Scalar, Sequence, intrinsic
@@ -30,15 +31,15 @@ class Action:
     index: int
     conditional: bool = False
 
-    @property
+    @cached_property
     def name(self) -> str:
         return scalar_text(field(self.node, "Name")) or f"action {self.index + 1}"
 
-    @property
+    @cached_property
     def name_node(self) -> Node:
         return field(self.node, "Name") or self.node
 
-    @property
+    @cached_property
     def type_id(self) -> Mapping | None:
         found = field(self.node, "ActionTypeId")
         return found if isinstance(found, Mapping) else None
@@ -49,24 +50,24 @@ class Action:
     def type_node(self, part: str) -> Node:
         return field(self.type_id, part) or field_key(self.node, "ActionTypeId") or self.node
 
-    @property
+    @cached_property
     def category(self) -> str | None:
         return self.type_part("Category")
 
-    @property
+    @cached_property
     def owner(self) -> str | None:
         return self.type_part("Owner")
 
-    @property
+    @cached_property
     def provider(self) -> str | None:
         return self.type_part("Provider")
 
-    @property
+    @cached_property
     def config(self) -> Mapping | None:
         found = field(self.node, "Configuration")
         return found if isinstance(found, Mapping) else None
 
-    @property
+    @cached_property
     def run_order(self) -> int:
         text = scalar_text(field(self.node, "RunOrder"))
         try:
@@ -83,11 +84,11 @@ class Action:
             found.append(Artifact(scalar_text(name_node), name_node or item))
         return found
 
-    @property
+    @cached_property
     def inputs(self) -> list[Artifact]:
         return self.artifacts("InputArtifacts")
 
-    @property
+    @cached_property
     def outputs(self) -> list[Artifact]:
         return self.artifacts("OutputArtifacts")
 
@@ -105,11 +106,11 @@ class Stage:
     actions: list[Action] = dc_field(default_factory=list)
     conditional: bool = False
 
-    @property
+    @cached_property
     def name(self) -> str:
         return scalar_text(field(self.node, "Name")) or f"stage {self.index + 1}"
 
-    @property
+    @cached_property
     def name_node(self) -> Node:
         return field(self.node, "Name") or self.node
 
@@ -123,7 +124,7 @@ class Pipeline:
     template: Template | None = None
     resource: Resource | None = None
 
-    @property
+    @cached_property
     def actions(self) -> list[Action]:
         return [a for s in self.stages for a in s.actions]
 
