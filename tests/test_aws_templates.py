@@ -177,3 +177,59 @@ Resources:
 )
 def test_unrelated_yaml_and_json_are_not_ours(name: str, text: str) -> None:
     assert classify_document(name, load(text, name)) is None
+
+
+# --- robustness: any shape under the properties these rules read ----------------------
+
+_KEYS = [
+    "Stages", "Actions", "ActionTypeId", "Category", "Owner", "Provider", "Version", "Configuration", "InputArtifacts",
+    "OutputArtifacts", "Name", "RunOrder", "RoleArn", "ArtifactStore", "ArtifactStores", "EncryptionKey", "Id",
+    "ProjectName", "TemplatePath", "OAuthToken", "PollForSourceChanges", "Source", "BuildSpec", "Artifacts", "Type",
+    "Environment", "PrivilegedMode", "EnvironmentVariables", "Value", "Triggers", "Webhook", "FilterGroups", "Pattern",
+    "LogsConfig", "ServiceRole", "DeploymentStyle", "DeploymentType", "ECSServices", "AlarmConfiguration", "Alarms",
+    "AutoRollbackConfiguration", "Enabled", "Events", "MinimumHealthyHosts", "DeploymentPreference", "Hooks",
+    "PermissionsPolicyDocument", "Statement", "Effect", "Principal", "Action", "Condition", "ExternalConnections",
+    "Ref", "Fn::GetAtt", "Fn::Sub", "Fn::If", "Fn::Join", "Location", "ApplicationName", "DeploymentGroupName",
+]
+_SCALARS = st.one_of(
+    st.sampled_from(["Source", "Build", "Deploy", "Approval", "AWS", "ThirdParty", "GitHub", "CodeBuild", "CodeDeploy",
+                     "CodeDeployToECS", "S3", "*", "true", "false", "BLUE_GREEN", "HOST_COUNT", "FLEET_PERCENT", "Canary10Percent5Minutes",
+                     "AllAtOnce", "PULL_REQUEST_CREATED", "EVENT", "ACTOR_ACCOUNT_ID", "Proj", "Role", "A::b.yaml", "version: 0.2\nphases: {"]),
+    st.integers(-2, 200), st.booleans(), st.none(),
+)
+_TREES = st.recursive(
+    _SCALARS,
+    lambda children: st.one_of(st.lists(children, max_size=4), st.dictionaries(st.sampled_from(_KEYS), children, max_size=5)),
+    max_leaves=40,
+)
+_TYPES = [
+    "AWS::CodePipeline::Pipeline", "AWS::CodePipeline::Webhook", "AWS::CodeBuild::Project", "AWS::CodeDeploy::DeploymentGroup",
+    "AWS::CodeDeploy::DeploymentConfig", "AWS::Serverless::Function", "AWS::CodeArtifact::Domain",
+    "AWS::CodeArtifact::Repository", "AWS::IAM::Role",
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_TYPES), _TREES), min_size=1, max_size=4), _TREES)
+def test_template_rules_never_crash(resources, globals_) -> None:
+    import json
+
+    from lintkit.context import Context
+    from lintkit.engine import run_checks
+    from tests.helpers import registry
+
+    template = {
+        "Globals": {"Function": globals_},
+        "Resources": {f"R{i}": {"Type": rtype, "Properties": props} for i, (rtype, props) in enumerate(resources)},
+    }
+    template["Resources"]["Proj"] = {"Type": "AWS::CodeBuild::Project", "Properties": resources[0][1]}
+    template["Resources"]["Role"] = {"Type": "AWS::IAM::Role", "Properties": resources[-1][1]}
+    for name, is_json in (("template.json", True), ("pipeline.json", True)):
+        text = json.dumps(template if name == "template.json" else {"pipeline": {"stages": resources[0][1]}}, indent=1)
+        doc = load(text, name, is_json=is_json)
+        kind = "cloudformation" if name == "template.json" else "pipeline"
+        # This file's rule families (other families have their own robustness tests).
+        mine = frozenset(c for c in registry().rules if c[:3] in ("PIP", "CBP", "CDG", "SAM", "CAR") or c in ("GEN001", "GEN002"))
+        ctx = Context(path=name, kind=kind, text=text, registry=registry(), enabled=mine)
+        run_checks(ctx, doc, kind)
+        assert not [n for n in ctx.notifications if n.kind == "crash"], ctx.notifications
