@@ -24,6 +24,7 @@ One rule, three messages (property `leak`):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from astroid import nodes
@@ -79,6 +80,13 @@ class SummaryIndex:
     def __init__(self, local: dict[str, Any], others: list[dict[str, Any]]) -> None:
         self.local = local.get("functions", {}) if local else {}
         self.others = [s for s in others if isinstance(s, dict) and s.get("functions")]
+
+    def returning_names(self) -> set[str]:
+        """Last name of every summarized function that returns a fresh resource."""
+        names = {k.rsplit(".", 1)[-1] for k, fn in self.local.items() if fn.get("returns")}
+        for summary in self.others:
+            names.update(k.rsplit(".", 1)[-1] for k, fn in summary["functions"].items() if fn.get("returns"))
+        return names
 
     def lookup(self, call: nodes.Call, qname: str | None, scope: Any) -> tuple[dict[str, Any], int] | None:
         if not qname:
@@ -160,13 +168,58 @@ class ScopeAnalysis:
         self._ops: dict[int, list[tuple]] = {}
         self.release_methods = cat.release_methods
         self.release_calls = cat.release_calls
-        self.shared = self._shared_names()
-        self.types = self._local_types()
-        self.lock_receivers = self._released_locks()
+        self._qn: dict[int, str | None] = {}
+        self.all_types: dict[str, set[str]] = {}
+        self._computing_types = False
         self.outcome = Outcome()
         self._node: Any = None
 
-    # -- scope facts -----------------------------------------------------------
+    # -- scope facts (computed on first use: most scopes acquire nothing) -----
+
+    def qn(self, call: nodes.Call) -> str | None:
+        key = id(call)
+        if key not in self._qn:
+            self._qn[key] = call_name(call)
+        return self._qn[key]
+
+    def worth_analyzing(self) -> bool:
+        """Does the scope contain a call that may acquire something? (cheap, by name)"""
+        tails = self.cat.acquire_tails | self.summaries.returning_names()
+        for node in self.own:
+            if isinstance(node, nodes.Call):
+                func = node.func
+                name = func.attrname if isinstance(func, nodes.Attribute) else getattr(func, "name", None)
+                if name in tails:
+                    return True
+        return False
+
+    def params_matter(self) -> bool:
+        """For summaries: is a parameter released, handed over or returned here?"""
+        params = {a.name for a in [*(self.scope.args.posonlyargs or []), *(self.scope.args.args or []), *(self.scope.args.kwonlyargs or [])]}
+        for node in self.own:
+            if isinstance(node, nodes.Name) and node.name in params:
+                parent = node.parent
+                if isinstance(parent, (nodes.Call, nodes.Keyword, nodes.Return, nodes.Yield, nodes.Assign, nodes.Tuple, nodes.List, nodes.Dict, nodes.With, nodes.AsyncWith)):
+                    return True
+                if isinstance(parent, nodes.Attribute) and parent.attrname in self.release_methods:
+                    return True
+        return False
+
+    @cached_property
+    def shared(self) -> set[str]:
+        return self._shared_names()
+
+    @cached_property
+    def types(self) -> dict[str, str]:
+        self._computing_types = True
+        try:
+            return self._local_types()
+        finally:
+            self._computing_types = False
+
+    @cached_property
+    def lock_receivers(self) -> set[str]:
+        return self._released_locks()
 
     def _shared_names(self) -> set[str]:
         """Names whose binding hands the value to someone else: globals,
@@ -183,7 +236,6 @@ class ScopeAnalysis:
     def _local_types(self) -> dict[str, str]:
         """name → qualified constructor, for names bound once from a call."""
         seen: dict[str, str | None] = {}
-        self.all_types: dict[str, set[str]] = {}
         for node in self.own:
             pairs: list[tuple[Any, Any]] = []
             if isinstance(node, nodes.Assign) and len(node.targets) == 1:
@@ -200,14 +252,14 @@ class ScopeAnalysis:
                     else:
                         seen[target.name] = typ
                 elif isinstance(target, nodes.Tuple) and isinstance(value, nodes.Call):
-                    qn = call_name(value) or ""
+                    qn = self.qn(value) or ""
                     if qn.endswith(".accept") and target.elts and isinstance(target.elts[0], nodes.AssignName):
                         seen[target.elts[0].name] = "socket.socket"
         return {k: v for k, v in seen.items() if v}
 
     def _expr_type(self, expr: Any) -> str | None:
         if isinstance(expr, nodes.Call):
-            qn = call_name(expr)
+            qn = self.qn(expr)
             kind = self._kind_of_call(expr, qn, typing_only=True)
             if kind is not None and kind[1]:
                 return kind[1]
@@ -219,7 +271,9 @@ class ScopeAnalysis:
 
     def _name_type(self, expr: Any) -> str | None:
         if isinstance(expr, nodes.Name):
-            return getattr(self, "types", {}).get(expr.name)
+            if self._computing_types:  # a type derived from another local's type: not followed
+                return None
+            return self.types.get(expr.name)
         return None
 
     def _released_locks(self) -> set[str]:
@@ -241,7 +295,7 @@ class ScopeAnalysis:
             recv = func.expr
             recv_type = self._name_type(recv) or (self._expr_type(recv) if isinstance(recv, nodes.BinOp) else None)
             if recv_type is None and isinstance(recv, nodes.Call):
-                recv_type = call_name(recv)
+                recv_type = self.qn(recv)
             if recv_type is None and method == "open" and isinstance(recv, (nodes.Name, nodes.Attribute, nodes.BinOp)) and not typing_only:
                 recv_type = _infer_path(recv)
         kind = self.cat.kind_for(qname, method, recv_type)
@@ -393,7 +447,7 @@ class ScopeAnalysis:
         func = call.func
         if isinstance(func, nodes.Attribute) and func.attrname in self.release_methods and not call.args:
             return False
-        qn = call_name(call)
+        qn = self.qn(call)
         found = self.summaries.lookup(call, qn, self.scope)
         if found is not None and found[0].get("closes"):
             return False  # a helper that closes what it is given: its own leaks are its own findings
@@ -537,6 +591,7 @@ class _Evaluator:
         if recv is None:
             return False
         method = func.attrname
+        _ = self.an.types  # also fills all_types
         recv_types = self.an.all_types.get(recv, set()) if isinstance(func.expr, nodes.Name) else set()
         for kind in self.an.cat.kinds:
             if kind.lock:
@@ -556,7 +611,7 @@ class _Evaluator:
     def with_enter(self, s: Any) -> None:
         for i, (expr, var) in enumerate(s.items):
             v = self.value(expr, managed=True)
-            closing = isinstance(expr, nodes.Call) and call_name(expr) in ("contextlib.closing", "contextlib.aclosing")
+            closing = isinstance(expr, nodes.Call) and self.an.qn(expr) in ("contextlib.closing", "contextlib.aclosing")
             self.ops.append(("bind", f"$with{'c' if closing else ''}{id(s)}_{i}", v))
             if var is not None:
                 self.bind_target(var, v, expr)
@@ -691,7 +746,7 @@ class _Evaluator:
     def call(self, c: nodes.Call, managed: bool) -> frozenset[str]:
         an = self.an
         func = c.func
-        qname = call_name(c)
+        qname = an.qn(c)
         method = func.attrname if isinstance(func, nodes.Attribute) else None
         recv_v = self.value(func.expr) if isinstance(func, nodes.Attribute) else frozenset()
         if not isinstance(func, (nodes.Attribute, nodes.Name)):
@@ -806,6 +861,8 @@ def _where(ast: Any) -> str:
 
 def analyze_scope(scope: Any, ctx: Any, cat: Catalogue, index: SummaryIndex, strict: bool) -> None:
     an = ScopeAnalysis(scope, cat, index, strict=strict)
+    if not an.worth_analyzing():
+        return
     graph, states = an.run()
     preds = graph.preds()
     normal_exits: dict[int, list[Any]] = {}
@@ -943,6 +1000,8 @@ def _summarize(module: nodes.Module, cat: Catalogue, passes: int = 2) -> dict[st
                 continue
             try:
                 an = ScopeAnalysis(scope, cat, index, track_params=True)
+                if not an.worth_analyzing() and not an.params_matter():
+                    continue
                 an.run()
             except cfgmod.BudgetExceeded:
                 continue

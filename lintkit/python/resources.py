@@ -53,6 +53,11 @@ class Catalogue:
         return None
 
     @property
+    def acquire_tails(self) -> frozenset[str]:
+        """Last name of every acquisition pattern (`open`, `Popen`, `cursor`...)."""
+        return frozenset(p.rsplit(".", 1)[-1] for k in self.kinds for p in k.acquire)
+
+    @property
     def release_methods(self) -> frozenset[str]:
         return frozenset(m for k in self.kinds for m in k.release)
 
