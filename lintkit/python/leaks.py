@@ -505,10 +505,11 @@ def _falsy_names(test: Any, truth: bool) -> frozenset[str]:
     left = test.left.target if isinstance(test, nodes.Compare) and isinstance(test.left, nodes.NamedExpr) else getattr(test, "left", None)
     if isinstance(test, nodes.Compare) and len(test.ops) == 1 and isinstance(left, (nodes.Name, nodes.AssignName)):
         op, right = test.ops[0]
-        if isinstance(right, nodes.Const) and right.value is None:
-            is_none = op in ("is", "==")
-            if op in ("is", "==", "is not", "!="):
-                return frozenset({left.name}) if truth == is_none else frozenset()
+        if op in ("is", "==", "is not", "!="):
+            # `x is None`, and `x is sys.stdin`: on the branch where x is that
+            # other object, x holds no fresh resource.
+            same = op in ("is", "==")
+            return frozenset({left.name}) if truth == same else frozenset()
     if isinstance(test, nodes.BoolOp):
         if test.op == "and" and truth:
             return frozenset().union(*(_falsy_names(v, True) for v in test.values))
