@@ -153,7 +153,7 @@ def _walk(top: Path, excludes: tuple[str, ...], root: Path, skipped: list[Skippe
 # --- classification -------------------------------------------------------------
 
 _BUILDSPEC_NAME = re.compile(r"buildspec", re.IGNORECASE)
-_APPSPEC_NAME = re.compile(r"^appspec", re.IGNORECASE)
+_APPSPEC_NAME = re.compile(r"(?:^|[-_.])appspec", re.IGNORECASE)  # appspec.yml, AppSpec.json, ecs-default-appspec-template.yml
 _TEMPLATE_NAME = re.compile(r"\.template(\.json|\.ya?ml)?$|template|stack|cfn|cloudformation", re.IGNORECASE)
 
 # Cheap text markers: a YAML/JSON file without any is not parsed at all.
