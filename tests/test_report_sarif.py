@@ -384,3 +384,15 @@ def test_every_rule_descriptor_meets_github_requirements(code: str) -> None:
         "originalUriBaseIds": {"%SRCROOT%": {"uri": "file:///x/"}},
     }
     _check({"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]})
+
+
+def test_line_hash_of_a_file_with_a_byte_order_mark(tmp_path: Path) -> None:
+    """GitHub hashes the file as read, mark included; the engine drops it."""
+    text = "phases: {build: {commands: [make]}, build: {commands: [make test]}}\nversion: 0.2\n"
+    (tmp_path / "buildspec.yml").write_bytes(b"\xef\xbb\xbf" + text.encode())
+    result = run_paths([tmp_path], root=tmp_path, config=Config(root=str(tmp_path), respect_gitignore=False, select=("GEN002",)))
+    log = json.loads(render("sarif", result))
+    res = log["runs"][0]["results"][0]
+    assert res["ruleId"] == "GEN002" and res["locations"][0]["physicalLocation"]["region"]["startLine"] == 1
+    assert res["partialFingerprints"]["primaryLocationLineHash"] == line_hashes("\ufeff" + text)[0]
+    assert line_hashes("\ufeff" + text)[0] != line_hashes(text)[0]

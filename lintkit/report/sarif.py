@@ -94,6 +94,18 @@ class _Builder:
             return om.ArtifactLocation(uri=Path(path).resolve().as_uri())
         return om.ArtifactLocation(uri=quote(posix.as_posix(), safe="/"), uri_base_id=SRCROOT)
 
+    def hash_text(self, path: str) -> str:
+        """The text GitHub hashes: the engine drops a UTF-8 byte-order mark,
+        the upload action keeps it as the first character of line 1."""
+        text = self.texts.get(path, "")
+        try:
+            with open(self.result.root / path, "rb") as handle:
+                if handle.read(3) == b"\xef\xbb\xbf":
+                    return "\ufeff" + text
+        except OSError:
+            pass
+        return text
+
     def file_lines(self, path: str) -> list[str]:
         if path not in self.lines:
             self.lines[path] = _LINE_BREAK.split(self.texts.get(path, ""))
@@ -174,9 +186,7 @@ class _Builder:
             rule_id=f.code,
             level=f.severity.sarif_level,
             locations=[self.location(f.location, snippet=not secret)],
-            partial_fingerprints={
-                "primaryLocationLineHash": self.hasher.hash_for(f.path, self.texts.get(f.path, ""), f.line),
-            },
+            partial_fingerprints={"primaryLocationLineHash": self.hasher.hash_for(f.path, self.hash_text(f.path), f.line)},
         )
         if f.code in self.rule_index:
             res.rule_index = self.rule_index[f.code]
