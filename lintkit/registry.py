@@ -32,7 +32,7 @@ ALL_KINDS = CONFIG_KINDS + ("python",)
 
 # Families and the half of lintkit they belong to.
 FAMILY_DOMAIN = {
-    "GEN": "any",  # GEN001 reports Python syntax errors too (`--only python`)
+    "GEN": "aws",
     "BSP": "aws",
     "APS": "aws",
     "PIP": "aws",
