@@ -155,3 +155,29 @@ def test_never_raises(text: str) -> None:
     is_reference(text)
     is_placeholder(text)
     assert shannon_entropy(text) >= 0.0
+
+
+def test_classify_literal_value_skips_the_format_scan() -> None:
+    from lintkit.aws.secrets import classify_literal_value
+
+    assert classify_literal_value("make deploy TOKEN=Zq81hd7Tq0mPw2vXk4Lr", name="commands") is None
+    match = classify_literal_value("  Zq81hd7Tq0mPw2vXk4Lr ", name="SONAR_TOKEN")
+    assert match is not None and (match.kind, match.span) == ("keyword", (2, 22))
+
+
+@pytest.mark.parametrize(
+    "value", ["/${TARGET_ENV}/jenkins/windows/agent/admin/password", "/CodeBuild/dockerLoginPassword", "/prod/app/db-password"]
+)
+def test_parameter_store_names_are_references(value: str) -> None:
+    assert is_reference(value) is True
+
+
+def test_identifiers_are_not_entropy_secrets() -> None:
+    for value in ("EnableS3AccessLoggingForPipelineArtifactS3Bucket", "NXP-LPC54018-IoT-Module-CodePipeline",
+                  "codepipeline-us-east-1-868535919340", "al2023_clang15_x86_64_cryptofuzz"):
+        assert classify_secret_value(value) is None, value
+
+
+def test_helper_and_flag_names_are_not_secrets() -> None:
+    assert looks_like_secret_name("git-credential-helper") is False
+    assert looks_like_secret_name("UseSecretsManager") is False

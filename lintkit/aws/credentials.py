@@ -155,9 +155,9 @@ def _matches(lit: _Literal, kind: str) -> list[tuple[secrets.SecretMatch, str]]:
     if found:
         return [(m, text) for m in found]
     name = _value_name(lit, kind)
-    if not name or secrets.is_reference(text):
+    if not name:
         return []
-    match = secrets.classify_secret_value(text, name=name)
+    match = secrets.classify_literal_value(text, name=name)
     if match is None or match.confidence == "low" and _IDENTIFIER_KEY.search(name):
         return []
     return [(match, text)]

@@ -9,6 +9,8 @@ Public API (stable; the buildspec, CloudFormation and credentials checks use it)
   certain secret inside `value` (known token formats first, then a keyword
   assignment such as `TOKEN=abc…`, then, when `name` looks secret, the literal
   itself, then high entropy). References and placeholders return None.
+- `classify_literal_value(value, *, name="")` -> `SecretMatch | None`: the
+  same without the known-format scan, for callers that ran `find_secrets`.
 - `find_secrets(text)` -> list[SecretMatch]: every known-format token and
   `NAME=value` assignment in a longer text (a shell command, a block scalar).
 - `is_reference(value)` -> bool: `${X}`, `$X`, `$(cmd)`, `{{resolve:…}}`,
@@ -31,9 +33,11 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = [
     "SecretMatch",
+    "classify_literal_value",
     "classify_secret_value",
     "find_secrets",
     "is_placeholder",
@@ -91,7 +95,8 @@ _NOT_SECRET_AFTER = frozenset(
         "provider", "prefix", "suffix", "field", "format", "count", "source", "value_from",
         "mode", "scope", "scopes", "reset", "hint", "label", "description", "regex", "pattern",
         "validity", "lifetime", "duration", "timeout", "min", "max", "kms", "bucket", "generator",
-        "variable", "var", "var_name", "stage", "identifier", "sm", "ssm", "secretsmanager",
+        "variable", "var", "var_name", "stage", "identifier", "sm", "ssm", "secretsmanager", "helper",
+        "provider", "arn", "store", "vault", "hash", "digest", "rotation",
     }
 )
 # A first word that turns the name into a flag or an action: HasGitHubToken,
@@ -117,6 +122,12 @@ def looks_like_secret_name(name: str) -> bool:
     """True when a variable, key or parameter *name* says its value is a secret."""
     if not isinstance(name, str) or not name or len(name) > 120:
         return False
+    return _secret_name(name)
+
+
+@lru_cache(maxsize=4096)
+def _secret_name(name: str) -> bool:
+    # Names repeat across a run (Name, Value, commands): decide each once.
     compact = re.sub(r"[^a-z0-9]", "", name.lower())
     if compact in _NOT_SECRET_NAMES:
         return False
@@ -183,7 +194,7 @@ def is_reference(value: str) -> bool:
     if text.startswith("arn:"):
         return True  # any ARN names a resource; a secret is never an ARN
     # Parameter Store names: `/prod/app/db-password`.
-    if text.startswith("/") and " " not in text and text.count("/") >= 2 and not _looks_random(text.replace("/", "")):
+    if text.startswith("/") and " " not in text and text.count("/") >= 2 and _wordiness(_INLINE_REFERENCE.sub("", text)) >= 0.5:
         return True
     # Nothing left once the references are taken out (`Bearer ${TOKEN}`).
     rest = _INLINE_REFERENCE.sub("", text)
@@ -297,6 +308,13 @@ _ASSIGNMENT = re.compile(
 )
 
 
+# Every format above and every assignment needs one of these substrings.
+_TRIGGER = re.compile(
+    r"AKIA|ASIA|(?i:secret)|gh[pousr]_|github_pat_|gl(?:pat|dt|ptt|rt|oas)-|ATBB|xox[abposr]-|hooks\.slack|AIza|_live_|"
+    r"sq[pua]_|eyJ|://|_auth|npm_|pypi-|dckr_pat_|PRIVATE KEY|=|:[ \t]"
+)
+
+
 def _usable(value: str, start: int, end: int, name: str = "") -> bool:
     secret = value[start:end]
     if secret in AWS_EXAMPLE_KEYS or "EXAMPLE" in secret:
@@ -310,6 +328,8 @@ def find_secrets(text: str) -> list[SecretMatch]:
     if not isinstance(text, str) or len(text) < 8:
         return []
     found: list[SecretMatch] = []
+    if not _TRIGGER.search(text):
+        return []  # no format's marker and no assignment: the common case, kept cheap
     for kind, description, category, pattern, group in _FORMATS:
         for m in pattern.finditer(text):
             start, end = m.span(group)
@@ -403,27 +423,41 @@ def classify_secret_value(value: str, *, name: str = "") -> SecretMatch | None:
     A lone opaque, high-entropy token is "low" (callers usually need more
     context before reporting it). References and placeholders give None.
     """
-    if not isinstance(value, str):
+    if not isinstance(value, str) or not value.strip():
         return None
-    text = value
-    if not text.strip() or is_reference(text):
-        return None
-    matches = find_secrets(text)
+    matches = find_secrets(value)
     if matches:
         return max(matches, key=lambda s: (_CONFIDENCE_RANK[s.confidence], s.end - s.start))
-    stripped = text.strip()
-    lead = len(text) - len(text.lstrip())
+    return classify_literal_value(value, name=name)
+
+
+_WHITESPACE = re.compile(r"\s")
+
+
+def classify_literal_value(value: str, *, name: str = "") -> SecretMatch | None:
+    """`classify_secret_value` without the known-format scan (for callers that
+    already ran `find_secrets`): judges the whole value as one literal, so
+    values with inner whitespace (sentences, commands) are never secrets here."""
+    if not isinstance(value, str):
+        return None
+    stripped = value.strip()
+    secret_name = bool(name) and looks_like_secret_name(name)
+    # Cheap exits first: this runs on every string of every file.
+    if len(stripped) < (6 if secret_name else 24) or len(stripped) > 512 or _WHITESPACE.search(stripped) or is_reference(stripped):
+        return None
+    lead = len(value) - len(value.lstrip())
+    span = (lead, lead + len(stripped))
     # The AWS secret access key alone: 40 base64 characters with mixed case.
     if _is_aws_secret_shape(stripped) and not is_placeholder(stripped, name):
-        confidence = "medium" if not name or looks_like_secret_name(name) else "low"
-        return SecretMatch("aws-secret-access-key", confidence, lead, lead + len(stripped), "AWS secret access key", "aws")
-    if name and looks_like_secret_name(name):
+        confidence = "medium" if not name or secret_name else "low"
+        return SecretMatch("aws-secret-access-key", confidence, *span, "AWS secret access key", "aws")
+    if secret_name:
         if is_placeholder(stripped, name) or not _plausible_literal(stripped):
             return None
-        return SecretMatch("keyword", "medium", lead, lead + len(stripped), f"value of '{name}'", "generic")
-    if " " not in stripped and len(stripped) >= 24 and len(re.split(r"[-_.]", stripped)) < 3 and not _HEX_OR_UUID.match(stripped) and not is_placeholder(stripped, name):
+        return SecretMatch("keyword", "medium", *span, f"value of '{name}'", "generic")
+    if len(stripped) >= 24 and len(re.split(r"[-_.]", stripped)) < 3 and not _HEX_OR_UUID.match(stripped) and not is_placeholder(stripped, name):
         if re.fullmatch(r"[A-Za-z0-9+/=_\-]+", stripped) and _looks_random(stripped) and shannon_entropy(stripped) >= 4.2 and _wordiness(stripped) < 0.5:
-            return SecretMatch("high-entropy", "low", lead, lead + len(stripped), "high-entropy string", "generic")
+            return SecretMatch("high-entropy", "low", *span, "high-entropy string", "generic")
     return None
 
 
