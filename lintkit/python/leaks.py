@@ -67,6 +67,7 @@ class Outcome:
     escaped: set[int] = field(default_factory=set)
     lost: dict[int, list[tuple[Any, bool]]] = field(default_factory=dict)  # site → (node, bound)
     returned_kinds: set[str] = field(default_factory=set)
+    returning: set[int] = field(default_factory=set)  # ids of return statements that hand out a resource
 
 
 # --------------------------------------------------------------------------------
@@ -417,6 +418,7 @@ class ScopeAnalysis:
             kind = self.sites[inst.site].kind
             if is_return and kind is not None:
                 self.outcome.returned_kinds.add(kind.name)
+                self.outcome.returning.add(id(node.ast))
 
     def _lose(self, inst: Inst, node: cfgmod.Node) -> None:
         lost = self.outcome.lost.setdefault(inst.site, [])
@@ -446,6 +448,8 @@ class ScopeAnalysis:
     def call_may_raise(self, call: nodes.Call) -> bool:
         func = call.func
         if isinstance(func, nodes.Attribute) and func.attrname in self.release_methods and not call.args:
+            return False
+        if isinstance(func, nodes.Attribute) and func.attrname in self.cat.non_raising_methods:
             return False
         qn = self.qn(call)
         found = self.summaries.lookup(call, qn, self.scope)
@@ -490,6 +494,10 @@ def _widen(state: frozenset[Inst]) -> frozenset[Inst]:
             raised = min(x for x in (old.raised, inst.raised) if x) if (old.raised or inst.raised) else 0
             merged[inst.site] = Inst(inst.site, old.aliases | inst.aliases, old.bound or inst.bound, raised)
     return frozenset(merged.values())
+
+
+def _matches_any(patterns: frozenset[str], qname: str | None, method: str | None) -> bool:
+    return bool((qname and qname in patterns) or (method and f"*.{method}" in patterns))
 
 
 def _falsy_names(test: Any, truth: bool) -> frozenset[str]:
@@ -810,8 +818,10 @@ class _Evaluator:
             sid = an.site_for(c, kind, qname or label, label)
             self.ops.append(("acq", sid))
             return frozenset({f"#{sid}"})
-        if all_args and (owning or self._looks_like_wrapper(qname, acquired)):
+        if all_args and owning:
             return all_args  # the wrapper is the same resource under another name
+        if all_args and (_matches_any(an.cat.owning_transfer, qname, method) or self._looks_like_wrapper(qname, acquired)):
+            self.ops.append(("esc", all_args))  # an object we do not track owns it now (FileResponse(f))
         return frozenset()
 
     def _param_effect(self, param: str, closes: set[str], escapes: set[str], toks: frozenset[str]) -> None:
@@ -1015,6 +1025,12 @@ def _summarize(module: nodes.Module, cat: Catalogue, passes: int = 2) -> dict[st
             if escapes:
                 entry["escapes"] = escapes
             returned = sorted(an.outcome.returned_kinds)
+            # "returns a fresh resource" only when every `return <value>` does
+            # (`execute_sql` returns a cursor for one mode and rows for the others).
+            value_returns = [r for r in an.own if isinstance(r, nodes.Return) and r.value is not None
+                             and not (isinstance(r.value, nodes.Const) and r.value.value is None)]
+            if any(id(r) not in an.outcome.returning for r in value_returns):
+                returned = []
             if returned and not an.cm and not an.generator and not scope.name.startswith("__"):
                 entry["returns"] = returned[0]
             if closes or escapes or "returns" in entry:

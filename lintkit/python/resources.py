@@ -33,9 +33,11 @@ class Kind:
 class Catalogue:
     kinds: tuple[Kind, ...]
     owning_wrappers: frozenset[str]
+    owning_transfer: frozenset[str]
     non_owning: frozenset[str]
     registrars: frozenset[str]
     container_methods: frozenset[str]
+    non_raising_methods: frozenset[str] = frozenset()
 
     def kind_for(self, qname: str | None, method: str | None = None, receiver_type: str | None = None) -> Kind | None:
         """The kind a call acquires: by qualified name, by `Type.method` on a
@@ -102,7 +104,9 @@ def load_catalogue() -> Catalogue:
     return Catalogue(
         kinds=kinds,
         owning_wrappers=frozenset(own.get("owning_wrappers", [])),
+        owning_transfer=frozenset(own.get("owning_transfer", [])),
         non_owning=frozenset(own.get("non_owning", [])),
         registrars=frozenset(own.get("registrars", [])),
         container_methods=frozenset(own.get("container_methods", [])),
+        non_raising_methods=frozenset(data.get("paths", {}).get("non_raising_methods", [])),
     )
