@@ -38,6 +38,7 @@ VALIDATION_HOOKS = {
 SERVER_KEYS = ("version", "os", "files", "permissions", "hooks", "file_exists_behavior")
 TARGET_KEYS = ("version", "Resources", "Hooks")
 FILE_EXISTS_VALUES = ("DISALLOW", "OVERWRITE", "RETAIN")
+_REQUIRED_KEYS = ("location", "source", "destination", "object", "os", "version")
 MAX_TIMEOUT = 3600
 
 _PLACEHOLDER = re.compile(r"^\s*(?:<[^>]*>|\$\{[^}]*\}|\{\{[^}]*\}\}|%[A-Za-z_]+%|@@\w+@@|\[[^\]]*\]|#\{[^}]*\})\s*$")
@@ -275,7 +276,10 @@ def _report_schema_error(spec: Appspec, ctx: Context, error: Any) -> None:
         ctx.report(code, node, f"{where} is {_show(error.instance)}; expected {allowed}")
         return
     if validator == "type" and error.instance is None:
-        ctx.report(code, _key_or_node(spec.root, path) or node, f"{where} is empty")
+        # The agent treats an empty optional key (`mode:`, `runas:`, `files:`)
+        # as absent; an empty hook list, list item or required key breaks it.
+        if path and (isinstance(path[-1], int) or path[0] == "hooks" and len(path) == 2 or path[-1] in _REQUIRED_KEYS or path[0] in ("Resources", "Hooks")):
+            ctx.report(code, _key_or_node(spec.root, path) or node, f"{where} is empty")
         return
     if validator == "type":
         expected = error.validator_value if isinstance(error.validator_value, str) else " or ".join(error.validator_value)
@@ -366,7 +370,7 @@ def _server_values(spec: Appspec, ctx: Context) -> None:
                 ctx.report("APS004", runas_key, f"hook '{event}': 'runas' is not supported on Windows Server instances; the script does not run as that user", fix="remove 'runas'")
     for entry in _entries(spec.root.get("files")):
         dest = entry.get("destination")
-        text = _text(dest)
+        text = _text(dest) if isinstance(dest, Scalar) and dest.yaml_type == "str" and not dest.tag else None
         if text is None or _PLACEHOLDER.match(text) or os_name not in ("linux", "windows"):
             continue
         if os_name == "linux" and not text.startswith("/"):
@@ -402,9 +406,8 @@ def _timeout(entry: Mapping, ctx: Context, event: str) -> None:
 
 
 def _mode(node: Node, ctx: Context) -> None:
-    if not isinstance(node, Scalar) or node.is_null:
-        ctx.report("APS007", node, "'mode' must be an octal mode such as 755")
-        return
+    if not isinstance(node, Scalar) or node.is_null or node.tag or node.yaml_type not in ("int", "str"):
+        return  # the schema reports the wrong type
     raw = _raw_scalar(ctx, node)
     text = node.text.strip()
     if not re.fullmatch(r"[0-7]{1,4}", text):
