@@ -179,6 +179,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
         hook_mode=hook_mode,
         force_exclude=args.force_exclude,
         baseline=baseline,
+        cache_dir=None if args.no_cache else Path(args.cache_dir or ".lintkit_cache"),
+        progress=sys.stderr.isatty() and not hook_mode,
     )
     if args.write_baseline:
         write_baseline(Path(args.write_baseline), baseline_entries(result))

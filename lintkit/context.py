@@ -25,12 +25,18 @@ class Project:
     files: frozenset[str] = frozenset()  # repo-relative posix paths present
     hook_mode: bool = False  # pre-commit batches: cross-file rules stay quiet
     summaries: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # When set, filesystem answers are recorded here (the result cache
+    # re-validates them before reusing a result).
+    probes: dict[str, bool] | None = field(default=None, compare=False, repr=False)
 
     def exists(self, relpath: str) -> bool:
         rel = relpath.lstrip("./")
         if rel in self.files:
             return True
-        return (self.root / rel).exists()
+        found = (self.root / rel).exists()
+        if self.probes is not None:
+            self.probes[rel] = found
+        return found
 
 
 class Context:

@@ -86,6 +86,8 @@ class Settings:
     hook_mode: bool = False
     project_files: frozenset[str] = frozenset()
     summaries: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    # Set per file by the result cache: filesystem answers get recorded here.
+    probes: dict[str, bool] | None = field(default=None, hash=False, compare=False)
 
 
 def enabled_codes(registry: Registry, config: Config) -> frozenset[str]:
@@ -100,11 +102,21 @@ def enabled_codes(registry: Registry, config: Config) -> frozenset[str]:
 # --- one file ---------------------------------------------------------------------
 
 
-def analyze_file(candidate: Candidate, settings: Settings, registry: Registry) -> FileResult:
+def analyze_file(
+    candidate: Candidate,
+    settings: Settings,
+    registry: Registry,
+    *,
+    data: bytes | None = None,
+    parsed: Any = None,
+) -> FileResult:
+    """`data`: the file's bytes when the caller already read them (the cache
+    keys on exactly these bytes). `parsed`: an astroid Module already built
+    from exactly this text (the summary pass keeps a few), to avoid a re-parse."""
     started = time.perf_counter()
     result = FileResult(path=candidate.relpath)
     try:
-        _analyze(candidate, settings, registry, result)
+        _analyze(candidate, settings, registry, result, data, parsed)
     except Exception as exc:  # the last line of defence: report, never crash the run
         result.notifications.append(
             Notification(
@@ -121,7 +133,12 @@ def analyze_file(candidate: Candidate, settings: Settings, registry: Registry) -
     return result
 
 
-def _read(candidate: Candidate, settings: Settings, result: FileResult) -> bytes | None:
+def _read(candidate: Candidate, settings: Settings, result: FileResult, data: bytes | None = None) -> bytes | None:
+    if data is not None:
+        if len(data) > settings.config.max_file_size:
+            result.skipped = f"file too large ({len(data)} bytes; limit {settings.config.max_file_size})"
+            return None
+        return None if _binary(data, result) else data
     try:
         size = os.path.getsize(candidate.abspath)
         if size > settings.config.max_file_size:
@@ -132,14 +149,20 @@ def _read(candidate: Candidate, settings: Settings, result: FileResult) -> bytes
     except OSError as exc:
         result.skipped = f"unreadable: {exc.strerror or exc}"
         return None
+    return None if _binary(data, result) else data
+
+
+def _binary(data: bytes, result: FileResult) -> bool:
     if b"\0" in data[:_BINARY_SNIFF]:
         result.skipped = "binary file (NUL bytes)"
-        return None
-    return data
+        return True
+    return False
 
 
-def _analyze(candidate: Candidate, settings: Settings, registry: Registry, result: FileResult) -> None:
-    data = _read(candidate, settings, result)
+def _analyze(
+    candidate: Candidate, settings: Settings, registry: Registry, result: FileResult, data: bytes | None = None, parsed: Any = None
+) -> None:
+    data = _read(candidate, settings, result, data)
     if data is None:
         return
     name_kind = classify_name(candidate.relpath)
@@ -160,7 +183,7 @@ def _analyze(candidate: Candidate, settings: Settings, registry: Registry, resul
     result.text = text
     if name_kind == "python":
         result.kind = "python"
-        _analyze_python(candidate, text, settings, registry, result)
+        _analyze_python(candidate, text, settings, registry, result, parsed)
         return
     if not worth_parsing(candidate.relpath, text):
         return
@@ -197,13 +220,15 @@ def _kind_from_markers(text: str) -> str | None:
     return None
 
 
-def _analyze_python(candidate: Candidate, text: str, settings: Settings, registry: Registry, result: FileResult) -> None:
+def _analyze_python(
+    candidate: Candidate, text: str, settings: Settings, registry: Registry, result: FileResult, parsed: Any = None
+) -> None:
     if not any(registry.rules[c].domain in ("python",) for c in settings.enabled if c in registry.rules):
         return
     from lintkit.python.parse import PythonSyntaxError, parse_module
 
     try:
-        module = parse_module(text, candidate.relpath)
+        module = parsed if parsed is not None else parse_module(text, candidate.relpath)
     except PythonSyntaxError as err:
         if err.limit:
             result.skipped = err.message
@@ -222,6 +247,7 @@ def _context(path: str, kind: str, text: str, settings: Settings, registry: Regi
         files=settings.project_files,
         hook_mode=settings.hook_mode,
         summaries=settings.summaries,
+        probes=settings.probes,
     )
     return Context(
         path=path,
@@ -310,31 +336,81 @@ def run(
     hook_mode: bool = False,
     force_exclude: bool = False,
     baseline: Counter | None = None,
+    cache_dir: Path | str | None = None,
+    progress: bool = False,
 ) -> RunResult:
+    """Check `paths`. `cache_dir`: read and write the result cache there (None:
+    no cache). `progress`: draw progress on stderr (the caller decides: TTY only)."""
+    from lintkit.parallel import Runner, default_jobs, is_python
+    from lintkit.progress import Progress
+
     started = time.perf_counter()
     root = (root or Path.cwd()).resolve()
     registry = registry or build_registry()
     enabled = enabled_codes(registry, config)
     candidates, skipped = discover(paths, config, root, force_exclude=force_exclude)
-    python_files = [c for c in candidates if c.relpath.lower().endswith((".py", ".pyi"))]
-    summaries: dict[str, Any] = {}
-    if python_files and any(registry.rules[c].domain == "python" for c in enabled):
-        from lintkit.python.project import build_summaries
-
-        summaries = build_summaries(python_files, config.max_file_size)
     settings = Settings(
         enabled=enabled,
         config=config,
         root=str(root),
         hook_mode=hook_mode,
         project_files=frozenset(c.relpath for c in candidates),
-        summaries=summaries,
     )
-    from lintkit.parallel import map_files
+    cache = None
+    if cache_dir is not None:
+        from lintkit.cache import open_cache
 
-    files = map_files(candidates, settings, registry, jobs)
-    result = RunResult(root=root, config=config, registry=registry, enabled=enabled, files=files, skipped=skipped)
-    for fr in files:
+        cache = open_cache(Path(cache_dir), registry, enabled, config, hook_mode)
+    python_files = [(i, c) for i, c in enumerate(candidates) if is_python(c.relpath)]
+    want_summaries = bool(python_files) and any(registry.rules[c].domain == "python" for c in enabled if c in registry.rules)
+    bar = Progress(len(candidates), progress)
+    jobs = jobs or default_jobs()
+    runner: Runner | None = None
+    try:
+        summaries: dict[str, Any] = {}
+        if want_summaries:
+            from lintkit.python.project import merge_summaries, summarizers
+
+            names = list(summarizers())
+            found: dict[int, Any] = {}
+            todo = python_files if names else []
+            if cache is not None and todo:
+                found, todo = _cached_summaries(cache, todo, config.max_file_size)
+            if todo:
+                runner = Runner(settings, registry, cache, jobs, len(candidates))
+                bar.phase("summarized", len(todo))
+                found.update(runner.summarize(todo, bar.advance))
+            summaries = merge_summaries([(c.relpath, found.get(i)) for i, c in python_files], names)
+        settings = replace(settings, summaries=summaries)
+        facts = None
+        files: list[FileResult | None] = [None] * len(candidates)
+        todo_files = list(enumerate(candidates))
+        if cache is not None:
+            from lintkit.cache import RunFacts
+
+            facts = RunFacts.build(settings.project_files, summaries)
+            todo_files = []
+            for i, cand in enumerate(candidates):
+                hit = _cached_result(cache, cand, facts, str(root), config.max_file_size)
+                if hit is None:
+                    todo_files.append((i, cand))
+                else:
+                    files[i] = hit
+        bar.phase("checked", len(candidates))
+        bar.advance(len(candidates) - len(todo_files))
+        if todo_files:
+            if runner is None:
+                runner = Runner(settings, registry, cache, jobs, len(todo_files))
+            runner.set_facts(summaries, facts)
+            for i, fr in runner.analyze(todo_files, bar.advance).items():
+                files[i] = fr
+    finally:
+        bar.close()
+        if runner is not None:
+            runner.close()
+    done = [f for f in files if f is not None]
+    result = RunResult(root=root, config=config, registry=registry, enabled=enabled, files=done, skipped=skipped)
+    for fr in done:
         result.findings.extend(fr.findings)
         result.suppressed.extend(fr.suppressed)
         result.notifications.extend(fr.notifications)
@@ -348,6 +424,37 @@ def run(
     result.skipped.sort(key=lambda s: s.relpath)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _file_digest(cand: Candidate, max_size: int) -> str | None:
+    from lintkit.cache import digest_bytes
+
+    try:
+        with open(cand.abspath, "rb") as handle:
+            data = handle.read(max_size + 1)
+    except OSError:
+        return None
+    return digest_bytes(data)
+
+
+def _cached_summaries(cache: Any, todo: list[tuple[int, Candidate]], max_size: int) -> tuple[dict[int, Any], list[tuple[int, Candidate]]]:
+    found: dict[int, Any] = {}
+    missing = []
+    for i, cand in todo:
+        digest = _file_digest(cand, max_size)
+        summary = cache.load_summary(cache.summary_key(cand.relpath, digest)) if digest else None
+        if summary is None:
+            missing.append((i, cand))
+        else:
+            found[i] = summary
+    return found, missing
+
+
+def _cached_result(cache: Any, cand: Candidate, facts: Any, root: str, max_size: int) -> FileResult | None:
+    digest = _file_digest(cand, max_size)
+    if digest is None:
+        return None
+    return cache.load_result(cache.result_key(cand.relpath, cand.explicit, digest), facts, root)
 
 
 def baseline_entries(result: RunResult) -> list[tuple[Finding, str]]:

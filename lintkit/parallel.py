@@ -1,28 +1,54 @@
-"""Run `analyze_file` over many files, in worker processes when it pays.
+"""Run the per-file work of a run, in worker processes when it pays.
 
-Results come back in candidate order whatever the job count, so output is
-identical for `--jobs 1` and `--jobs 8`.
+Two phases share one set of workers:
+
+1. *summaries*: every Python file whose summary is not cached is parsed and
+   each analysis's `summarize(module, relpath)` runs on it;
+2. *analysis*: every file whose result is not cached goes through
+   `engine.analyze_file`.
+
+Parsing dominates Python analysis, so a worker keeps the trees it built in
+phase 1 (up to `RETAIN_SOURCE_BYTES` of source, most recent first) and phase 2
+hands each worker the files it parsed itself first; it steals others' files
+only when it runs out. Results are put back in candidate order, so output is
+identical whatever the job count.
+
+Memory stays bounded: after each Python file the module (and any project
+module astroid loaded from disk while inferring) is dropped from
+`astroid.MANAGER`'s cache, astroid's inference cache is cleared, and garbage
+is collected explicitly (automatic collection is off in workers: astroid trees
+are cyclic, and repeated full collections over a large heap double the time).
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import gc
 import os
-from concurrent.futures import ProcessPoolExecutor
-from typing import TYPE_CHECKING
+import signal
+import sys
+import traceback
+from collections import OrderedDict, deque
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, Callable
 
 from lintkit.files import Candidate
 
 if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+
+    from lintkit.cache import Cache, RunFacts
     from lintkit.engine import FileResult, Settings
     from lintkit.registry import Registry
 
 # Below this many files per worker, forking costs more than it saves.
 MIN_FILES_PER_JOB = 8
-BATCH = 16
+BATCH = 8
+# Source bytes of parsed trees a worker keeps between the phases.
+RETAIN_SOURCE_BYTES = 6 * 1024 * 1024
+# Full collection after this many bytes of released source (trees are cyclic).
+COLLECT_AFTER_BYTES = 2 * 1024 * 1024
 
-# Set once per worker process by the pool initializer (never in the parent).
-_WORKER: dict[str, object] = {}
+ProgressFn = Callable[[int], None]
 
 
 def default_jobs() -> int:
@@ -32,34 +58,399 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def is_python(relpath: str) -> bool:
+    return relpath.lower().endswith((".py", ".pyi"))
+
+
+# --- what one process does ------------------------------------------------------
+
+
+class Worker:
+    """Per-process state: settings, retained trees, the cache."""
+
+    def __init__(self, settings: Settings, registry: Registry, cache: Cache | None, retain: int = RETAIN_SOURCE_BYTES) -> None:
+        self.settings = settings
+        self.registry = registry
+        self.cache = cache
+        self.retain = retain
+        self.facts: RunFacts | None = None
+        self.trees: OrderedDict[str, tuple[str, Any, int]] = OrderedDict()  # relpath → (digest, module, size)
+        self.kept = 0
+        self.released = 0
+        self._funcs: dict[str, Any] | None = None
+
+    # -- phase 1 --
+
+    def summarize(self, items: list[tuple[int, Candidate]]) -> list[tuple[int, dict[str, Any] | None]]:
+        from lintkit.cache import digest_bytes
+        from lintkit.python.project import read_source, summarize_module, summarizers
+        from lintkit.python.parse import PythonSyntaxError, module_name_for, parse_module
+
+        if self._funcs is None:
+            self._funcs = summarizers()
+        out: list[tuple[int, dict[str, Any] | None]] = []
+        for index, cand in items:
+            data, text = read_source(cand, self.settings.config.max_file_size)
+            if text is None:
+                out.append((index, None))
+                continue
+            before = _astroid_modules()
+            try:
+                module = parse_module(text, cand.relpath)
+            except PythonSyntaxError:
+                module = None
+            summary = summarize_module(module, cand.relpath, self._funcs) if module is not None else {}
+            digest = digest_bytes(data)
+            if self.cache is not None:
+                self.cache.store_summary(self.cache.summary_key(cand.relpath, digest), summary)
+            if module is not None:
+                self._keep(cand.relpath, digest, module, len(data))
+            kept = cand.relpath in self.trees
+            del module
+            self._release(module_name_for(cand.relpath), 0 if kept else len(data), before)
+            out.append((index, summary))
+        return out
+
+    def _keep(self, relpath: str, digest: str, module: Any, size: int) -> None:
+        if size > self.retain:
+            return
+        self.trees[relpath] = (digest, module, size)
+        self.kept += size
+        while self.kept > self.retain:
+            _, (_, _, old) = self.trees.popitem(last=False)
+            self.kept -= old
+            self.released += old
+
+    def set_facts(self, summaries: dict[str, Any], facts: RunFacts | None) -> None:
+        self.settings = replace(self.settings, summaries=summaries)
+        self.facts = facts
+
+    # -- phase 2 --
+
+    def analyze(self, items: list[tuple[int, Candidate]]) -> list[tuple[int, FileResult]]:
+        from lintkit.engine import analyze_file
+
+        out = []
+        for index, cand in items:
+            data = _read_bytes(cand, self.settings.config.max_file_size)
+            parsed = None
+            retained = self.trees.pop(cand.relpath, None)
+            python = is_python(cand.relpath)
+            if retained is not None:
+                self.kept -= retained[2]
+                self.released += retained[2]
+                if data is not None and retained[0] == _digest(data):
+                    parsed = retained[1]
+            before = _astroid_modules() if python else None
+            if parsed is not None:
+                _register(parsed)
+            if self.cache is None or data is None:
+                result = analyze_file(cand, self.settings, self.registry, data=data, parsed=parsed)
+            else:
+                result = self._analyze_cached(cand, data, parsed)
+            del parsed, retained
+            if python:
+                from lintkit.python.parse import module_name_for
+
+                self._release(module_name_for(cand.relpath), len(data or b""), before)
+            out.append((index, result))
+        return out
+
+    def _analyze_cached(self, cand: Candidate, data: bytes, parsed: Any) -> FileResult:
+        from lintkit.cache import Deps, RecordingFiles, RecordingSummaries
+        from lintkit.engine import analyze_file
+
+        assert self.cache is not None and self.facts is not None
+        deps = Deps()
+        settings = replace(
+            self.settings,
+            project_files=RecordingFiles(self.settings.project_files, deps),
+            summaries=RecordingSummaries(self.settings.summaries, self.facts.summary_digests, deps),
+            probes=deps.probes,
+        )
+        result = analyze_file(cand, settings, self.registry, data=data, parsed=parsed)
+        frozen = self.facts.freeze(deps, self.settings.root)
+        frozen["sources"] = _loaded_sources(self.settings.root, cand.relpath)
+        self.cache.store_result(self.cache.result_key(cand.relpath, cand.explicit, _digest(data)), result, frozen)
+        return result
+
+    # -- memory --
+
+    def _release(self, modname: str, size: int, before: set[str] | None = None) -> None:
+        """Forget this file's module everywhere astroid keeps it."""
+        astroid = sys.modules.get("astroid")
+        if astroid is None:
+            return
+        cache = astroid.MANAGER.astroid_cache
+        cache.pop(modname, None)
+        if before is not None:
+            root = self.settings.root
+            for name in [n for n in cache if n not in before]:
+                file = getattr(cache[name], "file", None)
+                if file and (not os.path.isabs(file) or _project_file(file, root) is not None):
+                    cache.pop(name, None)
+        context = sys.modules.get("astroid.context")
+        if context is not None and hasattr(context, "_invalidate_cache"):
+            context._invalidate_cache()
+        self.released += size
+        if not gc.isenabled():
+            gc.collect(0)
+            if self.released > COLLECT_AFTER_BYTES:
+                self.released = 0
+                gc.collect()
+
+
+def _digest(data: bytes) -> str:
+    from lintkit.cache import digest_bytes
+
+    return digest_bytes(data)
+
+
+def _read_bytes(cand: Candidate, limit: int) -> bytes | None:
+    try:
+        with open(cand.abspath, "rb") as handle:
+            return handle.read(limit + 1)
+    except OSError:
+        return None  # analyze_file reads again and reports why
+
+
+def _astroid_modules() -> set[str] | None:
+    astroid = sys.modules.get("astroid")
+    return set(astroid.MANAGER.astroid_cache) if astroid is not None else set()
+
+
+def _register(module: Any) -> None:
+    """A retained tree takes the place a fresh parse would have in astroid's cache."""
+    import astroid
+
+    astroid.MANAGER.astroid_cache[module.name] = module
+
+
+def _loaded_sources(root: str, relpath: str) -> list[list[str]]:
+    """Project files astroid read from disk while analyzing this file (import
+    inference): the result depends on their content too."""
+    astroid = sys.modules.get("astroid")
+    if astroid is None:
+        return []
+    from lintkit.cache import digest_bytes
+
+    out = set()
+    for module in list(astroid.MANAGER.astroid_cache.values()):
+        file = getattr(module, "file", None)
+        rel = _project_file(file, root) if file else None
+        if rel is not None and rel != relpath:
+            try:
+                with open(os.path.join(root, rel), "rb") as handle:
+                    out.add((rel, digest_bytes(handle.read())))
+            except OSError:
+                continue
+    return [list(pair) for pair in sorted(out)]
+
+
+def _project_file(file: str, root: str) -> str | None:
+    path = os.path.abspath(file)
+    if path.startswith(root.rstrip(os.sep) + os.sep) and os.path.isfile(path):
+        return os.path.relpath(path, root).replace(os.sep, "/")
+    return None
+
+
+# --- the pool ----------------------------------------------------------------------
+
+
+def _worker_main(conn: Connection, settings: Settings, registry: Registry, cache: Cache | None) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
+    gc.disable()
+    worker = Worker(settings, registry, cache)
+    while True:
+        try:
+            message = conn.recv()
+        except EOFError:
+            return
+        op = message[0]
+        if op == "stop":
+            return
+        try:
+            if op == "facts":
+                worker.set_facts(message[1], message[2])
+                continue
+            handler = worker.summarize if op == "summarize" else worker.analyze
+            conn.send(("ok", handler(message[1])))
+        except BaseException:  # noqa: BLE001 - reported to the parent, which raises
+            conn.send(("error", traceback.format_exc()))
+
+
+class Pool:
+    """Worker processes with one pipe each, so work can go to a chosen worker."""
+
+    def __init__(self, jobs: int, settings: Settings, registry: Registry, cache: Cache | None) -> None:
+        import multiprocessing  # only runs that fan out pay for it
+
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        context = multiprocessing.get_context(method)
+        self.conns: list[Connection] = []
+        self.procs = []
+        for _ in range(jobs):
+            parent, child = context.Pipe()
+            proc = context.Process(target=_worker_main, args=(child, settings, registry, cache), daemon=True)
+            proc.start()
+            child.close()
+            self.conns.append(parent)
+            self.procs.append(proc)
+
+    def broadcast(self, *message: Any) -> None:
+        for conn in self.conns:
+            conn.send(message)
+
+    def run(self, op: str, pick: Callable[[int], list[tuple[int, Candidate]]], done: Callable[[int, list], None]) -> None:
+        """Keep every worker busy with `pick(worker)` batches until none is left."""
+        from multiprocessing.connection import wait
+
+        busy: dict[Connection, int] = {}
+        for w, conn in enumerate(self.conns):
+            batch = pick(w)
+            if batch:
+                conn.send((op, batch))
+                busy[conn] = w
+        while busy:
+            for conn in wait(list(busy)):
+                w = busy.pop(conn)  # type: ignore[arg-type]
+                try:
+                    status, payload = conn.recv()  # type: ignore[union-attr]
+                except EOFError:
+                    raise RuntimeError("a lintkit worker process died (out of memory?)") from None
+                if status == "error":
+                    raise RuntimeError(f"lintkit worker failed:\n{payload}")
+                done(w, payload)
+                batch = pick(w)
+                if batch:
+                    conn.send((op, batch))  # type: ignore[union-attr]
+                    busy[conn] = w  # type: ignore[index]
+
+    def close(self) -> None:
+        for conn in self.conns:
+            try:
+                conn.send(("stop",))
+            except (OSError, ValueError):
+                pass
+        for proc in self.procs:
+            proc.join(timeout=5)
+            if proc.is_alive():
+                proc.terminate()
+        for conn in self.conns:
+            conn.close()
+
+
+class Runner:
+    """The two phases over a fixed list of candidates, inline or in a pool."""
+
+    def __init__(self, settings: Settings, registry: Registry, cache: Cache | None, jobs: int, work: int) -> None:
+        self.settings = settings
+        self.registry = registry
+        self.cache = cache
+        jobs = min(jobs, max(1, work // MIN_FILES_PER_JOB))
+        self.pool = Pool(jobs, settings, registry, cache) if jobs > 1 else None
+        self.inline = Worker(settings, registry, cache) if self.pool is None else None
+        self.owner: dict[int, int] = {}  # candidate index → worker that parsed it
+
+    def summarize(self, items: list[tuple[int, Candidate]], progress: ProgressFn) -> dict[int, dict[str, Any] | None]:
+        found: dict[int, dict[str, Any] | None] = {}
+        if self.inline is not None:
+            with _manual_gc():
+                for start in range(0, len(items), BATCH):
+                    for index, summary in self.inline.summarize(items[start : start + BATCH]):
+                        found[index] = summary
+                        self.owner[index] = 0
+                    progress(min(BATCH, len(items) - start))
+            return found
+        queue = deque(items)
+
+        def pick(w: int) -> list[tuple[int, Candidate]]:
+            return [queue.popleft() for _ in range(min(BATCH, len(queue)))]
+
+        def done(w: int, payload: list) -> None:
+            for index, summary in payload:
+                found[index] = summary
+                self.owner[index] = w
+            progress(len(payload))
+
+        assert self.pool is not None
+        self.pool.run("summarize", pick, done)
+        return found
+
+    def set_facts(self, summaries: dict[str, Any], facts: RunFacts | None) -> None:
+        self.settings = replace(self.settings, summaries=summaries)
+        if self.inline is not None:
+            self.inline.set_facts(summaries, facts)
+        else:
+            assert self.pool is not None
+            self.pool.broadcast("facts", summaries, facts)
+
+    def analyze(self, items: list[tuple[int, Candidate]], progress: ProgressFn) -> dict[int, FileResult]:
+        results: dict[int, FileResult] = {}
+        if self.inline is not None:
+            # Trees parsed last are the ones still retained: analyze those first.
+            rank = {index: n for n, index in enumerate(self.owner)}
+            ordered = sorted(items, key=lambda item: -rank.get(item[0], -1))
+            with _manual_gc():
+                for start in range(0, len(ordered), BATCH):
+                    for index, result in self.inline.analyze(ordered[start : start + BATCH]):
+                        results[index] = result
+                    progress(min(BATCH, len(ordered) - start))
+            return results
+        assert self.pool is not None
+        workers = len(self.pool.conns)
+        own: list[deque[tuple[int, Candidate]]] = [deque() for _ in range(workers)]
+        shared: deque[tuple[int, Candidate]] = deque()
+        for item in items:
+            w = self.owner.get(item[0])
+            (own[w] if w is not None else shared).append(item)
+        rank = {index: n for n, index in enumerate(self.owner)}
+        for w in range(workers):  # most recently parsed (still retained) first
+            own[w] = deque(sorted(own[w], key=lambda item: -rank.get(item[0], -1)))
+
+        def pick(w: int) -> list[tuple[int, Candidate]]:
+            batch: list[tuple[int, Candidate]] = []
+            while len(batch) < BATCH and own[w]:
+                batch.append(own[w].popleft())
+            while len(batch) < BATCH and shared:
+                batch.append(shared.popleft())
+            while len(batch) < BATCH:
+                victim = max(range(workers), key=lambda v: len(own[v]))
+                if not own[victim]:
+                    break
+                batch.append(own[victim].pop())  # its oldest: evicted there anyway
+            return batch
+
+        def done(w: int, payload: list) -> None:
+            for index, result in payload:
+                results[index] = result
+            progress(len(payload))
+
+        self.pool.run("analyze", pick, done)
+        return results
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+
+
+class _manual_gc:
+    """Explicit collections only (see the module docstring), restored after."""
+
+    def __enter__(self) -> None:
+        self.was = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *exc: object) -> None:
+        if self.was:
+            gc.enable()
+
+
 def map_files(candidates: list[Candidate], settings: Settings, registry: Registry, jobs: int | None) -> list[FileResult]:
-    from lintkit.engine import analyze_file
-
-    jobs = jobs or default_jobs()
-    if jobs <= 1 or len(candidates) < MIN_FILES_PER_JOB * 2:
-        return [analyze_file(c, settings, registry) for c in candidates]
-    batches = [candidates[i : i + BATCH] for i in range(0, len(candidates), BATCH)]
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    with ProcessPoolExecutor(
-        max_workers=min(jobs, len(batches)),
-        mp_context=context,
-        initializer=_init_worker,
-        initargs=(settings, registry),
-    ) as pool:
-        results: list[FileResult] = []
-        for chunk in pool.map(_run_batch, batches):
-            results.extend(chunk)
-    return results
-
-
-def _init_worker(settings: Settings, registry: Registry) -> None:
-    _WORKER["settings"] = settings
-    _WORKER["registry"] = registry
-
-
-def _run_batch(batch: list[Candidate]) -> list[FileResult]:
-    from lintkit.engine import analyze_file
-
-    settings = _WORKER["settings"]
-    registry = _WORKER["registry"]
-    return [analyze_file(c, settings, registry) for c in batch]  # type: ignore[arg-type]
+    """Analyze `candidates` (no cache, no summary phase), in candidate order."""
+    runner = Runner(settings, registry, None, jobs or default_jobs(), len(candidates))
+    try:
+        found = runner.analyze(list(enumerate(candidates)), lambda n: None)
+    finally:
+        runner.close()
+    return [found[i] for i in range(len(candidates))]

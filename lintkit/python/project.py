@@ -1,7 +1,8 @@
 """Cross-file facts for the Python analyses (function summaries).
 
-Before the per-file pass, every Python file is parsed once more and each
-analysis listed in `registry.PYTHON_SUMMARIZERS` that defines
+Before the per-file pass, every Python file whose summary is not cached is
+parsed (in the worker pool, which keeps the trees for the per-file pass) and
+each analysis listed in `registry.PYTHON_SUMMARIZERS` that defines
 `summarize(module, relpath) -> dict` contributes a JSON-serializable summary.
 Checks read them as `ctx.project.summaries[name][relpath]`. Summaries are small
 and picklable, so they travel to worker processes (and into the cache) cheaply.
@@ -28,14 +29,26 @@ def summarizers() -> dict[str, Any]:
     return found
 
 
-def summarize_file(relpath: str, text: str, funcs: dict[str, Any]) -> dict[str, Any]:
-    """{analysis name: summary} for one file; {} when it does not parse."""
-    from lintkit.python.parse import PythonSyntaxError, parse_module
-
+def read_source(cand: Candidate, max_size: int) -> tuple[bytes, str | None]:
+    """(bytes, text) of a Python file as the analysis sees it; text None when
+    it is not summarized (unreadable, too large, binary, not UTF-8)."""
     try:
-        module = parse_module(text, relpath)
-    except PythonSyntaxError:
-        return {}
+        with open(cand.abspath, "rb") as handle:
+            data = handle.read(max_size + 1)
+    except OSError:
+        return b"", None
+    if len(data) > max_size or b"\0" in data[:8192]:
+        return data, None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data, None
+    # The same text the per-file pass parses, so a tree built here can be reused there.
+    return data, text[1:] if text.startswith("\ufeff") else text
+
+
+def summarize_module(module: Any, relpath: str, funcs: dict[str, Any]) -> dict[str, Any]:
+    """{analysis name: summary} of one parsed module."""
     out: dict[str, Any] = {}
     for name, func in funcs.items():
         try:
@@ -45,20 +58,43 @@ def summarize_file(relpath: str, text: str, funcs: dict[str, Any]) -> dict[str, 
     return out
 
 
-def build_summaries(candidates: list[Candidate], max_size: int) -> dict[str, dict[str, Any]]:
-    funcs = summarizers()
-    merged: dict[str, dict[str, Any]] = {name: {} for name in funcs}
-    if not funcs:
-        return merged
-    for cand in candidates:
-        try:
-            with open(cand.abspath, "rb") as handle:
-                data = handle.read(max_size + 1)
-            if len(data) > max_size or b"\0" in data[:8192]:
-                continue
-            text = data.decode("utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue
-        for name, summary in summarize_file(cand.relpath, text, funcs).items():
-            merged[name][cand.relpath] = summary
+def summarize_file(relpath: str, text: str, funcs: dict[str, Any]) -> dict[str, Any]:
+    """{analysis name: summary} for one file; {} when it does not parse."""
+    from lintkit.python.parse import PythonSyntaxError, parse_module
+
+    try:
+        module = parse_module(text, relpath)
+    except PythonSyntaxError:
+        return {}
+    return summarize_module(module, relpath, funcs)
+
+
+def merge_summaries(per_file: list[tuple[str, dict[str, Any] | None]], names: list[str]) -> dict[str, dict[str, Any]]:
+    """{name: {relpath: summary}} in the order given (candidate order), so the
+    table is identical whatever order workers finished in."""
+    merged: dict[str, dict[str, Any]] = {name: {} for name in names}
+    for relpath, summaries in per_file:
+        for name, summary in (summaries or {}).items():
+            if name in merged:
+                merged[name][relpath] = summary
     return merged
+
+
+def build_summaries(candidates: list[Candidate], max_size: int, jobs: int = 1) -> dict[str, dict[str, Any]]:
+    """Summaries of `candidates` (sequentially by default). `engine.run` does
+    the same through the worker pool, with the cache."""
+    from lintkit.parallel import Runner
+
+    names = list(summarizers())
+    if not names or not candidates:
+        return {name: {} for name in names}
+    from lintkit.config import Config
+    from lintkit.engine import Settings
+
+    settings = Settings(enabled=frozenset(), config=Config(max_file_size=max_size), root=".")
+    runner = Runner(settings, None, None, jobs, len(candidates))  # type: ignore[arg-type]
+    try:
+        found = runner.summarize(list(enumerate(candidates)), lambda n: None)
+    finally:
+        runner.close()
+    return merge_summaries([(c.relpath, found.get(i)) for i, c in enumerate(candidates)], names)

@@ -1,0 +1,544 @@
+"""On-disk cache of per-file results and per-file Python summaries.
+
+Layout (`.lintkit_cache/` by default)::
+
+    CACHEDIR.TAG            tells backup tools to skip the directory
+    v1/results/ab/<key>.json  one FileResult plus the facts it depended on
+    v1/summaries/ab/<key>.json  {analysis name: summary} of one Python file
+
+A result key hashes everything a file's result can depend on that is known
+before the analysis runs: the cache format, lintkit's code (every module of
+the package and of installed rule packs, so editing a check during
+development invalidates), rule metadata, enabled codes, result-shaping
+configuration, hook mode, the file's path and its bytes. What is only known
+*during* the analysis is recorded as dependencies and re-validated on every
+hit: which other files a check asked about (`Project.exists`, `Project.files`)
+and which cross-file summaries it read (`ctx.project.summaries`). A hit whose
+recorded facts no longer hold is a miss.
+
+Entries are JSON, never pickle: a foreign or tampered cache must not be able
+to run code. A file that does not parse, names another key, or holds
+unexpected shapes is ignored. Writes go to a temporary file in the same
+directory and are renamed into place, so an interrupted run leaves either the
+old entry or the new one, never half of one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
+
+from lintkit import __version__
+from lintkit.findings import Finding, Location, Notification, Severity
+
+if TYPE_CHECKING:
+    from lintkit.config import Config
+    from lintkit.engine import FileResult
+    from lintkit.registry import Registry
+
+FORMAT = 1
+DEFAULT_DIR = ".lintkit_cache"
+_TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# lintkit result cache; safe to delete.\n"
+
+
+def digest_bytes(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=20).hexdigest()
+
+
+def _digest_text(*parts: str) -> str:
+    h = hashlib.blake2b(digest_size=20)
+    for part in parts:
+        h.update(part.encode("utf-8", "surrogateescape"))
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def digest_json(value: Any) -> str:
+    return _digest_text(json.dumps(value, sort_keys=True, separators=(",", ":"), default=repr))
+
+
+# --- what the whole run's results depend on ----------------------------------------
+
+
+def _package_files(directory: Path) -> Iterator[Path]:
+    for path in sorted(directory.rglob("*.py")):
+        if "__pycache__" not in path.parts:
+            yield path
+
+
+def code_digest(registry: Registry) -> str:
+    """lintkit's own code, every rule's metadata, and third-party packs' code."""
+    h = hashlib.blake2b(digest_size=20)
+    h.update(f"{FORMAT}:{__version__}".encode())
+    package = Path(__file__).resolve().parent
+    for path in _package_files(package):
+        h.update(path.relative_to(package).as_posix().encode())
+        h.update(path.read_bytes())
+    for rule in registry.sorted_rules():
+        h.update(repr(rule).encode("utf-8", "surrogateescape"))
+    for pack in registry.packs:
+        if pack.name == "lintkit":
+            continue
+        for modules in pack.modules.values():
+            for name in modules:
+                try:
+                    spec = importlib.util.find_spec(name)
+                except (ImportError, ValueError):
+                    spec = None
+                origin = getattr(spec, "origin", None)
+                h.update(name.encode())
+                if origin and os.path.isfile(origin):
+                    h.update(Path(origin).read_bytes())
+    return h.hexdigest()
+
+
+def settings_digest(code: str, enabled: Iterable[str], config: Config, hook_mode: bool) -> str:
+    """Everything besides the file itself that shapes a file's result. Paths
+    (`config.root`, `config.source`) and discovery settings (excludes) are left
+    out so a cache survives a checkout in another directory."""
+    shaping = (
+        sorted(enabled),
+        repr(config.per_path_ignores),
+        repr(config.severity),
+        repr(config.rules),
+        config.max_file_size,
+        hook_mode,
+    )
+    return _digest_text(code, repr(shaping))
+
+
+# --- recording what an analysis looked at --------------------------------------------
+
+
+@dataclass
+class Deps:
+    """Facts outside the file that one analysis read."""
+
+    probes: dict[str, bool] = field(default_factory=dict)  # Project.exists → answer
+    members: dict[str, bool] = field(default_factory=dict)  # `x in project.files`
+    all_files: bool = False  # iterated over the whole file set
+    summaries: dict[str, dict[str, str | None]] = field(default_factory=dict)  # name → relpath → digest
+    whole_tables: set[str] = field(default_factory=set)  # names iterated as a whole
+    table_names: bool = False  # iterated over the analysis names
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "probes": sorted(self.probes.items()),
+            "members": sorted(self.members.items()),
+            "all_files": self.all_files,
+            "summaries": {name: sorted(entries.items(), key=lambda kv: kv[0]) for name, entries in sorted(self.summaries.items())},
+            "whole_tables": sorted(self.whole_tables),
+            "table_names": self.table_names,
+        }
+
+
+class RecordingFiles(frozenset):
+    """The run's file set; membership questions are recorded."""
+
+    _deps: Deps
+
+    def __new__(cls, files: frozenset[str], deps: Deps) -> RecordingFiles:
+        obj = super().__new__(cls, files)
+        obj._deps = deps
+        return obj
+
+    def __contains__(self, item: object) -> bool:
+        found = frozenset.__contains__(self, item)
+        if isinstance(item, str):
+            self._deps.members[item] = found
+        return found
+
+    def __iter__(self):
+        self._deps.all_files = True
+        return frozenset.__iter__(self)
+
+    def __len__(self) -> int:
+        self._deps.all_files = True
+        return frozenset.__len__(self)
+
+
+class _RecordingTable(dict):
+    """One analysis's {relpath: summary}; reads are recorded as digests.
+
+    A full copy of the table (a dict) so code that bypasses the overridden
+    methods still sees the right data; point reads record one entry, anything
+    that looks at the whole table records the whole table."""
+
+    def __init__(self, name: str, data: dict[str, Any], digests: dict[str, str], deps: Deps) -> None:
+        super().__init__(data)
+        self._name, self._digests, self._deps = name, digests, deps
+
+    def _point(self, key: Any) -> None:
+        if isinstance(key, str):
+            self._deps.summaries.setdefault(self._name, {})[key] = self._digests.get(key)
+
+    def _whole(self) -> None:
+        self._deps.whole_tables.add(self._name)
+
+    def __getitem__(self, key: Any) -> Any:
+        self._point(key)
+        return dict.__getitem__(self, key)
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        self._point(key)
+        return dict.get(self, key, default)
+
+    def __contains__(self, key: object) -> bool:
+        self._point(key)
+        return dict.__contains__(self, key)
+
+    def __iter__(self):
+        self._whole()
+        return dict.__iter__(self)
+
+    def __len__(self) -> int:
+        self._whole()
+        return dict.__len__(self)
+
+    def keys(self):  # type: ignore[override]
+        self._whole()
+        return dict.keys(self)
+
+    def values(self):  # type: ignore[override]
+        self._whole()
+        return dict.values(self)
+
+    def items(self):  # type: ignore[override]
+        self._whole()
+        return dict.items(self)
+
+    def copy(self) -> dict[str, Any]:  # type: ignore[override]
+        self._whole()
+        return dict(dict.items(self))
+
+    def __eq__(self, other: object) -> bool:
+        self._whole()
+        return dict.__eq__(self, other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        self._whole()
+        return dict.__repr__(self)
+
+
+class RecordingSummaries(dict):
+    """`ctx.project.summaries`: {analysis name: table}, tables made lazily."""
+
+    def __init__(self, summaries: dict[str, dict[str, Any]], digests: dict[str, dict[str, str]], deps: Deps) -> None:
+        super().__init__(summaries)
+        self._tables: dict[str, _RecordingTable] = {}
+        self._digests, self._deps = digests, deps
+
+    def _table(self, name: str) -> Any:
+        table = self._tables.get(name)
+        if table is None:
+            table = _RecordingTable(name, dict.__getitem__(self, name), self._digests.get(name, {}), self._deps)
+            self._tables[name] = table
+        return table
+
+    def __getitem__(self, name: Any) -> Any:
+        if not dict.__contains__(self, name):
+            self._deps.table_names = True
+            raise KeyError(name)
+        return self._table(name)
+
+    def get(self, name: Any, default: Any = None) -> Any:
+        if not dict.__contains__(self, name):
+            self._deps.table_names = True
+            return default
+        return self._table(name)
+
+    def __contains__(self, name: object) -> bool:
+        if not dict.__contains__(self, name):
+            self._deps.table_names = True
+            return False
+        return True
+
+    def __iter__(self):
+        self._deps.table_names = True
+        return dict.__iter__(self)
+
+    def keys(self):  # type: ignore[override]
+        self._deps.table_names = True
+        return dict.keys(self)
+
+    def values(self):  # type: ignore[override]
+        self._deps.table_names = True
+        self._deps.whole_tables.update(dict.keys(self))
+        return [self._table(n) for n in dict.keys(self)]
+
+    def items(self):  # type: ignore[override]
+        self._deps.table_names = True
+        self._deps.whole_tables.update(dict.keys(self))
+        return [(n, self._table(n)) for n in dict.keys(self)]
+
+
+@dataclass(frozen=True)
+class RunFacts:
+    """What dependencies are validated against: this run's file set and
+    summaries (with per-entry digests)."""
+
+    files: frozenset[str]
+    files_digest: str
+    summary_digests: dict[str, dict[str, str]]
+    table_digests: dict[str, str]
+    names_digest: str
+
+    @classmethod
+    def build(cls, files: frozenset[str], summaries: dict[str, dict[str, Any]]) -> RunFacts:
+        digests = {name: {rel: digest_json(value) for rel, value in table.items()} for name, table in summaries.items()}
+        return cls(
+            files=files,
+            files_digest=_digest_text(*sorted(files)),
+            summary_digests=digests,
+            table_digests={name: _digest_text(*(f"{k}={v}" for k, v in sorted(d.items()))) for name, d in digests.items()},
+            names_digest=_digest_text(*sorted(summaries)),
+        )
+
+    def freeze(self, deps: Deps, root: str) -> dict[str, Any]:
+        """Dependencies as stored: whole-set reads become digests of the set."""
+        data = deps.to_json()
+        data["all_files"] = self.files_digest if deps.all_files else None
+        data["whole_tables"] = {name: self.table_digests.get(name) for name in sorted(deps.whole_tables)}
+        data["table_names"] = self.names_digest if deps.table_names else None
+        return data
+
+    def holds(self, data: Any, root: str) -> bool:
+        """Do the recorded facts still hold in this run?"""
+        try:
+            for rel, existed in data["probes"]:
+                if rel in self.files:
+                    if not existed:
+                        return False
+                elif os.path.exists(os.path.join(root, rel)) != existed:
+                    return False
+            for rel, member in data["members"]:
+                if (rel in self.files) != member:
+                    return False
+            if data["all_files"] is not None and data["all_files"] != self.files_digest:
+                return False
+            for name, entries in data["summaries"].items():
+                table = self.summary_digests.get(name, {})
+                for rel, digest in entries:
+                    if table.get(rel) != digest:
+                        return False
+            for name, digest in data["whole_tables"].items():
+                if self.table_digests.get(name) != digest:
+                    return False
+            if data["table_names"] is not None and data["table_names"] != self.names_digest:
+                return False
+            for rel, digest in data.get("sources", []):
+                try:
+                    with open(os.path.join(root, rel), "rb") as handle:
+                        if digest_bytes(handle.read()) != digest:
+                            return False
+                except OSError:
+                    return False
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return False
+        return True
+
+
+# --- (de)serialising results -----------------------------------------------------------
+
+
+def _loc_json(loc: Location) -> list[Any]:
+    return [loc.path, loc.line, loc.column, loc.end_line, loc.end_column, loc.message]
+
+
+def _loc(data: list[Any]) -> Location:
+    path, line, column, end_line, end_column, message = data
+    return Location(str(path), int(line), int(column), int(end_line), int(end_column), str(message))
+
+
+def _finding_json(f: Finding) -> dict[str, Any]:
+    return {
+        "code": f.code,
+        "message": f.message,
+        "location": _loc_json(f.location),
+        "severity": f.severity.value,
+        "name": f.name,
+        "related": [_loc_json(r) for r in f.related],
+        "flow": [_loc_json(r) for r in f.flow],
+        "fix": f.fix,
+        "properties": [[k, v] for k, v in f.properties],
+        "suppressed": f.suppressed,
+    }
+
+
+def _finding(data: dict[str, Any]) -> Finding:
+    return Finding(
+        code=str(data["code"]),
+        message=str(data["message"]),
+        location=_loc(data["location"]),
+        severity=Severity(data["severity"]),
+        name=str(data["name"]),
+        related=tuple(_loc(r) for r in data["related"]),
+        flow=tuple(_loc(r) for r in data["flow"]),
+        fix=str(data["fix"]),
+        properties=tuple((str(k), v) for k, v in data["properties"]),
+        suppressed=bool(data["suppressed"]),
+    )
+
+
+def _notification_json(n: Notification) -> list[Any]:
+    return [n.message, n.path, n.level, n.rule, n.line, n.column, n.kind]
+
+
+def result_to_json(result: FileResult) -> dict[str, Any]:
+    return {
+        "path": result.path,
+        "kind": result.kind,
+        "findings": [_finding_json(f) for f in result.findings],
+        "suppressed": [_finding_json(f) for f in result.suppressed],
+        "notifications": [_notification_json(n) for n in result.notifications],
+        "skipped": result.skipped,
+        "text": result.text,
+    }
+
+
+def result_from_json(data: dict[str, Any]) -> FileResult:
+    from lintkit.engine import FileResult
+
+    return FileResult(
+        path=str(data["path"]),
+        kind=data["kind"] if data["kind"] is None else str(data["kind"]),
+        findings=[_finding(f) for f in data["findings"]],
+        suppressed=[_finding(f) for f in data["suppressed"]],
+        notifications=[Notification(*n) for n in data["notifications"]],
+        skipped=str(data["skipped"]),
+        seconds=0.0,
+        text=str(data["text"]),
+    )
+
+
+def _same(a: FileResult, b: FileResult) -> bool:
+    return (a.path, a.kind, a.findings, a.suppressed, a.notifications, a.skipped, a.text) == (
+        b.path,
+        b.kind,
+        b.findings,
+        b.suppressed,
+        b.notifications,
+        b.skipped,
+        b.text,
+    ) and [f.properties for f in a.findings] == [f.properties for f in b.findings]
+
+
+# --- the store -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cache:
+    """A cache directory plus the run-wide part of every key. Picklable."""
+
+    directory: str
+    settings: str  # settings_digest(...)
+    code: str  # code_digest(...)
+
+    def _path(self, area: str, key: str) -> Path:
+        return Path(self.directory) / f"v{FORMAT}" / area / key[:2] / f"{key}.json"
+
+    def result_key(self, relpath: str, explicit: bool, content: str) -> str:
+        return _digest_text("result", self.settings, relpath, str(explicit), content)
+
+    def summary_key(self, relpath: str, content: str) -> str:
+        return _digest_text("summary", self.code, relpath, content)
+
+    # -- results --
+
+    def load_result(self, key: str, facts: RunFacts, root: str) -> FileResult | None:
+        data = self._read("results", key)
+        if data is None:
+            return None
+        try:
+            if not facts.holds(data["deps"], root):
+                return None
+            return result_from_json(data["result"])
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return None
+
+    def store_result(self, key: str, result: FileResult, deps: dict[str, Any]) -> None:
+        if result.notifications and any(n.kind == "crash" for n in result.notifications):
+            return  # a crash may be transient (or fixed by the next edit): never pin it
+        payload = result_to_json(result)
+        try:
+            encoded = json.dumps({"format": FORMAT, "key": key, "result": payload, "deps": deps}, separators=(",", ":"))
+            # Anything that would not come back identical (exotic property values) is not cached.
+            if not _same(result_from_json(json.loads(encoded)["result"]), result):
+                return
+        except (TypeError, ValueError):
+            return
+        self._write("results", key, encoded)
+
+    # -- summaries --
+
+    def load_summary(self, key: str) -> dict[str, Any] | None:
+        data = self._read("summaries", key)
+        if data is None:
+            return None
+        value = data.get("summary")
+        return value if isinstance(value, dict) else None
+
+    def store_summary(self, key: str, summary: dict[str, Any]) -> None:
+        try:
+            encoded = json.dumps({"format": FORMAT, "key": key, "summary": summary}, separators=(",", ":"), sort_keys=True)
+            # Only what survives the JSON round trip unchanged, so a warm run sees what a cold one saw.
+            if json.loads(encoded)["summary"] != summary:
+                return
+        except (TypeError, ValueError):
+            return
+        self._write("summaries", key, encoded)
+
+    # -- files --
+
+    def _read(self, area: str, key: str) -> dict[str, Any] | None:
+        try:
+            with open(self._path(area, key), "rb") as handle:
+                data = json.loads(handle.read())
+        except (OSError, ValueError, UnicodeDecodeError, RecursionError):
+            return None
+        if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("key") != key:
+            return None  # foreign, stale or tampered: ignore
+        return data
+
+    def _write(self, area: str, key: str, encoded: str) -> None:
+        import tempfile
+
+        path = self._path(area, key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                    handle.write(encoded)
+                os.replace(tmp, path)
+            except BaseException:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+                raise
+        except OSError:
+            return  # a read-only or full disk costs speed, never a result
+
+
+def open_cache(directory: Path, registry: Registry, enabled: Iterable[str], config: Config, hook_mode: bool) -> Cache | None:
+    """A usable cache in `directory`, or None when it cannot be created."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        tag = directory / "CACHEDIR.TAG"
+        if not tag.exists():
+            tag.write_text(_TAG, encoding="utf-8")
+        gitignore = directory / ".gitignore"
+        if not gitignore.exists():
+            gitignore.write_text("*\n", encoding="utf-8")
+    except OSError:
+        return None
+    code = code_digest(registry)
+    return Cache(str(directory.resolve()), settings_digest(code, enabled, config, hook_mode), code)

@@ -1,0 +1,186 @@
+"""The result cache: identical findings with and without it, invalidation when
+a file, a dependency, the configuration or the enabled rules change, and a
+corrupt or foreign cache ignored rather than trusted."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from lintkit.cache import FORMAT, code_digest, settings_digest
+from lintkit.config import Config
+from tests.helpers import FIXTURES, registry, run_paths
+from tests.test_parallel import canonical, cold_and_warm, stable_code
+
+FAMILIES = sorted(p for p in FIXTURES.iterdir() if p.is_dir())
+
+APP = """from flask import Flask, request
+
+import helpers.db
+
+app = Flask(__name__)
+
+
+@app.route("/g")
+def lookup():
+    return str(len(helpers.db.find_user(request.args["name"])))
+"""
+DB_UNSAFE = """import sqlite3
+
+
+def find_user(name):
+    con = sqlite3.connect("users.db")
+    try:
+        return con.execute("SELECT * FROM users WHERE name = '" + name + "'").fetchall()
+    finally:
+        con.close()
+"""
+DB_SAFE = DB_UNSAFE.replace("\"SELECT * FROM users WHERE name = '\" + name + \"'\"", '"SELECT * FROM users WHERE name = ?", (name,)')
+
+
+def entries(cache: Path) -> list[Path]:
+    return sorted(cache.glob(f"v{FORMAT}/*/*/*.json"))
+
+
+def hits(result) -> set[str]:
+    return {f.path for f in result.files if f.seconds == 0.0}
+
+
+@pytest.mark.parametrize("family", FAMILIES, ids=[f.name for f in FAMILIES])
+def test_cached_results_are_identical(family: Path, tmp_path: Path) -> None:
+    fresh = run_paths([family], root=family)
+    cold, warm = cold_and_warm([family], family, None, tmp_path / "c")
+    assert canonical(cold) == canonical(fresh)
+    assert canonical(warm) == canonical(fresh)
+    assert hits(warm) == {f.path for f in warm.files}
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+def test_changed_file_is_the_only_one_rechecked(tmp_path: Path) -> None:
+    family = FIXTURES / "buildspec"
+    project = tmp_path / "p"
+    originals = {p.relative_to(family).as_posix(): p.read_text(encoding="utf-8") for p in family.rglob("*.yml")}
+    rel = sorted(originals)[0]
+
+    def scenario():
+        write(project, originals)
+        run_paths([project], root=project, cache_dir=tmp_path / "c")
+        write(project, {rel: originals[rel] + "\n# edited\n"})
+        return run_paths([project], root=project, cache_dir=tmp_path / "c")
+
+    again = stable_code(scenario)
+    assert {f.path for f in again.files} - hits(again) == {rel}
+    assert canonical(again) == canonical(run_paths([project], root=project))
+
+
+def test_cross_file_summary_change_invalidates_the_caller(tmp_path: Path) -> None:
+    project = tmp_path / "p"
+    cache = tmp_path / "c"
+
+    def scenario():
+        shutil.rmtree(cache, ignore_errors=True)
+        write(project, {"app.py": APP, "helpers/__init__.py": "", "helpers/db.py": DB_UNSAFE})
+        first = run_paths([project], root=project, cache_dir=cache)
+        write(project, {"helpers/db.py": DB_SAFE})  # app.py itself is unchanged
+        second = run_paths([project], root=project, cache_dir=cache)
+        write(project, {"helpers/db.py": DB_UNSAFE})  # back again
+        return first, second, run_paths([project], root=project, cache_dir=cache)
+
+    first, second, third = stable_code(scenario)
+    assert [(f.path, f.code) for f in first.findings if f.path == "app.py"] == [("app.py", "PIV017")]
+    assert [f for f in second.findings if f.path == "app.py"] == []
+    write(project, {"helpers/db.py": DB_SAFE})
+    assert canonical(second) == canonical(run_paths([project], root=project))
+    write(project, {"helpers/db.py": DB_UNSAFE})
+    assert canonical(third) == canonical(first)
+    # db.py's first entry (keyed by its old bytes) holds again; app.py's entry
+    # was replaced by the second run's, whose summary facts no longer hold.
+    assert hits(third) == {"helpers/db.py"}
+
+
+def test_configuration_and_rules_are_part_of_the_key(tmp_path: Path) -> None:
+    family = FIXTURES / "buildspec"
+    cache = tmp_path / "c"
+    everything = run_paths([family], root=family, cache_dir=cache)
+    only_gen = Config(root=str(family), respect_gitignore=False, select=("GEN",))
+    narrowed = run_paths([family], root=family, config=only_gen, cache_dir=cache)
+    assert canonical(narrowed) == canonical(run_paths([family], root=family, config=only_gen))
+    assert {f.code[:3] for f in narrowed.findings} <= {"GEN", "LNT"}
+    assert {f.code[:3] for f in everything.findings} - {"GEN", "LNT"}
+    code = code_digest(registry())
+    base = Config()
+    assert settings_digest(code, {"A"}, base, False) != settings_digest(code, {"A", "B"}, base, False)
+    assert settings_digest(code, {"A"}, base, False) != settings_digest(code, {"A"}, base, True)
+    assert settings_digest(code, {"A"}, base, False) != settings_digest(code, {"A"}, Config(max_file_size=10), False)
+    # Where the checkout lives does not matter (CI checks out to varying directories).
+    assert settings_digest(code, {"A"}, base, False) == settings_digest(code, {"A"}, Config(root="/elsewhere", source="/x/pyproject.toml"), False)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda text: "",
+        lambda text: text[: len(text) // 2],  # a torn write
+        lambda text: "\x00\xff garbage",
+        lambda text: json.dumps({"format": FORMAT + 1, "key": json.loads(text)["key"]}),  # another version
+        lambda text: text.replace('"key":"', '"key":"0', 1),  # an entry copied from another key
+        lambda text: json.dumps({**json.loads(text), "result": {"path": 3}}) if "result" in text else text,
+        lambda text: json.dumps({**json.loads(text), "deps": "nonsense"}) if "deps" in text else text,
+        lambda text: json.dumps({**json.loads(text), "summary": ["not", "a", "dict"]}) if "summary" in text else text,
+    ],
+    ids=["empty", "torn", "binary", "other-format", "other-key", "bad-result", "bad-deps", "bad-summary"],
+)
+def test_corrupt_or_foreign_cache_is_ignored(damage, tmp_path: Path) -> None:
+    family = FIXTURES / "python_taint"
+    cache = tmp_path / "c"
+    fresh = run_paths([family], root=family)
+    run_paths([family], root=family, cache_dir=cache)
+    stored = entries(cache)
+    assert stored
+    for path in stored:
+        path.write_text(damage(path.read_text(encoding="utf-8", errors="replace")), encoding="utf-8", errors="replace")
+    assert canonical(run_paths([family], root=family, cache_dir=cache)) == canonical(fresh)
+
+
+def test_writes_are_atomic_and_leave_no_temporaries(tmp_path: Path) -> None:
+    family = FIXTURES / "appspec"
+    cache = tmp_path / "c"
+    run_paths([family], root=family, cache_dir=cache)
+    assert entries(cache)
+    assert not list(cache.rglob(".tmp-*"))
+    assert (cache / "CACHEDIR.TAG").read_text(encoding="utf-8").startswith("Signature: 8a477f597d28d172789f06886806bc55")
+    for path in entries(cache):
+        data = json.loads(path.read_text(encoding="utf-8"))  # complete JSON, never pickle
+        assert data["format"] == FORMAT and path.stem == data["key"]
+
+
+def test_unwritable_cache_directory_still_checks(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory", encoding="utf-8")
+    family = FIXTURES / "general"
+    result = run_paths([family], root=family, cache_dir=blocker / "cache")
+    assert canonical(result) == canonical(run_paths([family], root=family))
+
+
+def test_filesystem_answers_are_revalidated(tmp_path: Path) -> None:
+    """appspec hooks name scripts; whether they exist is read from disk, so a
+    cached appspec result depends on those files."""
+    project = tmp_path / "p"
+    appspec = "version: 0.0\nos: linux\nfiles:\n  - source: /\n    destination: /srv/app\nfile_exists_behavior: OVERWRITE\nhooks:\n  ApplicationStart:\n    - location: scripts/start.sh\n      timeout: 60\n"
+    write(project, {"appspec.yml": appspec, "scripts/stop.sh": "#!/bin/sh\nexit 0\n"})
+    cache = tmp_path / "c"
+    missing = run_paths([project], root=project, cache_dir=cache)
+    assert "APS008" in {f.code for f in missing.findings}
+    write(project, {"scripts/start.sh": "#!/bin/sh\nexit 0\n"})
+    present = run_paths([project], root=project, cache_dir=cache)
+    assert canonical(present) == canonical(run_paths([project], root=project))
+    assert "APS008" not in {f.code for f in present.findings}
