@@ -10,6 +10,7 @@ that part of the file and reported at the offending key or value.
 
 from __future__ import annotations
 
+import difflib
 import json
 import posixpath
 import re
@@ -487,6 +488,8 @@ def hook_names(doc: Document, ctx: Context) -> None:
             continue
         compact = re.sub(r"[\s_\-]", "", name)
         match = next((v for v in valid if v.lower() == compact.lower()), None)
+        match = match or next(iter(difflib.get_close_matches(compact, valid, n=1, cutoff=0.85)), None)
+        severity = None
         if " " in name.strip() or match:
             message = f"hook '{name}' is not a lifecycle event" + (f"; did you mean '{match}'?" if match else "")
         elif name in RESERVED_HOOKS:
@@ -494,8 +497,14 @@ def hook_names(doc: Document, ctx: Context) -> None:
         elif name in SERVER_HOOKS + ECS_HOOKS:
             message = f"'{name}' is not a lifecycle event of the {label} platform (valid: {', '.join(valid)}); it never runs"
         else:
-            message = f"unknown lifecycle event '{name}' for the {label} platform (valid: {', '.join(valid)}); it never runs"
-        ctx.report("APS003", key_node, message, fix=f"rename it to '{match}'" if match else "")
+            # A deliberate custom event (codedeploy-local --events runs those),
+            # not a typo: still never run by a CodeDeploy deployment.
+            severity = "low"
+            message = (
+                f"custom lifecycle event '{name}' is never run by a CodeDeploy deployment on the {label} platform "
+                f"(only codedeploy-local --events runs it); allow it with [tool.lintkit.rules.APS003] allow = [\"{name}\"]"
+            )
+        ctx.report("APS003", key_node, message, fix=f"rename it to '{match}'" if match else "", severity=severity)
 
 
 # --- APS008 hook scripts in the repository ------------------------------------------------
