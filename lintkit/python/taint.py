@@ -46,6 +46,7 @@ SINK_WORDS = {
     "PIV026": "an HTTP response header",
 }
 _ROUTE_METHODS = frozenset("route get post put delete patch head options api_route websocket".split())
+_WEB_FRAMEWORKS = frozenset({"flask", "flask_restful", "fastapi", "starlette", "quart", "ninja", "sanic", "bottle", "falcon"})
 _VIEW_METHODS = frozenset("get post put patch delete head options dispatch".split())
 _HTTP_HANDLER_BASES = frozenset({"BaseHTTPRequestHandler", "SimpleHTTPRequestHandler", "CGIHTTPRequestHandler", "StreamRequestHandler"})
 _NOT_SOURCE_ANNOTATIONS = re.compile(r"(Response|BackgroundTasks|Session|Depends|SecurityScopes|WebSocket)$")
@@ -116,6 +117,7 @@ class ModuleAnalysis:
         self._in_progress: set[Any] = set()
         self.hits: list[Hit] = []
         self.uses_django = any(v.startswith("django") for v in self.aliases.values())
+        self.uses_web = any(v.split(".")[0] in _WEB_FRAMEWORKS for v in self.aliases.values())
         self.uses_flask = any(v.startswith(("flask", "flask_restful")) for v in self.aliases.values())
         self.project = self._index_project(project_summaries or {})
         self.globals: dict[str, Val] = {}
@@ -155,7 +157,7 @@ class ModuleAnalysis:
         cls = fn.parent if isinstance(fn.parent, nodes.ClassDef) else None
         for dec in fn.decorators.nodes if fn.decorators else []:
             attr = _decorator_call_attr(dec)
-            if attr in _ROUTE_METHODS and isinstance(dec, nodes.Call):
+            if attr in _ROUTE_METHODS and isinstance(dec, nodes.Call) and self.uses_web:
                 framework = "flask" if self.uses_flask else "fastapi"
                 for p in params:
                     if p in ("self", "cls"):
