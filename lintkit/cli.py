@@ -129,6 +129,7 @@ def _load_config(args: argparse.Namespace):
     if args.extend_select:
         changes["select"] = changes.get("select", config.select) + _split(args.extend_select)
     if args.only:
+        changes["only"] = args.only
         changes["select"] = (args.only,) if "ALL" in changes.get("select", config.select) else changes.get("select", config.select)
     if args.ignore:
         changes["ignore"] = config.ignore + _split(args.ignore)

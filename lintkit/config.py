@@ -58,6 +58,7 @@ class Config:
     rules: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
     respect_gitignore: bool = True
     max_file_size: int = 5 * 1024 * 1024
+    only: str = ""  # "aws" | "python": check only that half's files (CLI --only)
     source: str = ""  # the file this came from, for messages
     root: str = "."  # directory paths in the config are relative to
 

@@ -162,10 +162,12 @@ def _binary(data: bytes, result: FileResult) -> bool:
 def _analyze(
     candidate: Candidate, settings: Settings, registry: Registry, result: FileResult, data: bytes | None = None, parsed: Any = None
 ) -> None:
+    name_kind = classify_name(candidate.relpath)
+    if settings.config.only and (settings.config.only == "python") != (name_kind == "python"):
+        return  # `--only aws` / `--only python`: the other half's files are not ours
     data = _read(candidate, settings, result, data)
     if data is None:
         return
-    name_kind = classify_name(candidate.relpath)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -89,6 +89,7 @@ class Rule:
     pack: str = "lintkit"
     help_uri: str = ""
     aliases: tuple[str, ...] = ()
+    domain_override: str = ""  # `domain = "any"` in the metadata (GEN001 parses Python too)
 
     @property
     def family(self) -> str:
@@ -96,7 +97,7 @@ class Rule:
 
     @property
     def domain(self) -> str:
-        return FAMILY_DOMAIN.get(self.family, "any")
+        return self.domain_override or FAMILY_DOMAIN.get(self.family, "any")
 
     @property
     def is_security(self) -> bool:
@@ -167,6 +168,7 @@ def load_rule_file(path: Path, pack: str = "lintkit") -> Rule:
             pack=pack,
             help_uri=str(data.get("help_uri", "")) or DOCS_BASE + f"{data['code']}.md",
             aliases=tuple(data.get("aliases", [])),
+            domain_override=str(data.get("domain", "")),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise RuleError(f"{path}: bad rule metadata: {exc}") from exc

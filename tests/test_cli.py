@@ -66,6 +66,13 @@ def test_select_and_ignore(repo: Path) -> None:
     assert lintkit("check", "--select", "GEN", "--no-cache", cwd=repo).returncode == 1
     assert lintkit("check", "--select", "GEN002", "--no-cache", cwd=repo).returncode == 1
     assert lintkit("check", "--only", "python", "--no-cache", cwd=repo).returncode == 0
+    (repo / "broken.py").write_text("def f(:\n")
+    only_python = lintkit("check", "--only", "python", "--no-cache", "-q", cwd=repo)
+    assert only_python.returncode == 1 and only_python.stdout.startswith("broken.py:1:7: GEN001")
+    only_aws = lintkit("check", "--only", "aws", "--select", "GEN", "--no-cache", "-q", cwd=repo)
+    assert only_aws.stdout.splitlines() == [
+        "buildspec.yml:6:3: GEN002 [duplicate-key] key 'build' is given twice in this mapping (first at line 3); the last value silently wins"
+    ]
 
 
 def test_json_output_file_written(repo: Path) -> None:
