@@ -289,3 +289,74 @@ def test_pathological_function_is_skipped_with_a_limit_notification(tmp_path: Pa
     assert len(limits) == 1 and "huge" in limits[0].message
     small_line = lines.index("    f = open(p)") + 1
     assert [(f.code, f.line) for f in result.findings if f.code == "PRL001"] == [("PRL001", small_line)]
+
+
+# -- what PRL001 findings carry (built on the graph above) ------------------------------
+
+
+def _leak_findings(tmp_path: Path, source: str, **options) -> list:
+    from lintkit.config import Config
+
+    (tmp_path / "mod.py").write_text(textwrap.dedent(source), encoding="utf-8")
+    rules = (("PRL001", tuple(options.items())),) if options else ()
+    cfg = Config(root=str(tmp_path), respect_gitignore=False, select=("PRL001",), rules=rules)
+    return run_paths([tmp_path], root=tmp_path, config=cfg).findings
+
+
+def test_exception_path_finding_has_raise_point_close_and_fix(tmp_path: Path) -> None:
+    (finding,) = _leak_findings(
+        tmp_path,
+        """
+        def read(path):
+            handle = open(path)
+            data = handle.read()
+            handle.close()
+            return data
+        """,
+    )
+    assert (finding.line, finding.column) == (3, 14)
+    assert finding.message == (
+        "'handle' (file) opened at line 3 is not closed when an exception is raised between acquire and close (e.g. at line 4)"
+    )
+    assert [(r.line, r.message) for r in finding.related] == [
+        (4, "an exception raised here skips the close"),
+        (5, "closed here only on the normal path"),
+    ]
+    assert finding.props() == {"kind": "file", "leak": "exception"}
+    assert "finally" in finding.fix
+
+
+def test_never_closed_and_some_paths_are_told_apart(tmp_path: Path) -> None:
+    findings = _leak_findings(
+        tmp_path,
+        """
+        import socket
+
+        def never(host):
+            sock = socket.create_connection((host, 80), timeout=3)
+            return sock.recv(10)
+
+        def sometimes(path, quick):
+            handle = open(path)
+            if quick:
+                return None
+            handle.close()
+        """,
+    )
+    by_line = {f.line: f for f in findings}
+    assert sorted(by_line) == [5, 9]
+    assert by_line[5].props()["leak"] == "never-closed"
+    assert by_line[5].message == "'sock' (socket) opened at line 5 is never closed"
+    assert [(r.line, r.message) for r in by_line[5].related] == [(6, "'sock' is still open when the function returns here")]
+    assert by_line[9].props()["leak"] == "some-paths"
+    assert [r.line for r in by_line[9].related] == [11, 12]
+
+
+def test_one_liners_only_in_the_strict_profile(tmp_path: Path) -> None:
+    source = """
+        def read(path):
+            return open(path).read()
+        """
+    assert _leak_findings(tmp_path, source) == []
+    (finding,) = _leak_findings(tmp_path, source, strict=True)
+    assert finding.line == 3 and "dropped right away" in finding.message

@@ -440,10 +440,10 @@ class ScopeAnalysis:
         # resource (`return h, size(p)`, `close_quietly(h)`) is not "between
         # acquire and close": that statement is where the path ends.
         handed = frozenset().union(*(op[1] for op in self.ops_for(node) if op[0] in ("rel", "esc")))
+        # The latest raise point is the one that skips the release (an earlier
+        # exception may have been on its way to a `finally` that would close it).
         line = node.line
-        return frozenset(
-            i if i.raised else Inst(i.site, i.aliases, i.bound, line) for i in state if not (i.aliases & handed)
-        )
+        return frozenset(Inst(i.site, i.aliases, i.bound, line) for i in state if not (i.aliases & handed))
 
     def call_may_raise(self, call: nodes.Call) -> bool:
         func = call.func
@@ -898,10 +898,11 @@ def analyze_scope(scope: Any, ctx: Any, cat: Catalogue, index: SummaryIndex, str
         if site.kind is None:
             continue
         lost = an.outcome.lost.get(site.id, [])
-        lost_bound = [n for n, bound in lost if bound]
+        # Sets iterate in hash order, which changes between processes: sort every list.
+        lost_bound = sorted((n for n, bound in lost if bound), key=_line_key)
         lost_temp = [n for n, bound in lost if not bound]
-        exits = normal_exits.get(site.id, [])
-        releases = an.outcome.released.get(site.id, [])
+        exits = sorted(normal_exits.get(site.id, []), key=_line_key)
+        releases = sorted(an.outcome.released.get(site.id, []), key=_line_key)
         what = site.kind.what
         label = _label(site)
         verb = "acquired" if site.kind.lock else "started" if site.kind.name == "process" else "opened"
@@ -943,6 +944,10 @@ def analyze_scope(scope: Any, ctx: Any, cat: Catalogue, index: SummaryIndex, str
             continue
         related = [(_loc_of(ctx, n), m) for n, m in related]
         ctx.report("PRL001", site.node, message, related=related, fix=fix, properties={"leak": leak, "kind": site.kind.name})
+
+
+def _line_key(node: Any) -> tuple[int, int]:
+    return (int(getattr(node, "lineno", 0) or getattr(node, "fromlineno", 0) or 0), int(getattr(node, "col_offset", 0) or 0))
 
 
 def _loc_of(ctx: Any, where: Any) -> Any:
