@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 import time
 import traceback
 from collections import Counter
@@ -38,6 +39,12 @@ _BINARY_SNIFF = 8192
 
 # Template syntax that makes a file something other than plain YAML/JSON.
 _TEMPLATE_MARKERS = ("{{", "{%", "%{", "<%", "$${")
+# Build-time tokens replaced by a release script (`%SOLUTION_NAME%`).
+_BUILD_TOKEN = re.compile(r"%[A-Z][A-Z0-9_]{2,}%")
+
+
+def _templated(text: str, relpath: str) -> bool:
+    return any(m in text for m in _TEMPLATE_MARKERS) or bool(_BUILD_TOKEN.search(text)) or relpath.lower().endswith(".tpl")
 
 
 @dataclass
@@ -196,7 +203,7 @@ def _analyze(
         if kind is None:
             return  # unrelated YAML/JSON that happens not to parse
         result.kind = kind
-        if any(marker in text for marker in _TEMPLATE_MARKERS) or candidate.relpath.lower().endswith(".tpl"):
+        if _templated(text, candidate.relpath):
             finding = _finding(registry, settings, TEMPLATED, candidate.relpath, "templated file (template syntax), not linted", 1, 1)
             result.notifications.append(Notification("templated file, not linted", candidate.relpath, "note", TEMPLATED, 1, 1, "template"))
         else:
@@ -371,9 +378,9 @@ def run(
     try:
         summaries: dict[str, Any] = {}
         if want_summaries:
-            from lintkit.python.project import merge_summaries, summarizers
+            from lintkit.python.project import merge_summaries, summarizer_names
 
-            names = list(summarizers())
+            names = summarizer_names()
             found: dict[int, Any] = {}
             todo = python_files if names else []
             if cache is not None and todo:

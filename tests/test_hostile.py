@@ -46,6 +46,7 @@ CASES: dict[str, tuple[str | bytes, set[tuple[str, int]], str | None]] = {
     "jinja/buildspec.yml": ("version: 0.2\nphases:\n  build:\n    commands:\n      {% for c in cmds %}\n      - {{ c }}\n      {% endfor %}\n", {("GEN003", 1)}, None),
     "gotmpl/template.yaml": ("AWSTemplateFormatVersion: '2010-09-09'\nResources:\n{{ range .Buckets }}\n  {{ .Name }}: {Type: AWS::S3::Bucket}\n{{ end }}\n", {("GEN003", 1)}, None),
     "cookiecutter/{{cookiecutter.name}}/buildspec.yml": ('version: 0.2\nphases:\n  build:\n    commands:\n      - "{{ cookiecutter.cmd }}\n', {("GEN003", 1)}, None),
+    "tokens/template.yaml": ("AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !Sub %BUCKET_NAME%\n", {("GEN003", 1)}, None),
     "tags/template.yaml": ("AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !Weird [a, !Sub 'x']\n", set(), None),
     "pysyntax/app.py": ("def f(:\n    pass\n", {("GEN001", 1)}, None),
     "pynul/app.py": ("x = 1\n" * 2000 + "y = '\x00'\n", {("GEN001", 1)}, None),
