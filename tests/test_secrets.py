@@ -181,3 +181,10 @@ def test_identifiers_are_not_entropy_secrets() -> None:
 def test_helper_and_flag_names_are_not_secrets() -> None:
     assert looks_like_secret_name("git-credential-helper") is False
     assert looks_like_secret_name("UseSecretsManager") is False
+
+
+@pytest.mark.parametrize(
+    "text", ["token: Optional[str] = None", "password=self.password", "api_key=get_api_key()", "secret=os.environ['X']"]
+)
+def test_inline_code_is_not_a_secret(text: str) -> None:
+    assert find_secrets(text) == []

@@ -375,7 +375,12 @@ def _plausible_literal(value: str) -> bool:
         return False
     if re.fullmatch(r"[A-Z][A-Z0-9_]+", text) and "_" in text:
         return False  # another variable's NAME (SECRET_ENV=GITHUB_TOKEN)
+    if _CODE_EXPRESSION.fullmatch(text):
+        return False  # inline code: `token: Optional[str]`, `password=self.password`, `key=get_key()`
     return True
+
+
+_CODE_EXPRESSION = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?:[\[(].*)?|[A-Za-z_]\w*[\[(].*")
 
 
 def _dedupe(found: list[SecretMatch]) -> list[SecretMatch]:
