@@ -206,6 +206,8 @@ def snapshot() -> Path:
 def lintkit_env(snap: Path | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env.pop("PYTHONDEVMODE", None)
+    # Users' installs have byte-code; without it every run would compile lintkit.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     if snap is not None:
         env["PYTHONPATH"] = str(snap) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     return env

@@ -29,6 +29,12 @@ def summarizers() -> dict[str, Any]:
     return found
 
 
+def summarizer_names() -> list[str]:
+    """The analyses that contribute summaries, without importing them (a run
+    whose summaries all come from the cache must not import astroid)."""
+    return list(PYTHON_SUMMARIZERS)
+
+
 def read_source(cand: Candidate, max_size: int) -> tuple[bytes, str | None]:
     """(bytes, text) of a Python file as the analysis sees it; text None when
     it is not summarized (unreadable, too large, binary, not UTF-8)."""
