@@ -107,15 +107,13 @@ def settings_digest(code: str, enabled: Iterable[str], config: Config, hook_mode
     """Everything besides the file itself that shapes a file's result. Paths
     (`config.root`, `config.source`) and discovery settings (excludes) are left
     out so a cache survives a checkout in another directory."""
-    shaping = (
-        sorted(enabled),
-        repr(config.per_path_ignores),
-        repr(config.severity),
-        repr(config.rules),
-        config.max_file_size,
-        hook_mode,
-    )
-    return _digest_text(code, repr(shaping))
+    from dataclasses import replace
+
+    # Everything in the configuration counts (a setting added later is covered
+    # without anyone remembering the cache) except what only locates or
+    # selects files, or only decides the exit code.
+    neutral = replace(config, source="", root="", exclude=(), respect_gitignore=True, fail_on=type(config)().fail_on)
+    return _digest_text(code, repr((sorted(enabled), repr(neutral), hook_mode)))
 
 
 # --- recording what an analysis looked at --------------------------------------------

@@ -121,6 +121,9 @@ def test_configuration_and_rules_are_part_of_the_key(tmp_path: Path) -> None:
     assert settings_digest(code, {"A"}, base, False) != settings_digest(code, {"A", "B"}, base, False)
     assert settings_digest(code, {"A"}, base, False) != settings_digest(code, {"A"}, base, True)
     assert settings_digest(code, {"A"}, base, False) != settings_digest(code, {"A"}, Config(max_file_size=10), False)
+    # Any setting that can change a result counts, including ones added later.
+    assert settings_digest(code, {"A"}, base, False) != settings_digest(code, {"A"}, Config(only="python"), False)
+    assert settings_digest(code, {"A"}, base, False) != settings_digest(code, {"A"}, Config(rules=(("PRL001", (("strict", True),)),)), False)
     # Where the checkout lives does not matter (CI checks out to varying directories).
     assert settings_digest(code, {"A"}, base, False) == settings_digest(code, {"A"}, Config(root="/elsewhere", source="/x/pyproject.toml"), False)
 
