@@ -864,12 +864,6 @@ def _label(site: Site) -> str:
     return f"{short(site.qname).rsplit('.', 1)[-1] if '.' in short(site.qname) else short(site.qname)}(...)"
 
 
-def _where(ast: Any) -> str:
-    if isinstance(ast, nodes.Return):
-        return "return"
-    return "statement"
-
-
 def analyze_scope(scope: Any, ctx: Any, cat: Catalogue, index: SummaryIndex, strict: bool) -> None:
     an = ScopeAnalysis(scope, cat, index, strict=strict)
     if not an.worth_analyzing():
