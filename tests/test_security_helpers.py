@@ -1,0 +1,128 @@
+"""Unit tests for the PSC helpers: name resolution, secret heuristics,
+security vocabulary, local value flow."""
+
+from __future__ import annotations
+
+import astroid
+import pytest
+from astroid import nodes
+
+from lintkit.python.calls import NOT_CONSTANT, call_name, constant, is_test_path, words
+from lintkit.python.localflow import destinations
+from lintkit.python.secretlike import looks_like_secret_value, pattern_secret, redact, secret_name_kind
+from lintkit.python.security_common import is_settings_file, sensitive_identifier
+
+SOURCE = """
+from hashlib import md5 as m
+import xml.sax.handler as h
+import os.path
+import random
+fast = m
+MODE = 0o700 | 0o077
+def f(x):
+    m(b"x")
+    fast(b"y")
+    os.path.join("a")
+    open("x")
+    h.feature_external_ges.upper()
+    random.random()
+    x.unknown()
+    os.chmod("p", MODE)
+"""
+
+
+def _calls(source: str) -> list[nodes.Call]:
+    return list(astroid.parse(source).nodes_of_class(nodes.Call))
+
+
+def test_call_names_resolve_through_imports_and_aliases() -> None:
+    names = [call_name(c) for c in _calls(SOURCE)]
+    assert names == ["hashlib.md5", "hashlib.md5", "os.path.join", "open", "xml.sax.handler.feature_external_ges.upper", "random.random", None, "os.chmod"]
+
+
+def test_constants_fold_and_follow_single_assignments() -> None:
+    chmod = _calls(SOURCE)[-1]
+    assert constant(chmod.args[1]) == 0o777
+    assert constant(chmod.args[0]) == "p"
+    assert constant(_calls(SOURCE)[-2].func) is NOT_CONSTANT
+
+
+def test_words_split_snake_and_camel_case() -> None:
+    assert words("apiKeyValue") == ("api", "key", "value")
+    assert words("SESSION_COOKIE_SECURE") == ("session", "cookie", "secure")
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [("DB_PASSWORD", "password"), ("clientSecret", "secret"), ("api_key", "key"), ("auth_token", "token"),
+     ("CSRF_COOKIE_NAME", None), ("password_field", None), ("token_url", None), ("PASSWORD_RESET_TIMEOUT", None),
+     ("password_hash", None), ("monkey", None)],
+)
+def test_secret_name_kind(name: str, kind: str | None) -> None:
+    assert secret_name_kind(name) == kind
+
+
+@pytest.mark.parametrize(
+    ("value", "real"),
+    [("hunter2-Prod!", True), ("f3a9c2e17b5d48e6a0c4d9b2e7f1a3c5", True), ("", False), ("changeme", False),
+     ("csrftoken", False), ("DB_PASSWORD", False), ("${DB_PASSWORD}", False), ("/run/secrets/db", False),
+     ("Enter your password", False), ("xxxxxxxxxx", False), ("<password>", False), (None, False)],
+)
+def test_looks_like_secret_value(value: object, real: bool) -> None:
+    assert looks_like_secret_value(value) is real
+
+
+def test_pattern_secrets_skip_examples_and_filler() -> None:
+    assert pattern_secret("key AKIA2E0A8F3B244C9986 here") == ("AWS access key id", "AKIA2E0A8F3B244C9986")
+    assert pattern_secret("AKIAIOSFODNN7EXAMPLE") is None
+    assert pattern_secret("AKIAXXXXXXXXXXXXXXXX") is None
+    assert pattern_secret("just text") is None
+
+
+def test_redaction_never_shows_the_whole_secret() -> None:
+    for secret in ("hunter2", "AKIA2E0A8F3B244C9986", "abcdef", "x"):
+        shown = redact(secret, 4)
+        assert secret not in shown
+        assert f"({len(secret)} chars)" in shown
+
+
+@pytest.mark.parametrize(
+    ("name", "sensitive"),
+    [("reset_token", True), ("mysession", True), ("SECRET_KEY", True), ("generate_password", True), ("salt", True),
+     ("token_count", False), ("session_timeout", False), ("tokens", False), ("tokenizer", False), ("value", False),
+     ("delay", False)],
+)
+def test_sensitive_identifier(name: str, sensitive: bool) -> None:
+    assert sensitive_identifier(name) is sensitive
+
+
+@pytest.mark.parametrize(
+    ("path", "settings"),
+    [("mysite/settings.py", True), ("conf/settings/production.py", True), ("mysite/settings_dev.py", False),
+     ("conf/settings/local.py", False), ("django/conf/global_settings.py", False), ("app/views.py", False)],
+)
+def test_settings_files(path: str, settings: bool) -> None:
+    assert is_settings_file(path) is settings
+
+
+@pytest.mark.parametrize(
+    ("path", "test"),
+    [("tests/test_a.py", True), ("pkg/test_a.py", True), ("conftest.py", True), ("pkg/a_test.py", True),
+     ("pkg/testimony.py", False), ("pkg/contest/a.py", False)],
+)
+def test_test_paths(path: str, test: bool) -> None:
+    assert is_test_path(path) is test
+
+
+def test_destinations_follow_local_names_into_stores_and_calls() -> None:
+    module = astroid.parse(
+        "import random\n"
+        "def f(mysession, cookie, resp):\n"
+        "    value = str(random.random())[2:]\n"
+        "    mysession[cookie] = value\n"
+        "    resp.set_cookie('sid', value)\n"
+        "    return value\n"
+    )
+    call = next(c for c in module.nodes_of_class(nodes.Call) if call_name(c) == "random.random")
+    found = {(d.kind, d.label, d.key) for d in destinations(call)}
+    assert found == {("arg", "", "str"), ("store", "value", ""), ("subscript", "mysession", ""), ("arg", "", "set_cookie"), ("return", "f", "")}
