@@ -523,6 +523,25 @@ class Interpreter:
             if (test.op == "and") == outcome:  # all operands hold
                 for v in test.values:
                     self.refine(v, env, outcome)
+                return
+            # `A and B` false: not A, or A and not B (likewise for `or` true): join the cases
+            cases: list[Env] = []
+            prefix: Env = dict(env)
+            for v in test.values:
+                case = dict(prefix)
+                self.refine(v, case, outcome)
+                cases.append(case)
+                self.refine(v, prefix, not outcome)
+            joined: Env | None = None
+            for case in cases:
+                joined = join_env(joined, case)
+            if joined is not None:
+                env.clear()
+                env.update(joined)
+            return
+        if isinstance(test, nodes.Name) and not outcome and test.name in env:
+            # a falsy value ("", None, 0, []) carries no content
+            env[test.name] = CLEAN
             return
         if isinstance(test, nodes.Compare) and len(test.ops) == 1:
             op, right = test.ops[0]
@@ -572,8 +591,9 @@ class Interpreter:
                 return
             qual = self.qual_of(func, env)
             san = self.model.sanitizer_for(qual, None, None)
-            if san is not None and san.guard and test.args:
-                name = _var_name(test.args[0])
+            checked = test.args[0] if test.args else next((k.value for k in test.keywords or [] if k.arg == "url"), None)
+            if san is not None and san.guard and checked is not None:
+                name = _var_name(checked)
                 if name and name in env:
                     env[name] = self.clear_val(env[name], san.clears)
 
@@ -895,7 +915,7 @@ class Interpreter:
         # sanitizers and normalisers
         name = func.attrname if isinstance(func, nodes.Attribute) else (func.name if isinstance(func, nodes.Name) else None)
         extra = self.extra_sanitizers.get(qual or "") or self.extra_sanitizers.get(name or "")
-        san = self.model.sanitizer_for(qual, method if recv is not None and recv.qual is None else None, name)
+        san = self.model.sanitizer_for(qual, method if recv is not None else None, name)
         if extra is not None or (san is not None and not san.guard):
             clears = extra if extra is not None else san.clears  # type: ignore[union-attr]
             first = args[0] if args else (next(iter(kwargs.values())) if kwargs else CLEAN)
@@ -962,7 +982,7 @@ class Interpreter:
             return derived(node, args)
         if qual and not qual.startswith("builtins.") and not args and not kwargs:
             return Val(qual=qual + "()")
-        return derived(node, args + list(kwargs.values()), f"passed through {_short(qual)}()" if qual else "")
+        return derived(node, args, f"passed through {_short(qual)}()" if qual else "")
 
     def method_call(self, node: Any, func: Any, method: str, recv: Val, args: list[Val], kwargs: dict[str, Val], env: Env) -> Val:
         name = _var_name(func.expr)
@@ -1073,7 +1093,7 @@ class Interpreter:
             return derived(node, [recv] + (args if method == "replace" else []), "")
         if method == "get" and recv.qual is None:
             return derived(node, [recv], "")
-        parts = [recv] + args + list(kwargs.values())
+        parts = [recv] + args  # keyword arguments of unknown calls are options or lookups, not the result
         if recv.qual and not any(p.all_taints() for p in parts):
             return Val(qual=f"{recv.qual}.{method}()")  # e.g. configparser.ConfigParser(): keep the type
         return derived(node, parts, "")
@@ -1126,6 +1146,10 @@ class Interpreter:
             wo = kwargs.get("weights_only")
             if wo is not None and wo.const is True:
                 return
+        if mode == "response":
+            ctype = kwargs.get("content_type") or kwargs.get("mimetype") or kwargs.get("media_type")
+            if ctype is not None and isinstance(ctype.const, str) and "html" not in ctype.const.lower():
+                return  # text/plain, application/json...: not rendered as HTML
         if mode == "response" and values and values[0].items:
             values = [values[0].items[0]]  # make_response((body, status, headers)): only the body is HTML
         if mode == "ldap" and len(args) < 2 and not (set(kwargs) & set(sink.kwargs)):

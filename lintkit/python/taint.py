@@ -185,8 +185,13 @@ class ModuleAnalysis:
                     return "flask-view", init
         if self.uses_django and cls is None and params and (params[0] == "request" or "HttpRequest" in _annotation_text(fn, params[0])):
             init[params[0]] = Val(qual="django.http.HttpRequest")
-            for p in params[1:]:
-                init[p] = _src(fn, f"URL parameter '{p}'")
+            # the other parameters are URL captures only for real views; a helper taking a
+            # request (login(request, user)) gets its other arguments from code
+            if self.is_django_view_module() or _has_view_decorator(fn):
+                for p in params[1:]:
+                    if fn.args.defaults and p in [a.name for a in fn.args.args[len(fn.args.args) - len(fn.args.defaults):]]:
+                        continue  # a default means the urlconf usually passes it (document_root=...)
+                    init[p] = _src(fn, f"URL parameter '{p}'")
             return "django", init
         if cls is None and len(params) == 2 and params[1] == "context" and (fn.name.endswith("handler") or params[0] == "event"):
             init[params[0]] = _src(fn, f"Lambda event '{params[0]}'")
@@ -305,6 +310,10 @@ class ModuleAnalysis:
                 interp.hit(rule, node, stepped, f"{sink} inside {name}() (line {line})")
         return Val(taints=tuple(taints)) if taints else CLEAN
 
+    def is_django_view_module(self) -> bool:
+        parts = self.relpath.replace("\\", "/").split("/")
+        return parts[-1] == "views.py" or "views" in parts[:-1]
+
     def _latent(self, node: Any, v: Val) -> Val:
         """A request object handed to a helper carries its input along."""
         kind = self.model.source_object_kind(v.qual) if not v.taints else None
@@ -348,6 +357,14 @@ class ModuleAnalysis:
             data["params"] = getattr(summary, "params", [])
             functions[qual[len(self.modname) + 1:]] = data
         return {"functions": functions}
+
+
+def _has_view_decorator(fn: Any) -> bool:
+    for dec in fn.decorators.nodes if fn.decorators else []:
+        text = dec.as_string()
+        if any(word in text for word in ("require_", "login_required", "permission_required", "csrf_", "api_view", "cache_page", "never_cache")):
+            return True
+    return False
 
 
 def _static_route_rule(fn: Any) -> str | None:
