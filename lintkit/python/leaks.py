@@ -47,6 +47,9 @@ class Inst:
     aliases: frozenset[str]
     bound: bool = False
     raised: int = 0
+    # What this path knows about flag variables since the acquisition:
+    # "T:x" (x was set to a true constant), "N:x" (x was set to None).
+    facts: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -361,6 +364,7 @@ class ScopeAnalysis:
             elif tag == "bind":
                 name, toks = op[1], op[2]
                 nxt = set()
+                stale = {f"T:{name}", f"N:{name}"}
                 for inst in insts:
                     hit = bool(inst.aliases & toks)
                     aliases = inst.aliases - {name}
@@ -369,8 +373,10 @@ class ScopeAnalysis:
                     if not aliases:
                         self._lose(inst, node)
                         continue
-                    nxt.add(Inst(inst.site, aliases, inst.bound or hit, inst.raised))
+                    nxt.add(Inst(inst.site, aliases, inst.bound or hit, inst.raised, inst.facts - stale))
                 insts = nxt
+            elif tag == "fact":
+                insts = {Inst(i.site, i.aliases, i.bound, i.raised, i.facts | {op[1]}) for i in insts}
             elif tag in ("rel", "esc"):
                 toks = op[1]
                 keep = set()
@@ -395,7 +401,7 @@ class ScopeAnalysis:
                     if not aliases:
                         self._lose(inst, node)
                         continue
-                    nxt.add(Inst(inst.site, aliases, True, inst.raised))
+                    nxt.add(Inst(inst.site, aliases, True, inst.raised, inst.facts))
                 insts = nxt
             elif tag == "end":
                 nxt = set()
@@ -404,7 +410,7 @@ class ScopeAnalysis:
                     if not aliases:
                         self._lose(inst, node)
                         continue
-                    nxt.add(inst if aliases == inst.aliases else Inst(inst.site, aliases, inst.bound, inst.raised))
+                    nxt.add(inst if aliases == inst.aliases else Inst(inst.site, aliases, inst.bound, inst.raised, inst.facts))
                 insts = nxt
         return _widen(frozenset(insts))
 
@@ -431,9 +437,14 @@ class ScopeAnalysis:
             return state
         test, truth = label
         falsy = _falsy_names(test, truth)
-        if not falsy:
+        truthy = _truthy_names(test, truth)
+        if not falsy and not truthy:
             return state
-        return frozenset(i for i in state if not (i.aliases & falsy))
+        # On this branch these instances cannot exist: their alias is None, or a
+        # flag set after acquiring them (`close = True`) is false, or a name that
+        # was None for them (`_file = None`) is not.
+        dead = {f"T:{n}" for n in falsy} | {f"N:{n}" for n in truthy if n not in falsy}
+        return frozenset(i for i in state if not (i.aliases & falsy) and not (i.facts & dead))
 
     def on_exc(self, node: cfgmod.Node, state: frozenset[Inst]) -> frozenset[Inst]:
         # An exception inside the very statement that releases or hands over the
@@ -443,7 +454,7 @@ class ScopeAnalysis:
         # The latest raise point is the one that skips the release (an earlier
         # exception may have been on its way to a `finally` that would close it).
         line = node.line
-        return frozenset(Inst(i.site, i.aliases, i.bound, line) for i in state if not (i.aliases & handed))
+        return frozenset(Inst(i.site, i.aliases, i.bound, line, i.facts) for i in state if not (i.aliases & handed))
 
     def call_may_raise(self, call: nodes.Call) -> bool:
         func = call.func
@@ -492,7 +503,7 @@ def _widen(state: frozenset[Inst]) -> frozenset[Inst]:
             merged[inst.site] = inst
         else:
             raised = min(x for x in (old.raised, inst.raised) if x) if (old.raised or inst.raised) else 0
-            merged[inst.site] = Inst(inst.site, old.aliases | inst.aliases, old.bound or inst.bound, raised)
+            merged[inst.site] = Inst(inst.site, old.aliases | inst.aliases, old.bound or inst.bound, raised, old.facts & inst.facts)
     return frozenset(merged.values())
 
 
@@ -523,6 +534,25 @@ def _falsy_names(test: Any, truth: bool) -> frozenset[str]:
             return frozenset().union(*(_falsy_names(v, True) for v in test.values))
         if test.op == "or" and not truth:
             return frozenset().union(*(_falsy_names(v, False) for v in test.values))
+    return frozenset()
+
+
+def _truthy_names(test: Any, truth: bool) -> frozenset[str]:
+    """Names known to be truthy / not None on the branch where `test` is `truth`."""
+    if isinstance(test, nodes.NamedExpr):
+        test = test.target
+    if isinstance(test, (nodes.Name, nodes.AssignName)):
+        return frozenset({test.name}) if truth else frozenset()
+    if isinstance(test, nodes.UnaryOp) and test.op == "not":
+        return _truthy_names(test.operand, not truth)
+    if isinstance(test, nodes.Compare) and len(test.ops) == 1 and isinstance(test.left, (nodes.Name, nodes.NamedExpr)):
+        left = test.left.target if isinstance(test.left, nodes.NamedExpr) else test.left
+        op, right = test.ops[0]
+        if isinstance(right, nodes.Const) and right.value is None and op in ("is", "==", "is not", "!="):
+            not_none_branch = op in ("is not", "!=")
+            return frozenset({left.name}) if truth == not_none_branch else frozenset()
+    if isinstance(test, nodes.BoolOp) and test.op == "and" and truth:
+        return frozenset().union(*(_truthy_names(v, True) for v in test.values))
     return frozenset()
 
 
@@ -645,6 +675,11 @@ class _Evaluator:
                 self.ops.append(("bind", target.name, frozenset()))
             else:
                 self.ops.append(("bind", target.name, v))
+                if isinstance(value_node, nodes.Const) and not v:
+                    if value_node.value is None:
+                        self.ops.append(("fact", f"N:{target.name}"))
+                    elif value_node.value:
+                        self.ops.append(("fact", f"T:{target.name}"))
         elif isinstance(target, (nodes.AssignAttr, nodes.Subscript)):
             for child in target.get_children():
                 self.value(child)
