@@ -114,3 +114,12 @@ def test_unparseable_file_does_not_stop_the_run(repo: Path) -> None:
     assert "buildspec-broken.yml:2:10: GEN001" in out.stdout
     assert "buildspec.yml:6:3: GEN002" in out.stdout
     assert "Traceback" not in out.stderr
+
+
+def test_text_excerpt_never_shows_a_pasted_secret(tmp_path: Path) -> None:
+    key = "AKIAQYLPMN5HHHFPZAM2"
+    (tmp_path / "buildspec.yml").write_text(f"version: 0.2\nphases:\n  build:\n    commands:\n      - echo {key} > key\n")
+    out = lintkit("check", "--no-cache", cwd=tmp_path)
+    assert out.returncode == 1
+    assert key not in out.stdout
+    assert "      - echo AKIA**************** > key" in out.stdout

@@ -57,9 +57,6 @@ SECURITY_SEVERITY = {
     Severity.INFO: "1.0",
 }
 _PROBLEM_SEVERITY = {"error": "error", "warning": "warning", "note": "recommendation"}
-# Rules whose flagged text is a secret: no snippet, so the SARIF file (an
-# uploaded artifact) does not carry the credential a second time.
-_SECRET_TAGS = {"secret", "secrets", "credential", "credentials"}
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
@@ -175,7 +172,7 @@ class _Builder:
 
     def result_for(self, f: Finding) -> om.Result:
         rule = self.result.registry.rules.get(f.code)
-        secret = rule is not None and bool(_SECRET_TAGS & {t.lower() for t in rule.tags}) or f.code.startswith("CRD")
+        secret = (rule is not None and rule.flags_secrets) or f.code.startswith("CRD")
         related = list(f.related[:MAX_RELATED])
         text = _escape_links(_sentence(f.message))
         if related:
