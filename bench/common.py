@@ -41,7 +41,10 @@ def python() -> str:
 
 
 def lintkit_cmd() -> list[str]:
-    return [python(), "-m", "lintkit"]
+    # -P: like the `lintkit` console script, do not put the current directory
+    # on sys.path (`python -m` would, and astroid would then resolve every
+    # absolute import of the checked project to its sources).
+    return [python(), "-P", "-m", "lintkit"]
 
 
 def peer_venv(tool: str) -> Path:

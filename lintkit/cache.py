@@ -293,6 +293,7 @@ class RunFacts:
     summary_digests: dict[str, dict[str, str]]
     table_digests: dict[str, str]
     names_digest: str
+    sources: dict[str, str | None] = field(default_factory=dict, compare=False)  # memo of _source_digest
 
     @classmethod
     def build(cls, files: frozenset[str], summaries: dict[str, dict[str, Any]]) -> RunFacts:
@@ -304,6 +305,17 @@ class RunFacts:
             table_digests={name: _digest_text(*(f"{k}={v}" for k, v in sorted(d.items()))) for name, d in digests.items()},
             names_digest=_digest_text(*sorted(summaries)),
         )
+
+    def _source_digest(self, root: str, rel: str) -> str | None:
+        """Digest of a project file astroid read, once per run however many
+        cached results name it."""
+        if rel not in self.sources:
+            try:
+                with open(os.path.join(root, rel), "rb") as handle:
+                    self.sources[rel] = digest_bytes(handle.read())
+            except OSError:
+                self.sources[rel] = None
+        return self.sources[rel]
 
     def freeze(self, deps: Deps, root: str) -> dict[str, Any]:
         """Dependencies as stored: whole-set reads become digests of the set."""
@@ -338,11 +350,7 @@ class RunFacts:
             if data["table_names"] is not None and data["table_names"] != self.names_digest:
                 return False
             for rel, digest in data.get("sources", []):
-                try:
-                    with open(os.path.join(root, rel), "rb") as handle:
-                        if digest_bytes(handle.read()) != digest:
-                            return False
-                except OSError:
+                if self._source_digest(root, rel) != digest:
                     return False
         except (KeyError, TypeError, ValueError, AttributeError):
             return False
