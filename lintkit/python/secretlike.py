@@ -108,6 +108,8 @@ def looks_like_secret_value(value: object) -> bool:
         return False
     if _ENV_NAME.match(text) or _TEMPLATE.search(text):
         return False
+    if re.match(r"^[^@:/]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$", text):
+        return False  # an e-mail address: anonymous FTP's conventional "password"
     if text.startswith(("/", "./", "../", "~", "http://", "https://", "file:", "arn:", "ssm:", "secretsmanager:")):
         return False
     if re.search(r"\.(pem|key|txt|json|ya?ml|cfg|ini|env|crt|p12|pfx)$", lower):

@@ -26,7 +26,7 @@ from lintkit.python.calls import (
     receiver_name,
     string_prefix,
 )
-from lintkit.python.security_common import imports_module, is_false, is_settings_file, is_true, skip_tests
+from lintkit.python.security_common import imports_module, is_false, is_settings_file, is_true, skip_tests, under_option_guard
 from lintkit.python.security_creds import hardcoded_credentials
 from lintkit.python.security_crypto import certificate_validation, weak_cryptography, weak_hashing, weak_random
 from lintkit.registry import check
@@ -46,7 +46,8 @@ def debug_enabled(module: nodes.Module, ctx: Any) -> None:
             ctx.report("PSC003", keyword(call, "debug"), "the Flask debugger allows arbitrary code execution: debug=True", fix=fix)
         elif name.endswith("serving.run_simple") and is_true(keyword(call, "use_debugger")):
             ctx.report("PSC003", keyword(call, "use_debugger"), "the Werkzeug debugger allows arbitrary code execution", fix=fix)
-    if flask:
+    # `app.debug = True` matters only when the app is started with app.run().
+    if flask and any(method_name(c) == "run" for c in module.nodes_of_class(nodes.Call)):
         for assign in module.nodes_of_class(nodes.Assign):
             for target in assign.targets:
                 if is_true(assign.value) and _config_target(target) == "DEBUG":
@@ -113,6 +114,8 @@ def _is_csrf_exempt(node: Any) -> bool:
 
 # -- PSC004 paramiko host keys -------------------------------------------------------
 
+_HOSTKEY_OPTIONS = ("auto_add", "policy", "host_key", "hostkey", "known_hosts", "insecure", "strict")
+
 
 @check("python", "PSC004")
 def missing_host_key_policy(module: nodes.Module, ctx: Any) -> None:
@@ -124,7 +127,7 @@ def missing_host_key_policy(module: nodes.Module, ctx: Any) -> None:
         policy = call.args[0]
         name = (call_name(policy) if isinstance(policy, nodes.Call) else qualname(policy)) or last_identifier(policy)
         short = name.rsplit(".", 1)[-1]
-        if short in ("AutoAddPolicy", "WarningPolicy"):
+        if short in ("AutoAddPolicy", "WarningPolicy") and not under_option_guard(call, _HOSTKEY_OPTIONS):
             ctx.report(
                 "PSC004",
                 policy,
@@ -192,7 +195,7 @@ def insecure_connection(module: nodes.Module, ctx: Any) -> None:
         return
     for call in module.nodes_of_class(nodes.Call):
         name = call_name(call) or ""
-        if name in _CLEARTEXT_CLIENTS:
+        if name in _CLEARTEXT_CLIENTS and not under_option_guard(call, ("scheme", "protocol", "proto")):
             proto = _CLEARTEXT_CLIENTS[name]
             ctx.report("PSC011", call, f"{proto} sends credentials and data in clear text", fix="Use SSH/SFTP or ftplib.FTP_TLS")
             continue
@@ -357,6 +360,9 @@ def jinja2_autoescape(module: nodes.Module, ctx: Any) -> None:
     if skip_tests(ctx, "PSC030"):
         return
     fix = "Pass autoescape=select_autoescape() (or True) when templates render HTML"
+    # Jinja2 also renders config files, RST and LDAP filters, where escaping is
+    # wrong: a missing autoescape counts only in modules that deal with HTML.
+    renders_html = _mentions_html(module)
     for call in module.nodes_of_class(nodes.Call):
         name = call_name(call) or ""
         if not name.startswith("jinja2.") or name.rsplit(".", 1)[-1] not in ("Environment", "SandboxedEnvironment"):
@@ -364,8 +370,20 @@ def jinja2_autoescape(module: nodes.Module, ctx: Any) -> None:
         autoescape = keyword(call, "autoescape")
         if is_false(autoescape):
             ctx.report("PSC030", autoescape, "autoescape=False renders variables into HTML unescaped", fix=fix)
-        elif autoescape is None and not has_star_kwargs(call) and len(call.args) < 11:
+        elif autoescape is None and not has_star_kwargs(call) and len(call.args) < 11 and renders_html:
             ctx.report("PSC030", call, "a Jinja2 Environment escapes nothing by default: pass autoescape", fix=fix)
+
+
+_WEB_FRAMEWORKS = ("flask", "django", "starlette", "fastapi", "aiohttp", "tornado", "pyramid", "bottle", "sanic", "werkzeug")
+
+
+def _mentions_html(module: nodes.Module) -> bool:
+    if any(imports_module(module, fw) for fw in _WEB_FRAMEWORKS):
+        return True
+    for const in module.nodes_of_class(nodes.Const):
+        if isinstance(const.value, str) and len(const.value) < 200 and (".htm" in const.value.lower() or "<html" in const.value.lower()):
+            return True
+    return False
 
 
 # -- PSC031 XML parsers with external entities ----------------------------------------------------

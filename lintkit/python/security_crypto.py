@@ -49,7 +49,9 @@ def weak_hashing(module: nodes.Module, ctx: Any) -> None:
             code, algorithm = "PSC015", name.rsplit(".", 2)[-2 if name.endswith(".new") else -1].lower()
         if skip_tests(ctx, code):
             continue
-        reason = _hash_context(call)
+        if isinstance(call.parent, nodes.Attribute) and call.parent.attrname in ("digest_size", "block_size", "name"):
+            continue  # `sha1().digest_size`: a size lookup, nothing is hashed
+        reason = _algorithm_use(call) if code == "PSC015" and name.startswith("cryptography.") else _hash_context(call)
         if reason is None:
             continue
         ctx.report(
@@ -59,6 +61,22 @@ def weak_hashing(module: nodes.Module, ctx: Any) -> None:
             fix="Hash passwords with a slow salted KDF (hashlib.scrypt, argon2, bcrypt, Django's make_password); "
             "use SHA-256 or better elsewhere, or pass usedforsecurity=False for a non-security checksum",
         )
+
+
+_SIGNING_USES = {"sign", "verify", "hmac_hash", "HMAC", "PBKDF2HMAC", "HKDF", "OAEP", "MGF1", "PSS", "ConcatKDFHash", "X963KDF"}
+
+
+def _algorithm_use(call: nodes.Call) -> str | None:
+    """`hashes.SHA1()` is an algorithm choice: weak when it signs, MACs or
+    derives keys; a certificate fingerprint is not a security use."""
+    parent = call.parent.parent if isinstance(call.parent, nodes.Keyword) else call.parent
+    if isinstance(parent, nodes.Call):
+        consumer = (call_name(parent) or method_name(parent) or "").rsplit(".", 1)[-1]
+        if consumer in _SIGNING_USES:
+            return f"it is used by {consumer}()"
+        if consumer == "Hash":
+            return _hash_context(parent)
+    return None
 
 
 def _hashlib_algorithm(call: nodes.Call, name: str) -> str | None:
@@ -101,15 +119,21 @@ def _hash_context(call: nodes.Call) -> str | None:
         if sensitive_identifier(func.name):
             return f"is used in '{func.name}'"
         for const in func.nodes_of_class(nodes.Const):
-            if isinstance(const.value, str) and _STRONG_LITERAL.search(const.value) and not _is_docstring(const):
+            # A file or key name ('passwordFile.txt'), not a sentence such as an error message.
+            value = const.value
+            if isinstance(value, str) and _STRONG_LITERAL.search(value) and not any(c.isspace() for c in value):
                 text = const.value if len(const.value) <= 40 else const.value[:37] + "..."
                 return f"its function handles sensitive data ('{text}')"
     return None
 
 
 def _identifiers(expr: Any) -> list[str]:
+    """Names and attributes in `expr`, without imported ones: in the Salt
+    project `salt.utils.stringutils.to_bytes(x)` hashes `x`, not a salt."""
     out: list[str] = []
     for node in [expr, *expr.nodes_of_class((nodes.Name, nodes.Attribute))]:
+        if isinstance(node, (nodes.Name, nodes.Attribute)) and qualname(node) is not None:
+            continue
         if isinstance(node, nodes.Name):
             out.append(node.name)
         elif isinstance(node, nodes.Attribute):
@@ -284,7 +308,8 @@ def certificate_validation(module: nodes.Module, ctx: Any) -> None:
             for target in node.targets:
                 if not isinstance(target, nodes.AssignAttr):
                     continue
-                if target.attrname == "check_hostname" and is_false(node.value):
+                if target.attrname == "check_hostname" and is_false(node.value) and target.expr.as_string() != "self":
+                    # (`self.check_hostname = False` initialises a context-like class: not a use)
                     hostname_sites.append(node.value)
                 elif target.attrname == "verify" and is_false(node.value) and not under_option_guard(node, _GUARD_WORDS):
                     ctx.report("PSC009", node.value, f"'{target.as_string()} = False' turns off certificate validation", fix=_TLS_FIX)
