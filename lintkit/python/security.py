@@ -9,6 +9,7 @@ The detectors live in three modules; importing them here registers them.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -381,9 +382,14 @@ def _mentions_html(module: nodes.Module) -> bool:
     if any(imports_module(module, fw) for fw in _WEB_FRAMEWORKS):
         return True
     for const in module.nodes_of_class(nodes.Const):
-        if isinstance(const.value, str) and len(const.value) < 200 and (".htm" in const.value.lower() or "<html" in const.value.lower()):
+        value = const.value.lower() if isinstance(const.value, str) else ""
+        if _HTML_TEMPLATE.search(value) or "<html" in value or "<!doctype html" in value:
             return True
     return False
+
+
+# A template file name (`report.html`, `page.html.j2`), not a URL inside prose.
+_HTML_TEMPLATE = re.compile(r"^[\w./-]*\.html?(?:\.j2|\.jinja2?)?$")
 
 
 # -- PSC031 XML parsers with external entities ----------------------------------------------------
