@@ -112,6 +112,8 @@ class ModuleAnalysis:
         self.aliases = module_aliases(module, self.modname)
         self.extra_sanitizers = extra_sanitizers or {}
         self.functions: dict[str, Any] = {}  # qualified name -> FunctionDef
+        # names called somewhere in this module: such functions are helpers, not views
+        self.called_names = {c.func.name for c in module.nodes_of_class(nodes.Call) if isinstance(c.func, nodes.Name)}
         self.classes: set[str] = {f"{self.modname}.{n.name}" for n in module.body if isinstance(n, nodes.ClassDef)}
         self.summaries: dict[Any, Summary] = {}
         self._in_progress: set[Any] = set()
@@ -187,7 +189,7 @@ class ModuleAnalysis:
             init[params[0]] = Val(qual="django.http.HttpRequest")
             # the other parameters are URL captures only for real views; a helper taking a
             # request (login(request, user)) gets its other arguments from code
-            if self.is_django_view_module() or _has_view_decorator(fn):
+            if (self.is_django_view_module() or _has_view_decorator(fn)) and fn.name not in self.called_names:
                 for p in params[1:]:
                     if fn.args.defaults and p in [a.name for a in fn.args.args[len(fn.args.args) - len(fn.args.defaults):]]:
                         continue  # a default means the urlconf usually passes it (document_root=...)
