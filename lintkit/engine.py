@@ -321,7 +321,7 @@ def _finish(
     }
     overrides = settings.config.severity_overrides()
     found = [replace(f, severity=overrides[f.code]) if f.code in overrides else f for f in found if f.code not in ignored]
-    directives = parse_directives(text) + list(extra_directives or [])
+    directives = parse_directives(text, python=result.kind == "python") + list(extra_directives or [])
     kept, suppressed = apply_directives(found, directives, registry.code_for)
     if UNUSED_CODE in settings.enabled and UNUSED_CODE not in ignored and directives:
         rule = registry.rules[UNUSED_CODE]

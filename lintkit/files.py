@@ -211,9 +211,17 @@ def classify_document(relpath: str, doc: Document) -> str | None:
     if version is not None and (lowered & {"hooks", "resources"} or keys & {"os", "files"}):
         if name_kind == "appspec" or str(version).strip() in ("0.0", "0") or "os" in keys:
             return "appspec"
-    if name_kind in ("buildspec", "appspec"):
+    # A file named like one but holding none of its keys (buildspec.schema.json,
+    # appspec-generator.json) is something else.
+    if name_kind == "buildspec" and (keys & _BUILDSPEC_KEYS or not keys):
+        return name_kind
+    if name_kind == "appspec" and (lowered & _APPSPEC_KEYS or not keys):
         return name_kind
     return None
+
+
+_BUILDSPEC_KEYS = frozenset({"version", "phases", "batch", "env", "artifacts", "cache", "reports", "run-as", "proxy"})
+_APPSPEC_KEYS = frozenset({"version", "os", "files", "hooks", "resources", "permissions", "file_exists_behavior"})
 
 
 def _is_device_farm(root: Mapping, keys: set[str]) -> bool:

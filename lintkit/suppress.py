@@ -44,15 +44,22 @@ class Directive:
         return not self.target_lines
 
 
-def parse_directives(text: str) -> list[Directive]:
+def parse_directives(text: str, python: bool = False) -> list[Directive]:
+    """Directives in comments. In Python only real comment tokens count, so a
+    directive quoted in a string or docstring is text, not a suppression."""
     if "lintkit:" not in text:
         return []
     directives: list[Directive] = []
     lines = text.splitlines()
+    comment_columns = _python_comments(text) if python else None
     for index, line in enumerate(lines):
         if "lintkit:" not in line:
             continue
         for match in _DIRECTIVE.finditer(line):
+            if comment_columns is not None and not any(
+                start <= match.start() for start in comment_columns.get(index + 1, ())
+            ):
+                continue
             number = index + 1
             codes = tuple(c.strip() for c in (match.group("codes") or "").split(",") if c.strip())
             if match.group("kind") == "ignore-file":
@@ -63,6 +70,21 @@ def parse_directives(text: str) -> list[Directive]:
                 targets = (number,)
             directives.append(Directive(number, match.start() + 1, match.end() + 1, targets, codes))
     return directives
+
+
+def _python_comments(text: str) -> dict[int, list[int]]:
+    """Line -> start columns of its comment tokens (empty if it does not tokenize)."""
+    import io
+    import tokenize
+
+    found: dict[int, list[int]] = {}
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            if tok.type == tokenize.COMMENT and "lintkit:" in tok.string:
+                found.setdefault(tok.start[0], []).append(tok.start[1])
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        pass
+    return found
 
 
 def _next_content_line(lines: list[str], index: int) -> int:

@@ -95,6 +95,10 @@ def test_missing_path_is_reported(tmp_path: Path) -> None:
         (".pre-commit-config.yaml", "repos:\n  - repo: local\n    hooks: []\n", None),
         ("testspec.yml", "version: 0.1\nphases:\n  install:\n    commands: [x]\n  test:\n    commands: [y]\nandroid_test_host: x\n", None),
         (".gitlab-ci.yml", "stages: [build]\nbuild:\n  script: [make]\n", None),
+        ("rules/schemas/buildspec.schema.json", '{"$schema": "x", "type": "object", "properties": {}}', None),
+        ("appspec-template-generator.json", '{"name": "gen", "outputs": []}', None),
+        ("buildspec.yml", "{}", "buildspec"),
+        ("buildspec.yml", "phases:\n  build:\n    commands: [make]\n", "buildspec"),
     ],
 )
 def test_classification_by_content(name: str, text: str, kind: str | None) -> None:

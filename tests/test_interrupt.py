@@ -19,14 +19,19 @@ def test_interrupted_run_leaves_no_report(tmp_path: Path, sig: int) -> None:
         d.mkdir()
         (d / "buildspec.yml").write_text("version: 0.2\nphases:\n  build:\n    commands:\n" + "      - make\n" * 300)
     out = tmp_path / "reports" / "lintkit.json"
-    proc = subprocess.Popen(
+    with subprocess.Popen(
         [sys.executable, "-m", "lintkit", "check", str(tmp_path), "--format", "json", "--output", str(out), "--jobs", "1", "--no-cache"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-    )
-    time.sleep(1.5)
-    proc.send_signal(sig)
-    _, stderr = proc.communicate(timeout=60)
+    ) as proc:
+        time.sleep(1.5)
+        proc.send_signal(sig)
+        try:
+            _, stderr = proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+            raise
     assert proc.returncode != 0
     assert not out.exists()
     assert not list(out.parent.glob("*")) if out.parent.exists() else True

@@ -49,3 +49,14 @@ def test_parse_directive_forms() -> None:
     assert (a.codes, a.target_lines) == (("A", "B"), (1,))
     assert (b.codes, b.target_lines) == ((), (3,))
     assert (c.codes, c.file_level) == (("C",), True)
+
+
+def test_python_directives_must_be_real_comments(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(
+        'DOC = "# lintkit: ignore[PRL001] only text"\n'
+        "def f(p):\n"
+        "    return open(p).read()  # lintkit: ignore[PRL001]\n"
+    )
+    result = run_paths([tmp_path], root=tmp_path)
+    # The quoted directive on line 1 is text: neither a suppression nor unused.
+    assert sorted((f.code, f.line) for f in result.findings) == [("LNT001", 3)]
