@@ -25,7 +25,9 @@ CICD_TYPES = (
 )
 # Codes the embedded buildspec may produce: GEN, BSP and CRD families. Codes
 # not (yet) in the registry are never reported; they only keep the check on.
-INLINE_CODES = ("GEN001", "GEN002", "GEN004") + tuple(f"BSP{n:03d}" for n in range(1, 41)) + tuple(f"CRD{n:03d}" for n in range(1, 5))
+# The inline-BuildSpec check reports through the buildspec checks it runs,
+# which filter disabled codes themselves; declared with no codes, it always runs.
+INLINE_CODES: tuple[str, ...] = ()
 
 
 def template_of(doc: Document) -> Template:
