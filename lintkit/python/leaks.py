@@ -177,6 +177,7 @@ class ScopeAnalysis:
         self._computing_types = False
         self.outcome = Outcome()
         self._node: Any = None
+        self._finally_cache: dict[int, frozenset[str]] = {}
 
     # -- scope facts (computed on first use: most scopes acquire nothing) -----
 
@@ -451,10 +452,46 @@ class ScopeAnalysis:
         # resource (`return h, size(p)`, `close_quietly(h)`) is not "between
         # acquire and close": that statement is where the path ends.
         handed = frozenset().union(*(op[1] for op in self.ops_for(node) if op[0] in ("rel", "esc")))
+        # A cleanup step inside a `finally` that also releases the resource
+        # (`finally: unlock(fd); os.close(fd)`) is part of the release, not code
+        # between acquire and release: a failing cleanup is not reported.
+        handed = handed | self._finally_releases(node.ast)
         # The latest raise point is the one that skips the release (an earlier
         # exception may have been on its way to a `finally` that would close it).
         line = node.line
         return frozenset(Inst(i.site, i.aliases, i.bound, line, i.facts) for i in state if not (i.aliases & handed))
+
+    def _finally_releases(self, ast: Any) -> frozenset[str]:
+        """Names released by the innermost `finally` body that holds `ast`."""
+        child, parent = ast, getattr(ast, "parent", None)
+        while parent is not None and parent is not self.scope and not isinstance(parent, _NESTED):
+            if isinstance(parent, nodes.Try) and child in (parent.finalbody or []):
+                key = id(parent)
+                if key not in self._finally_cache:
+                    self._finally_cache[key] = self._released_names(parent.finalbody)
+                return self._finally_cache[key]
+            child, parent = parent, parent.parent
+        return frozenset()
+
+    def _released_names(self, body: list[Any]) -> frozenset[str]:
+        """Alias tokens that some call in `body` releases (`x.close()`, `os.close(x)`)."""
+        names: set[str] = set()
+        for stmt in body:
+            for call in [stmt, *_walk_own(stmt)]:
+                if not isinstance(call, nodes.Call):
+                    continue
+                func = call.func
+                if call.args and self.qn(call) in self.release_calls:
+                    first = call.args[0]
+                    if isinstance(first, nodes.Call) and isinstance(first.func, nodes.Attribute):
+                        first = first.func.expr  # os.close(sock.fileno())
+                    if isinstance(first, nodes.Name):
+                        names.add(first.name)
+                elif isinstance(func, nodes.Attribute) and func.attrname in self.release_methods:
+                    recv = dotted(func.expr)
+                    if recv:
+                        names.update((recv, f"recv:{recv}"))
+        return frozenset(names)
 
     def call_may_raise(self, call: nodes.Call) -> bool:
         func = call.func
