@@ -159,7 +159,10 @@ def interleaved(runs: list[tuple[str, list[str], dict]], repeat: int) -> dict[st
             before = extra.pop("before", None)
             if before is not None:
                 before()
-            timings[label].samples.append(measure(cmd, **extra))
+            sample = measure(cmd, **extra)
+            timings[label].samples.append(sample)
+            # Each run as it ends, so a long benchmark cut short still says something.
+            print(f"   run: {label:<44} {sample.seconds:7.2f} s wall {sample.cpu:7.2f} s cpu {sample.max_rss_mb:6.0f} MB", flush=True)
     for timing in timings.values():
         print(timing.row(), flush=True)
     return timings
