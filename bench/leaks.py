@@ -1,6 +1,6 @@
 """Leak bench: lintkit PRL001 vs pylint R1732 (consider-using-with) vs ruff SIM115.
 
-    .venv/bin/python bench/leaks.py [--django] [--sample 30]
+    .venv/bin/python bench/leaks.py [--django] [--wheel requests==2.34.2 ...] [--sample 30]
 
 Scores every *acquisition site* (a line that acquires a resource) as leak /
 no leak, per tool: precision, recall (TPR), FPR and J = TPR - FPR.
@@ -13,6 +13,8 @@ Suites
           profile: one-liners such as `open(p).read()` are not counted).
   django  (--django) Django 5.2's sdist: lintkit findings per KLOC and a random
           sample printed for hand checking.
+  wheels  (--wheel NAME[==VERSION], repeatable) the same for a PyPI wheel,
+          downloaded into bench/.cache/wheels.
 
 Sites = every line lintkit's catalogue recognises as an acquisition (also
 one-liners) + every labelled line + every line any tool flags, so a tool's
@@ -30,6 +32,7 @@ import sys
 import tarfile
 import time
 import venv
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -277,10 +280,6 @@ def score_suite(name: str, directory: Path, files: list[Path], labels: dict[tupl
 
 
 def django(sample: int) -> None:
-    sys.path.insert(0, str(REPO))
-    from lintkit.config import Config
-    from lintkit.engine import run
-
     sdist_dir = CACHE / "django-sdist"
     sdist = next(iter(sdist_dir.glob(f"[dD]jango-{DJANGO_VERSION}.tar.gz")), None) if sdist_dir.exists() else None
     if sdist is None:
@@ -291,7 +290,33 @@ def django(sample: int) -> None:
     if not root.exists():
         with tarfile.open(sdist) as tar:
             tar.extractall(root, filter="data")
-    src = next(root.glob("*/django"))
+    real_code(f"Django {DJANGO_VERSION}", next(root.glob("*/django")), sample)
+
+
+def wheel(spec: str, sample: int) -> None:
+    """A PyPI wheel (`name` or `name==version`), unpacked into the cache."""
+    wheels = CACHE / "wheels"
+    wheels.mkdir(parents=True, exist_ok=True)
+    subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--only-binary", ":all:",
+                    "--python-version", "3.12", "-d", str(wheels), spec], check=True)
+    name = spec.split("==")[0].lower().replace("-", "_")
+    version = spec.split("==")[1] if "==" in spec else ""
+    found = sorted(p for p in wheels.glob("*.whl") if p.name.lower().startswith(name + "-" + version))
+    whl = found[-1]
+    root = CACHE / "pkgs" / whl.name[: -len(".whl")]
+    if not root.exists():
+        with zipfile.ZipFile(whl) as zf:
+            zf.extractall(root)
+    tops = [p for p in root.iterdir() if p.is_dir() and not p.name.endswith((".dist-info", ".data"))]
+    real_code(whl.name, tops[0] if len(tops) == 1 else root, sample)
+
+
+def real_code(label: str, src: Path, sample: int) -> None:
+    """Findings per KLOC on real code and a sample for hand checking."""
+    sys.path.insert(0, str(REPO))
+    from lintkit.config import Config
+    from lintkit.engine import run
+
     py_files = list(src.rglob("*.py"))
     kloc = sum(sum(1 for ln in f.read_text(encoding="utf-8", errors="replace").splitlines() if ln.strip()) for f in py_files) / 1000
     cfg = Config(root=str(src.parent), respect_gitignore=False, select=("PRL",), exclude=())
@@ -304,8 +329,8 @@ def django(sample: int) -> None:
     by_code: dict[str, int] = {}
     for f in findings:
         by_code[f.code] = by_code.get(f.code, 0) + 1
-    print(f"\n== Django {DJANGO_VERSION}: {len(py_files)} files, {kloc:.1f} KLOC (non-blank), {seconds:.1f} s")
-    print(f"findings: {len(findings)} ({len(findings) / kloc:.2f} per KLOC) {by_code}; limit notes {len(limits)}; crashes {len(crashes)}")
+    print(f"\n== {label}: {len(py_files)} files, {kloc:.1f} KLOC (non-blank), {seconds:.1f} s")
+    print(f"findings: {len(findings)} ({len(findings) / max(kloc, 0.001):.2f} per KLOC) {by_code}; limit notes {len(limits)}; crashes {len(crashes)}")
     for n in crashes[:5]:
         print("   crash:", n.path, n.message)
     rng = random.Random(4)
@@ -316,6 +341,8 @@ def django(sample: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--django", action="store_true", help="also run over Django's source")
+    parser.add_argument("--wheel", action="append", default=[], metavar="NAME[==VERSION]",
+                        help="also run over a PyPI wheel's source (repeatable)")
     parser.add_argument("--sample", type=int, default=30)
     args = parser.parse_args()
     CACHE.mkdir(parents=True, exist_ok=True)
@@ -325,6 +352,8 @@ def main() -> None:
     score_suite(f"pylint {PYLINT_VERSION} functional consider_using_with*.py", files[0].parent, files, labels)
     if args.django:
         django(args.sample)
+    for spec in args.wheel:
+        wheel(spec, args.sample)
 
 
 if __name__ == "__main__":

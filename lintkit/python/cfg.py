@@ -272,8 +272,8 @@ class _Builder:
                 self.link([(dispatch, None)], hid)
                 ends = ends + self.block(handler.body, [(hid, None)], inside)
                 catch_all = catch_all or _catches_all(handler)
-            if not catch_all:
-                self.link([(dispatch, None)], inside.exc())
+            if not catch_all:  # labelled: the analyses may know which types the handlers cover
+                self.link([(dispatch, "uncaught")], inside.exc())
         if finalbody and ends:
             ends = self.block(finalbody, ends, env)
         return ends

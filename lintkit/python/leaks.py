@@ -282,11 +282,14 @@ class ScopeAnalysis:
         return None
 
     def _released_locks(self) -> set[str]:
+        """Receivers released outside `except` handlers. A lock released only
+        when something fails is handed to the caller on success (acquired
+        here, released by another method): a deliberate design."""
         found: set[str] = set()
         for node in self.own:
             if isinstance(node, nodes.Call) and isinstance(node.func, nodes.Attribute) and node.func.attrname == "release":
                 name = dotted(node.func.expr)
-                if name:
+                if name and not _in_handler(node, self.scope):
                     found.add(name)
         return found
 
@@ -434,6 +437,12 @@ class ScopeAnalysis:
             lost.append(entry)
 
     def on_edge(self, node: cfgmod.Node, label: Any, state: frozenset[Inst]) -> frozenset[Inst]:
+        if label == "uncaught" and state:
+            # The handlers of this `try` catch I/O failures (OSError) and release
+            # the resource there: what escapes them is a programming error
+            # (TypeError, KeyError), not the failure a leak report is about.
+            handled = self._io_handler_releases(node.ast)
+            return frozenset(i for i in state if not (i.aliases & handled)) if handled else state
         if not isinstance(label, tuple) or not state:
             return state
         test, truth = label
@@ -473,6 +482,13 @@ class ScopeAnalysis:
             child, parent = parent, parent.parent
         return frozenset()
 
+    def _io_handler_releases(self, try_node: Any) -> frozenset[str]:
+        key = -id(try_node)
+        if key not in self._finally_cache:
+            handlers = [h for h in getattr(try_node, "handlers", []) or [] if _catches_io_errors(h)]
+            self._finally_cache[key] = self._released_names([s for h in handlers for s in h.body])
+        return self._finally_cache[key]
+
     def _released_names(self, body: list[Any]) -> frozenset[str]:
         """Alias tokens that some call in `body` releases (`x.close()`, `os.close(x)`)."""
         names: set[str] = set()
@@ -499,6 +515,8 @@ class ScopeAnalysis:
             return False
         if isinstance(func, nodes.Attribute) and func.attrname in self.cat.non_raising_methods:
             return False
+        if isinstance(func, nodes.Attribute) and not call.args and not call.keywords and func.attrname.startswith(("is_", "has_")):
+            return False  # a state predicate (`event.is_set()`, `t.is_alive()`): an accessor
         qn = self.qn(call)
         found = self.summaries.lookup(call, qn, self.scope)
         if found is not None and found[0].get("closes"):
@@ -542,6 +560,26 @@ def _widen(state: frozenset[Inst]) -> frozenset[Inst]:
             raised = min(x for x in (old.raised, inst.raised) if x) if (old.raised or inst.raised) else 0
             merged[inst.site] = Inst(inst.site, old.aliases | inst.aliases, old.bound or inst.bound, raised, old.facts & inst.facts)
     return frozenset(merged.values())
+
+
+_IO_ERRORS = frozenset({"OSError", "IOError", "EnvironmentError", "socket.error", "error", "select.error"})
+
+
+def _catches_io_errors(handler: Any) -> bool:
+    """Does this `except` clause catch every OSError?"""
+    if handler.type is None:
+        return True
+    types = handler.type.elts if isinstance(handler.type, nodes.Tuple) else [handler.type]
+    return any((dotted(t) or "") in _IO_ERRORS for t in types)
+
+
+def _in_handler(node: Any, scope: Any) -> bool:
+    child, parent = node, node.parent
+    while parent is not None and parent is not scope:
+        if isinstance(parent, nodes.ExceptHandler) and child in parent.body:
+            return True
+        child, parent = parent, parent.parent
+    return False
 
 
 def _matches_any(patterns: frozenset[str], qname: str | None, method: str | None) -> bool:
@@ -892,7 +930,7 @@ class _Evaluator:
             return frozenset({f"#{sid}"})
         if all_args and owning:
             return all_args  # the wrapper is the same resource under another name
-        if all_args and (_matches_any(an.cat.owning_transfer, qname, method) or self._looks_like_wrapper(qname, acquired)):
+        if all_args and (_matches_any(an.cat.owning_transfer, qname, method) or self._looks_like_wrapper(qname, acquired, func)):
             self.ops.append(("esc", all_args))  # an object we do not track owns it now (FileResponse(f))
         return frozenset()
 
@@ -904,11 +942,18 @@ class _Evaluator:
         elif param in escapes:
             self.ops.append(("esc", toks))
 
-    def _looks_like_wrapper(self, qname: str | None, acquired: Any) -> bool:
-        """An unknown class constructor given a resource probably owns it (CodeQL's view too)."""
-        if not qname or acquired is not None or qname in self.an.cat.non_owning:
+    def _looks_like_wrapper(self, qname: str | None, acquired: Any, func: Any = None) -> bool:
+        """An unknown class constructor given a resource probably owns it (CodeQL's
+        view too); so does an injected factory (`transport_factory(sock)`,
+        `self.connection_class(sock)`, `environ.get("wsgi.file_wrapper", FileWrapper)(f)`)."""
+        if acquired is not None or (qname and qname in self.an.cat.non_owning):
             return False
-        last = qname.rsplit(".", 1)[-1]
+        if isinstance(func, nodes.Call):
+            return True  # the callee is computed: a factory, a looked-up class
+        name = qname or (func.attrname if isinstance(func, nodes.Attribute) else getattr(func, "name", "")) or ""
+        last = name.rsplit(".", 1)[-1]
+        if last.lower().endswith(("factory", "_class", "_cls")) or last == "cls":
+            return True
         return last[:1].isupper() and not last.endswith(("Error", "Exception", "Warning")) and not last.isupper()
 
 
@@ -919,6 +964,8 @@ class _Evaluator:
 def _label(site: Site) -> str:
     node = site.node
     parent = getattr(node, "parent", None)
+    if isinstance(parent, nodes.Await):  # `body = await self.read_body()`
+        node, parent = parent, parent.parent
     if isinstance(parent, nodes.Assign) and len(parent.targets) == 1:
         target = parent.targets[0]
         if isinstance(target, nodes.AssignName):
@@ -985,7 +1032,7 @@ def analyze_scope(scope: Any, ctx: Any, cat: Catalogue, index: SummaryIndex, str
                     end = "module" if isinstance(scope, nodes.Module) else "function"
                     related.append((n, f"'{label}' is still open after this statement, at the end of the {end}"))
             if releases:
-                message = f"{head} is not closed on every path"
+                message = f"{head} is not {'released' if site.kind.lock else 'closed'} on every path"
                 leak = "some-paths"
                 related += [(n, "closed here only on some paths") for n in releases[:2]]
             else:
@@ -1282,12 +1329,18 @@ def _sets_default_timeout(module: nodes.Module) -> bool:
     return any(call_name(c) == "socket.setdefaulttimeout" for c in module.nodes_of_class(nodes.Call))
 
 
+def _local_or_datagram(call: nodes.Call) -> bool:
+    """`socket.socket(AF_UNIX, ...)` / `(..., SOCK_DGRAM)`: connect() does not wait for a remote peer."""
+    args = [*call.args, *(k.value for k in call.keywords or [])]
+    return any((dotted(a) or "").rsplit(".", 1)[-1] in ("AF_UNIX", "SOCK_DGRAM") for a in args)
+
+
 @check("python", ("PRL004",))
 def connection_timeout(module: nodes.Module, ctx: Any) -> None:
     if _sets_default_timeout(module):
         return
     for scope in cfgmod.scopes(module):
-        sockets = {n: c for n, c in _socket_names(scope).items() if call_name(c) == "socket.socket"}
+        sockets = {n: c for n, c in _socket_names(scope).items() if call_name(c) == "socket.socket" and not _local_or_datagram(c)}
         timed: set[str] = set()
         connects: list[tuple[nodes.Call, str]] = []
         for node in _walk_own(scope):
