@@ -122,6 +122,9 @@ class ModuleAnalysis:
         self.uses_web = any(v.split(".")[0] in _WEB_FRAMEWORKS for v in self.aliases.values())
         self.uses_flask = any(v.startswith(("flask", "flask_restful")) for v in self.aliases.values())
         self.project = self._index_project(project_summaries or {})
+        # Every dotted owner of an indexed function ("pkg.mod.Class" of
+        # "pkg.mod.Class.method"), so is_class is a set lookup, not a scan.
+        self.project_owners = {key.rsplit(".", i)[0] for key in self.project for i in range(1, key.count(".") + 1)}
         self.globals: dict[str, Val] = {}
         for node in module.body:
             if isinstance(node, (nodes.FunctionDef, nodes.AsyncFunctionDef)):
@@ -326,8 +329,7 @@ class ModuleAnalysis:
     def is_class(self, qual: str) -> bool:
         if qual in self.classes:
             return True
-        prefix = qual + "."
-        return any(k.startswith(prefix) for k in self.project)
+        return qual in self.project_owners
 
     def analyze(self) -> list[Hit]:
         hits: list[Hit] = []
