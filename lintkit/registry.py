@@ -10,7 +10,10 @@ entry-point group.
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import json
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -153,8 +156,12 @@ class RuleError(Exception):
 def load_rule_file(path: Path, pack: str = "lintkit") -> Rule:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise RuleError(f"{path}: {exc}") from exc
+    return rule_from_data(data, path, pack)
+
+
+def rule_from_data(data: dict[str, Any], path: Path, pack: str = "lintkit") -> Rule:
     try:
         examples = tuple(
             Example(verdict=verdict, filename=str(ex["filename"]), text=str(ex["text"]))
@@ -185,6 +192,56 @@ def load_rule_file(path: Path, pack: str = "lintkit") -> Rule:
     return rule
 
 
+INDEX_NAME = "index.json"
+
+
+def rule_files(rules_dir: Path) -> list[Path]:
+    return [p for p in sorted(rules_dir.rglob("*.toml")) if "models" not in p.relative_to(rules_dir).parts]
+
+
+def _digest(rules_dir: Path, files: list[Path]) -> tuple[str, list[bytes]]:
+    contents = [p.read_bytes() for p in files]
+    h = hashlib.sha256()
+    for path, content in zip(files, contents):
+        h.update(path.relative_to(rules_dir).as_posix().encode() + b"\0" + content + b"\0")
+    return h.hexdigest(), contents
+
+
+def rule_data(rules_dir: Path) -> list[tuple[Path, dict[str, Any]]]:
+    """(path, parsed TOML) for every rule file. A pack may ship `index.json`,
+    the same data pre-parsed (`python -m lintkit.registry --write-index`); it is
+    used only while its digest matches the TOML files, so it can never be stale."""
+    files = rule_files(rules_dir)
+    try:
+        digest, contents = _digest(rules_dir, files)
+    except OSError as exc:
+        raise RuleError(f"{rules_dir}: {exc}") from exc
+    index = rules_dir / INDEX_NAME
+    if index.is_file():
+        try:
+            data = json.loads(index.read_text(encoding="utf-8"))
+            if data.get("digest") == digest and len(data.get("rules", [])) == len(files):
+                return [(p, d) for p, d in zip(files, data["rules"])]
+        except (OSError, ValueError, AttributeError):
+            pass  # an unreadable index only costs the parse below
+    parsed = []
+    for path, content in zip(files, contents):
+        try:
+            parsed.append((path, tomllib.loads(content.decode("utf-8"))))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise RuleError(f"{path}: {exc}") from exc
+    return parsed
+
+
+def write_index(rules_dir: Path) -> Path:
+    files = rule_files(rules_dir)
+    digest, contents = _digest(rules_dir, files)
+    data = {"digest": digest, "rules": [tomllib.loads(c.decode("utf-8")) for c in contents]}
+    target = rules_dir / INDEX_NAME
+    target.write_text(json.dumps(data, indent=0, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+    return target
+
+
 def builtin_rules_dir() -> Path:
     """`rules/` in a checkout; `lintkit/_rules` in an installed wheel."""
     here = Path(__file__).resolve().parent
@@ -208,10 +265,8 @@ class Registry:
             self._add_pack(pack)
 
     def _add_pack(self, pack: RulePack) -> None:
-        for path in sorted(pack.rules_dir.rglob("*.toml")):
-            if path.parent.name in ("models", "schemas") or "models" in path.parts:
-                continue
-            rule = load_rule_file(path, pack.name)
+        for path, data in rule_data(pack.rules_dir):
+            rule = rule_from_data(data, path, pack.name)
             if rule.code in self.rules:
                 raise RuleError(f"rule {rule.code} defined twice ({pack.name})")
             self.rules[rule.code] = rule
@@ -268,7 +323,7 @@ class Registry:
 def discover_packs(include_plugins: bool = True) -> list[RulePack]:
     """lintkit's own pack, then every installed `lintkit.rules` entry point."""
     packs = [RulePack("lintkit", builtin_rules_dir(), dict(BUILTIN_MODULES))]
-    if not include_plugins:
+    if not include_plugins or not _any_pack_declared():
         return packs
     from importlib.metadata import entry_points
 
@@ -284,5 +339,34 @@ def discover_packs(include_plugins: bool = True) -> list[RulePack]:
     return packs
 
 
+def _any_pack_declared() -> bool:
+    """A cheap look at every distribution's entry_points.txt on sys.path:
+    importlib.metadata's full scan costs a tenth of a second on every run, and
+    almost every installation has no third-party pack at all."""
+    marker = f"[{ENTRY_POINT_GROUP}]"
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for name in names:
+            if name.endswith((".dist-info", ".egg-info")):
+                try:
+                    with open(os.path.join(entry or ".", name, "entry_points.txt"), encoding="utf-8", errors="replace") as handle:
+                        if marker in handle.read():
+                            return True
+                except OSError:
+                    continue
+    return False
+
+
 def build_registry(include_plugins: bool = True) -> Registry:
     return Registry(discover_packs(include_plugins))
+
+
+if __name__ == "__main__":  # python -m lintkit.registry --write-index
+    if sys.argv[1:] == ["--write-index"]:
+        print(f"wrote {write_index(builtin_rules_dir())}")
+    else:
+        print("usage: python -m lintkit.registry --write-index", file=sys.stderr)
+        raise SystemExit(2)
