@@ -120,7 +120,20 @@ def looks_like_secret_value(value: object) -> bool:
         return len(text) >= 16 and any(c.isupper() for c in text) and any(c.islower() for c in text) and "_" not in text
     if _low_entropy(text):
         return False
-    return True
+    return not _shared_reference(text)
+
+
+def _shared_reference(text: str) -> bool:
+    """The CI/CD secrets helper's notion of a reference (`{{resolve:...}}`,
+    `${{ secrets.X }}`, ARNs): shared so both halves agree on what is not a value."""
+    try:
+        from lintkit.aws.secrets import is_reference
+    except ImportError:  # pragma: no cover - the module ships with lintkit
+        return False
+    try:
+        return bool(is_reference(text))
+    except Exception:  # a heuristic must never break a check
+        return False
 
 
 def redact(value: str, keep: int = 2) -> str:
