@@ -360,3 +360,19 @@ def test_one_liners_only_in_the_strict_profile(tmp_path: Path) -> None:
     assert _leak_findings(tmp_path, source) == []
     (finding,) = _leak_findings(tmp_path, source, strict=True)
     assert finding.line == 3 and "dropped right away" in finding.message
+
+
+def test_assert_false_never_falls_through() -> None:
+    cfg = graph(
+        """
+        def f(p):
+            if p:
+                assert False, "unreachable"
+            g(p)
+            assert p
+        """
+    )
+    (never,) = nodes_at(cfg, 4)
+    assert cfg.nodes[never].succ == [] and cfg.nodes[never].exc == [RAISE]
+    (maybe,) = nodes_at(cfg, 6)  # a real test may pass
+    assert cfg.nodes[maybe].exc == [RAISE] and (EXIT, None) in cfg.nodes[maybe].succ

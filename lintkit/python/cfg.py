@@ -166,8 +166,8 @@ class _Builder:
             nid = self.step("return", s, preds, env)
             self.link([(nid, None)], env.ret())
             return []
-        if isinstance(s, nodes.Raise):
-            self.step("stmt", s, preds, env, raises=True)
+        if isinstance(s, nodes.Raise) or (isinstance(s, nodes.Assert) and isinstance(s.test, nodes.Const) and not s.test.value):
+            self.step("stmt", s, preds, env, raises=True)  # `assert False` never falls through
             return []
         if isinstance(s, nodes.Break):
             if env.brk is not None:

@@ -60,6 +60,7 @@ class Site:
     qname: str
     label: str
     param: str = ""
+    parent: str = ""  # `cur = conn.cursor()`: closing `conn` closes it too (closed_with_parent kinds)
 
 
 @dataclass
@@ -177,7 +178,8 @@ class ScopeAnalysis:
         self._computing_types = False
         self.outcome = Outcome()
         self._node: Any = None
-        self._finally_cache: dict[int, frozenset[str]] = {}
+        self._finally_cache: dict[int, frozenset[str]] = {}  # try node → names its handlers release
+        self._in_finally: dict[int, frozenset[str]] = {}  # statement → names its finally releases
 
     # -- scope facts (computed on first use: most scopes acquire nothing) -----
 
@@ -322,7 +324,9 @@ class ScopeAnalysis:
         key = id(call)
         if key not in self._site_by_node:
             self._site_by_node[key] = len(self.sites)
-            self.sites.append(Site(len(self.sites), call, kind, qname, label))
+            func = getattr(call, "func", None)
+            parent = (dotted(func.expr) or "") if kind.closed_with_parent and isinstance(func, nodes.Attribute) else ""
+            self.sites.append(Site(len(self.sites), call, kind, qname, label, parent=parent))
         return self._site_by_node[key]
 
     # -- effects of one CFG node -------------------------------------------------
@@ -387,6 +391,8 @@ class ScopeAnalysis:
                 for inst in insts:
                     if inst.aliases & toks:
                         self._record(tag, inst, node, is_return)
+                    elif tag == "rel" and self.sites[inst.site].parent in toks:
+                        self._record(tag, inst, node, False)  # conn.close() closes its cursors
                     else:
                         keep.add(inst)
                 insts = keep
@@ -472,18 +478,21 @@ class ScopeAnalysis:
 
     def _finally_releases(self, ast: Any) -> frozenset[str]:
         """Names released by the innermost `finally` body that holds `ast`."""
+        found = self._in_finally.get(id(ast))
+        if found is not None:
+            return found
+        found = frozenset()
         child, parent = ast, getattr(ast, "parent", None)
         while parent is not None and parent is not self.scope and not isinstance(parent, _NESTED):
             if isinstance(parent, nodes.Try) and child in (parent.finalbody or []):
-                key = id(parent)
-                if key not in self._finally_cache:
-                    self._finally_cache[key] = self._released_names(parent.finalbody)
-                return self._finally_cache[key]
+                found = self._released_names(parent.finalbody)
+                break
             child, parent = parent, parent.parent
-        return frozenset()
+        self._in_finally[id(ast)] = found
+        return found
 
     def _io_handler_releases(self, try_node: Any) -> frozenset[str]:
-        key = -id(try_node)
+        key = id(try_node)
         if key not in self._finally_cache:
             handlers = [h for h in getattr(try_node, "handlers", []) or [] if _catches_io_errors(h)]
             self._finally_cache[key] = self._released_names([s for h in handlers for s in h.body])
@@ -657,6 +666,12 @@ class _Evaluator:
     def statement(self, s: Any) -> None:
         if isinstance(s, nodes.Assign):
             v = self.value(s.value)
+            if not v and isinstance(s.value, nodes.Call) and any(isinstance(t, (nodes.AssignAttr, nodes.Subscript)) for t in s.targets):
+                # `self._cursor = self._enter(cursor)`: the object keeps what was
+                # made from the resource, so it keeps the resource too.
+                args = frozenset().union(*(self._tokens_of(a) for a in [*s.value.args, *(k.value for k in s.value.keywords or [])]))
+                if args:
+                    self.ops.append(("esc", args))
             for target in s.targets:
                 self.bind_target(target, v, s.value)
         elif isinstance(s, nodes.AnnAssign):

@@ -27,6 +27,7 @@ class Kind:
     lock: bool
     receiver: bool
     fix: str
+    closed_with_parent: bool = False
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,7 @@ def load_catalogue() -> Catalogue:
             lock=bool(k.get("lock", False)),
             receiver=bool(k.get("receiver", False)),
             fix=str(k.get("fix", "close it in a `finally` block or use `with`")),
+            closed_with_parent=bool(k.get("closed_with_parent", False)),
         )
         for k in data.get("kind", [])
     )
