@@ -1,15 +1,18 @@
-"""Taint engine: flows, severities for local sources, summaries, SARIF codeFlows."""
+"""Taint engine: flows, local sources (opt-in, low severity), summaries, SARIF codeFlows."""
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
+
+from lintkit.config import Config
 
 from lintkit.python.dataflow import fixes_host
 from lintkit.python.parse import parse_module
 from lintkit.python.taint import summarize
 from lintkit.report import render
-from tests.helpers import run_paths
+from tests.helpers import FIXTURES, run_paths
 
 FLASK_CMDI = """\
 import os
@@ -60,12 +63,63 @@ def test_sarif_has_code_flows_and_primary_cwe(tmp_path: Path) -> None:
     assert cwe_tags[0] == "external/cwe/cwe-78"
 
 
-def test_local_sources_are_low_severity(tmp_path: Path) -> None:
+def _local_config(tmp_path: Path, rules: tuple) -> Config:
+    return Config(root=str(tmp_path), respect_gitignore=False, rules=rules)
+
+
+def test_local_sources_are_off_by_default(tmp_path: Path) -> None:
     text = "import os, sys\nos.system('tar czf x.tgz ' + sys.argv[1])\n"
     result = _run(tmp_path, {"tool.py": text})
-    [finding] = [f for f in result.findings if f.code == "PIV013"]
+    assert [f.code for f in result.findings if f.code.startswith("PIV")] == []
+
+
+def test_local_sources_opt_in_per_rule_is_low_severity(tmp_path: Path) -> None:
+    text = "import os, sys\nos.system('tar czf x.tgz ' + sys.argv[1])\nopen(sys.argv[2])\n"
+    (tmp_path / "tool.py").write_text(text, encoding="utf-8")
+    cfg = _local_config(tmp_path, (("PIV013", (("local-sources", True),)),))
+    result = run_paths([tmp_path], root=tmp_path, config=cfg)
+    [finding] = [f for f in result.findings if f.code.startswith("PIV")]
+    assert (finding.code, finding.line) == ("PIV013", 2)  # PIV014 did not opt in
     assert finding.severity.value == "low"
     assert dict(finding.properties) == {"threat": "local"}
+
+
+def test_local_sources_family_switch_and_per_rule_override(tmp_path: Path) -> None:
+    text = "import os, sys\nos.system('tar czf x.tgz ' + sys.argv[1])\nopen(sys.argv[2])\n"
+    (tmp_path / "tool.py").write_text(text, encoding="utf-8")
+    cfg = _local_config(tmp_path, (("PIV", (("local-sources", True),)),))
+    result = run_paths([tmp_path], root=tmp_path, config=cfg)
+    assert sorted((f.code, f.line) for f in result.findings if f.code.startswith("PIV")) == [("PIV013", 2), ("PIV014", 3)]
+    cfg = _local_config(tmp_path, (("PIV", (("local-sources", True),)), ("PIV014", (("local-sources", False),))))
+    result = run_paths([tmp_path], root=tmp_path, config=cfg)
+    assert [(f.code, f.line) for f in result.findings if f.code.startswith("PIV")] == [("PIV013", 2)]
+
+
+def test_remote_flow_survives_a_local_flow_to_the_same_sink(tmp_path: Path) -> None:
+    text = (
+        "import os\nfrom flask import Flask, request\napp = Flask(__name__)\n"
+        "@app.route('/x')\ndef x():\n"
+        "    os.system(os.environ['TOOL'] + ' ' + request.args['f'])\n    return 'ok'\n"
+    )
+    result = _run(tmp_path, {"app.py": text})
+    [finding] = [f for f in result.findings if f.code == "PIV013"]
+    assert finding.line == 6 and dict(finding.properties) == {"threat": "remote"}
+
+
+def test_cli_fixture_local_lines_with_opt_in(tmp_path: Path) -> None:
+    """fixtures/python_taint/cli_local.py: its `# local:` lines, and only those, with the option on."""
+    source = FIXTURES / "python_taint" / "cli_local.py"
+    text = source.read_text(encoding="utf-8")
+    expected = {
+        (m.group(1), n) for n, line in enumerate(text.splitlines(), 1) if (m := re.search(r"# local: (PIV\d+)", line))
+    }
+    assert len(expected) == 3
+    (tmp_path / "cli_local.py").write_text(text, encoding="utf-8")
+    cfg = _local_config(tmp_path, (("PIV", (("local-sources", True),)),))
+    result = run_paths([tmp_path], root=tmp_path, config=cfg)
+    found = {(f.code, f.line) for f in result.findings if f.code.startswith("PIV")}
+    assert found == expected
+    assert all(f.severity.value == "low" for f in result.findings if f.code.startswith("PIV"))
 
 
 def test_summary_records_returns_and_sinks() -> None:
@@ -90,8 +144,6 @@ def test_helper_escape_is_configurable(tmp_path: Path) -> None:
     )
     result = _run(tmp_path, {"app.py": text})
     assert [f.line for f in result.findings if f.code == "PIV003"] == [6]
-    from lintkit.config import Config
-
     cfg = Config(root=str(tmp_path), respect_gitignore=False, rules=(("PIV003", (("sanitizers", ["mylib.clean"]),)),))
     result = run_paths([tmp_path], root=tmp_path, config=cfg)
     assert [f.line for f in result.findings if f.code == "PIV003"] == []

@@ -8,8 +8,12 @@ reaches the return value", "parameter i reaches sink S"). Summaries of other
 modules come from `summarize()` through the project hook; calls to functions of
 the same module are summarised on demand.
 
-Local sources (argv, stdin, environment, sockets) are reported with severity
-low and the property `threat = "local"`.
+Local sources (argv, input(), stdin, environment, sockets) are off by default,
+as in CodeQL's default threat model: whoever controls them usually controls the
+process already. A rule reports them when the user opts in with
+`local-sources = true` under `[tool.lintkit.rules.PIVnnn]`, or for every taint
+rule under `[tool.lintkit.rules.PIV]`; such findings get severity low and the
+property `threat = "local"`.
 """
 
 from __future__ import annotations
@@ -331,7 +335,8 @@ class ModuleAnalysis:
             return True
         return qual in self.project_owners
 
-    def analyze(self) -> list[Hit]:
+    def analyze(self, local_rules: frozenset[str] = frozenset()) -> list[Hit]:
+        """Hits from real sources; local sources only for the rules in `local_rules`."""
         hits: list[Hit] = []
         interp = self.interpreter()
         env = interp.run_body(self.module.body, {}) or {}
@@ -344,6 +349,8 @@ class ModuleAnalysis:
         seen: set[tuple[str, int, int]] = set()
         out: list[Hit] = []
         for h in hits:
+            if h.taint.label == "src:local" and h.rule not in local_rules:
+                continue  # before the dedupe: a remote flow to the same sink must survive
             key = (h.rule, getattr(h.node, "lineno", 0) or 0, getattr(h.node, "col_offset", 0) or 0)
             if key not in seen:
                 seen.add(key)
@@ -415,11 +422,18 @@ def _extra_sanitizers(ctx: Any) -> dict[str, frozenset[str]]:
     return out
 
 
+def local_source_rules(ctx: Any) -> frozenset[str]:
+    """Rules that report flows from local sources: `local-sources = true` per rule,
+    or once for the family under `[tool.lintkit.rules.PIV]`."""
+    family = bool(ctx.option("PIV", "local-sources", False))
+    return frozenset(code for code in CODES if bool(ctx.option(code, "local-sources", family)))
+
+
 @check("python", CODES)
 def taint_flows(module: Any, ctx: Any) -> None:
     summaries = ctx.project.summaries.get("taint", {})
     analysis = ModuleAnalysis(module, ctx.path, load_model(), summaries, _extra_sanitizers(ctx))
-    for h in analysis.analyze():
+    for h in analysis.analyze(local_source_rules(ctx)):
         report_hit(ctx, h)
 
 
