@@ -27,7 +27,7 @@ def test_entries_are_unique_and_name_real_rules(path) -> None:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     rules = registry().rules
     seen: set[tuple[str, str, str]] = set()
-    for section in ("source", "sink", "sanitizer", "normalizer"):
+    for section in ("source", "sink", "sanitizer", "normalizer", "propagator"):
         for entry in data.get(section, []):
             key = (section, str(entry.get("api", entry.get("name_regex"))), str(entry.get("rule", "")))
             assert key not in seen, f"duplicate {key} in {path.name}"
@@ -38,6 +38,8 @@ def test_entries_are_unique_and_name_real_rules(path) -> None:
             if section == "sanitizer":
                 for code in entry["clears"]:
                     assert code == ALL or code in rules, entry
+            if section == "propagator":
+                assert entry.get("args") or entry.get("kwargs"), entry
             if section == "source":
                 assert entry["kind"] in ("remote", "local"), entry
 

@@ -928,6 +928,10 @@ class Interpreter:
                         return CLEAN
                 return CLEAN
             return first.map_taints(lambda t: t.step(node, f"passed through {name or qual}()").clear(clears))
+        prop = self.model.propagators.get(qual or "")
+        if prop is not None:  # only these arguments reach the result (translate_url(url, lang): the url)
+            picked = [args[i] for i in prop[0] if i < len(args)] + [kwargs[k] for k in prop[1] if k in kwargs]
+            return derived(node, picked, f"passed through {_short(qual)}()")
         if self.model.is_normalizer(qual, method):
             base = recv if (method and recv is not None and not args) else (args[0] if args else CLEAN)
             return base.map_taints(lambda t: t.step(node, f"normalised by {name}()").clear(frozenset({"~norm"})))

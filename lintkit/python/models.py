@@ -42,6 +42,8 @@ class TaintModel:
     sanitizers: dict[str, Sanitizer] = field(default_factory=dict)
     name_sanitizers: list[tuple[re.Pattern[str], frozenset[str]]] = field(default_factory=list)
     normalizers: set[str] = field(default_factory=set)
+    # api -> argument positions/keywords whose content reaches the result (the others do not)
+    propagators: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = field(default_factory=dict)
 
     def sinks_for(self, qual: str | None, method: str | None) -> list[Sink]:
         found: list[Sink] = []
@@ -109,6 +111,11 @@ def load_model(directory: str | None = None) -> TaintModel:
                 model.name_sanitizers.append((re.compile(str(entry["name_regex"])), clears))
             else:
                 model.sanitizers[str(entry["api"])] = Sanitizer(str(entry["api"]), clears, bool(entry.get("guard", False)))
+        for entry in data.get("propagator", []):
+            model.propagators[str(entry["api"])] = (
+                tuple(int(i) for i in entry.get("args", [])),
+                tuple(str(k) for k in entry.get("kwargs", [])),
+            )
         for entry in data.get("normalizer", []):
             model.normalizers.add(str(entry["api"]))
     return model
