@@ -122,6 +122,38 @@ def test_cli_fixture_local_lines_with_opt_in(tmp_path: Path) -> None:
     assert all(f.severity.value == "low" for f in result.findings if f.code.startswith("PIV"))
 
 
+DJANGO_VIEWS = """\
+from django.http import HttpResponse
+
+
+def article(request, slug):
+    return HttpResponse("<h1>" + slug + "</h1>")
+
+
+def technical_error(request, message):
+    return HttpResponse("<p>" + message + "</p>")
+"""
+
+
+def _django_lines(result) -> list[tuple[str, int]]:
+    return sorted((f.path, f.line) for f in result.findings if f.code == "PIV003")
+
+
+def test_django_views_module_without_urlconf_treats_uncalled_functions_as_views(tmp_path: Path) -> None:
+    result = _run(tmp_path, {"shop/views.py": DJANGO_VIEWS})
+    assert _django_lines(result) == [("shop/views.py", 5), ("shop/views.py", 9)]
+
+
+def test_django_urlconf_decides_which_functions_are_views(tmp_path: Path) -> None:
+    urls = "from django.urls import path\nfrom shop import views\n\nurlpatterns = [path('a/<slug>/', views.article)]\n"
+    result = _run(tmp_path, {"src/shop/views.py": DJANGO_VIEWS, "src/shop/urls.py": urls})
+    # technical_error is routed nowhere: its message comes from code
+    assert _django_lines(result) == [("src/shop/views.py", 5)]
+    urls = "from django.urls import re_path\nfrom .views import technical_error\n\nurlpatterns = [re_path('^e/(.+)$', technical_error)]\n"
+    result = _run(tmp_path, {"src/shop/urls.py": urls})
+    assert _django_lines(result) == [("src/shop/views.py", 9)]
+
+
 def test_summary_records_returns_and_sinks() -> None:
     text = (
         "import subprocess, shlex\n"

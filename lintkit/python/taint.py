@@ -126,6 +126,11 @@ class ModuleAnalysis:
         self.uses_web = any(v.split(".")[0] in _WEB_FRAMEWORKS for v in self.aliases.values())
         self.uses_flask = any(v.startswith(("flask", "flask_restful")) for v in self.aliases.values())
         self.project = self._index_project(project_summaries or {})
+        # Django views named in a urlconf (path()/re_path()/url()) anywhere in the run
+        own = url_views(module, self.aliases, self.modname)
+        others = [d.get("urlviews", []) for r, d in (project_summaries or {}).items() if r != relpath and isinstance(d, dict)]
+        self.url_views = frozenset(own).union(*others)
+        self.has_urlconfs = bool(self.url_views)
         # Every dotted owner of an indexed function ("pkg.mod.Class" of
         # "pkg.mod.Class.method"), so is_class is a set lookup, not a scan.
         self.project_owners = {key.rsplit(".", i)[0] for key in self.project for i in range(1, key.count(".") + 1)}
@@ -195,8 +200,9 @@ class ModuleAnalysis:
         if self.uses_django and cls is None and params and (params[0] == "request" or "HttpRequest" in _annotation_text(fn, params[0])):
             init[params[0]] = Val(qual="django.http.HttpRequest")
             # the other parameters are URL captures only for real views; a helper taking a
-            # request (login(request, user)) gets its other arguments from code
-            if (self.is_django_view_module() or _has_view_decorator(fn)) and fn.name not in self.called_names:
+            # request (login(request, user), technical_500_response(request, exc_type, ...))
+            # gets its other arguments from code
+            if self.is_url_view(fn):
                 for p in params[1:]:
                     if fn.args.defaults and p in [a.name for a in fn.args.args[len(fn.args.args) - len(fn.args.defaults):]]:
                         continue  # a default means the urlconf usually passes it (document_root=...)
@@ -319,6 +325,18 @@ class ModuleAnalysis:
                 interp.hit(rule, node, stepped, f"{sink} inside {name}() (line {line})")
         return Val(taints=tuple(taints)) if taints else CLEAN
 
+    def is_url_view(self, fn: Any) -> bool:
+        """A function view whose extra parameters come from the URL: named in a urlconf
+        of the run; or, when its own module does not call it, decorated as a view or
+        (only when the run has no urlconf at all) defined in a views module."""
+        fq = f"{self.modname}.{fn.name}"
+        # the run's root need not be the import root: compare dotted suffixes
+        if any(v == fq or fq.endswith("." + v) or v.endswith("." + fq) for v in self.url_views):
+            return True
+        if fn.name in self.called_names:  # render_flatpage(request, f): called with values from code
+            return False
+        return _has_view_decorator(fn) or (not self.has_urlconfs and self.is_django_view_module())
+
     def is_django_view_module(self) -> bool:
         parts = self.relpath.replace("\\", "/").split("/")
         return parts[-1] == "views.py" or "views" in parts[:-1]
@@ -367,7 +385,40 @@ class ModuleAnalysis:
             data = summary.to_json()
             data["params"] = getattr(summary, "params", [])
             functions[qual[len(self.modname) + 1:]] = data
-        return {"functions": functions}
+        out: dict[str, Any] = {"functions": functions}
+        views = url_views(self.module, self.aliases, self.modname)
+        if views:
+            out["urlviews"] = views
+        return out
+
+
+_URLCONF_FUNCS = frozenset({"django.urls.path", "django.urls.re_path", "django.conf.urls.url", "django.conf.urls.re_path"})
+
+
+def url_views(module: Any, aliases: dict[str, str], modname: str) -> list[str]:
+    """Qualified names of the function views a urlconf routes to: path("a/<slug>", views.article)."""
+    found: set[str] = set()
+    for call in module.nodes_of_class(nodes.Call):
+        if _dotted(call.func, aliases, modname) not in _URLCONF_FUNCS:
+            continue
+        view = call.args[1] if len(call.args) > 1 else next((k.value for k in call.keywords or [] if k.arg == "view"), None)
+        # csrf_exempt(views.upload), cache_page(60)(views.page): the wrapped function is the view
+        while isinstance(view, nodes.Call) and not (isinstance(view.func, nodes.Attribute) and view.func.attrname == "as_view"):
+            view = view.args[0] if view.args else None
+        name = _dotted(view, aliases, modname) if view is not None and not isinstance(view, nodes.Call) else None
+        if name:
+            found.add(name)
+    return sorted(found)
+
+
+def _dotted(node: Any, aliases: dict[str, str], modname: str) -> str | None:
+    """`views.article` -> "blog.views.article" through the module's imports."""
+    if isinstance(node, nodes.Name):
+        return aliases.get(node.name, f"{modname}.{node.name}")
+    if isinstance(node, nodes.Attribute):
+        base = _dotted(node.expr, aliases, modname)
+        return f"{base}.{node.attrname}" if base else None
+    return None
 
 
 def _has_view_decorator(fn: Any) -> bool:
