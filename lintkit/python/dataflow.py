@@ -919,6 +919,8 @@ class Interpreter:
         if extra is not None or (san is not None and not san.guard):
             clears = extra if extra is not None else san.clears  # type: ignore[union-attr]
             first = args[0] if args else (next(iter(kwargs.values())) if kwargs else CLEAN)
+            if san is not None and extra is None and san.api.startswith("*.") and recv is not None and not args:
+                first = recv  # querydict.urlencode(safe="/"): the receiver is what is encoded
             c = _const_of(first)
             if ALL in clears:
                 if c is not NOCONST and qual in ("builtins.int", "builtins.float", "builtins.bool", "builtins.len"):
