@@ -196,14 +196,24 @@ INDEX_NAME = "index.json"
 
 
 def rule_files(rules_dir: Path) -> list[Path]:
-    return [p for p in sorted(rules_dir.rglob("*.toml")) if "models" not in p.relative_to(rules_dir).parts]
+    """Every rule TOML under `rules_dir` (not the models), in a stable order.
+    os.walk, not Path.rglob: this runs on every start-up."""
+    found: list[str] = []
+    for dirpath, dirnames, filenames in os.walk(rules_dir):
+        dirnames[:] = [d for d in dirnames if d != "models"]
+        found.extend(os.path.join(dirpath, name) for name in filenames if name.endswith(".toml"))
+    return [Path(p) for p in sorted(found)]
 
 
 def _digest(rules_dir: Path, files: list[Path]) -> tuple[str, list[bytes]]:
-    contents = [p.read_bytes() for p in files]
+    contents = []
     h = hashlib.sha256()
-    for path, content in zip(files, contents):
-        h.update(path.relative_to(rules_dir).as_posix().encode() + b"\0" + content + b"\0")
+    base = len(str(rules_dir)) + 1
+    for path in files:
+        with open(path, "rb") as handle:
+            content = handle.read()
+        contents.append(content)
+        h.update(str(path)[base:].replace(os.sep, "/").encode() + b"\0" + content + b"\0")
     return h.hexdigest(), contents
 
 
