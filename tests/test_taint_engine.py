@@ -152,6 +152,9 @@ def test_django_urlconf_decides_which_functions_are_views(tmp_path: Path) -> Non
     urls = "from django.urls import re_path\nfrom .views import technical_error\n\nurlpatterns = [re_path('^e/(.+)$', technical_error)]\n"
     result = _run(tmp_path, {"src/shop/urls.py": urls})
     assert _django_lines(result) == [("src/shop/views.py", 9)]
+    urls = "from django.conf.urls import url\n\nurlpatterns = [url(r'^a/(.+)$', 'shop.views.article')]\n"
+    result = _run(tmp_path, {"src/shop/urls.py": urls})
+    assert _django_lines(result) == [("src/shop/views.py", 5)]
 
 
 def test_summary_records_returns_and_sinks() -> None:

@@ -405,6 +405,9 @@ def url_views(module: Any, aliases: dict[str, str], modname: str) -> list[str]:
         # csrf_exempt(views.upload), cache_page(60)(views.page): the wrapped function is the view
         while isinstance(view, nodes.Call) and not (isinstance(view.func, nodes.Attribute) and view.func.attrname == "as_view"):
             view = view.args[0] if view.args else None
+        if isinstance(view, nodes.Const) and isinstance(view.value, str):  # Django < 2: url(r"^a/$", "shop.views.article")
+            found.add(view.value)
+            continue
         name = _dotted(view, aliases, modname) if view is not None and not isinstance(view, nodes.Call) else None
         if name:
             found.add(name)
