@@ -27,8 +27,16 @@ def parse_module(text: str, relpath: str) -> Any:
     import astroid
     from astroid.builder import AstroidBuilder
 
+    class _Builder(AstroidBuilder):
+        # astroid infers every `obj.attr = value` target after building, to
+        # record instance attributes; that inference imports (and builds)
+        # other modules and was a third of the time on real projects. No
+        # lintkit analysis reads `instance_attrs`, so the step is skipped.
+        def delayed_assattr(self, node: Any) -> None:
+            return None
+
     try:
-        return AstroidBuilder(astroid.MANAGER).string_build(text, modname=module_name_for(relpath), path=relpath)
+        return _Builder(astroid.MANAGER).string_build(text, modname=module_name_for(relpath), path=relpath)
     except astroid.AstroidSyntaxError as exc:
         error = exc.error if isinstance(getattr(exc, "error", None), SyntaxError) else None
         if error is not None:
