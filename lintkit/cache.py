@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from lintkit import __version__
 from lintkit.findings import Finding, Location, Notification, Severity
+from lintkit.output import write_atomic
 
 if TYPE_CHECKING:
     from lintkit.config import Config
@@ -520,22 +521,9 @@ class Cache:
         return data
 
     def _write(self, area: str, key: str, encoded: str) -> None:
-        import tempfile
-
         path = self._path(area, key)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    handle.write(encoded)
-                os.replace(tmp, path)
-            except BaseException:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
-                raise
+            write_atomic(path, encoded, durable=False)
         except OSError:
             return  # a read-only or full disk costs speed, never a result
 

@@ -8,15 +8,18 @@ import tempfile
 from pathlib import Path
 
 
-def write_atomic(path: Path | str, content: str) -> None:
+def write_atomic(path: Path | str, content: str, durable: bool = True) -> None:
+    """Write through a temporary file renamed into place. `durable=False`
+    skips the fsync (cache entries: losing one costs speed, not a result)."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(tmp, target)
     except BaseException:
         try:
