@@ -285,3 +285,12 @@ def is_cdk_output(template: Template) -> bool:
         if isinstance(meta, Mapping) and "aws:cdk:path" in meta:
             return True
     return False
+
+
+def template_of(doc: Document) -> Template:
+    """The document's Template, built once and shared by every check."""
+    cached = doc.__dict__.get("_lintkit_template")
+    if cached is None:
+        cached = Template(doc)
+        doc.__dict__["_lintkit_template"] = cached
+    return cached

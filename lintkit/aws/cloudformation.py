@@ -9,7 +9,7 @@ strings with the buildspec checks, mapping findings to template positions.
 from __future__ import annotations
 
 from lintkit.aws import codeartifact, codebuild, codedeploy, iam, sam
-from lintkit.aws.cfn import ACCOUNT_ARN, Template, field, ignore_codes, is_cdk_output, items, scalar_text, strings_in
+from lintkit.aws.cfn import ACCOUNT_ARN, Template, field, ignore_codes, is_cdk_output, items, scalar_text, strings_in, template_of
 from lintkit.aws.pipeline import CODES as PIPELINE_CODES, lint_pipeline
 from lintkit.aws.pipeline_model import Pipeline, pipelines_in_template
 from lintkit.context import Context
@@ -28,14 +28,6 @@ CICD_TYPES = (
 # The inline-BuildSpec check reports through the buildspec checks it runs,
 # which filter disabled codes themselves; declared with no codes, it always runs.
 INLINE_CODES: tuple[str, ...] = ()
-
-
-def template_of(doc: Document) -> Template:
-    cached = doc.__dict__.get("_lintkit_template")
-    if cached is None:
-        cached = Template(doc)
-        doc.__dict__["_lintkit_template"] = cached
-    return cached
 
 
 @check("cloudformation", ())

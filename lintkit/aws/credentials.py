@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from lintkit.aws import secrets
+from lintkit.aws.cfn import template_of
 from lintkit.context import Context
 from lintkit.documents import Document, Mapping, Node, Scalar, Sequence, intrinsic
 from lintkit.registry import check
@@ -243,18 +244,8 @@ def _crd004_parameters(doc: Document) -> set[str]:
     root = doc.root
     if not isinstance(root, Mapping):
         return set()
-    params = _parameters(root)
+    params = template_of(doc).parameters
     return {f.param for f in _flows(root, params) if _problem(params.get(f.param), f) == "default"}
-
-
-def _parameters(root: Mapping) -> dict[str, Mapping]:
-    out: dict[str, Mapping] = {}
-    params = root.get("Parameters")
-    if isinstance(params, Mapping):
-        for name, _, value in params.items():
-            if isinstance(value, Mapping):
-                out[name] = value
-    return out
 
 
 def _referenced_param(node: Node | None, params: dict[str, Mapping]) -> str | None:
@@ -354,7 +345,7 @@ def defaulted_secret_parameter(doc: Document, ctx: Context) -> None:
     root = doc.root
     if not isinstance(root, Mapping):
         return
-    params = _parameters(root)
+    params = template_of(doc).parameters
     reported: set[tuple[str, str]] = set()
     for flow in _flows(root, params):
         param = params.get(flow.param)
