@@ -213,17 +213,21 @@ def _small_key(call: nodes.Call, position: int, param: str, minimum: int, algori
     return None
 
 
-def _configures_protocol(attr: nodes.Attribute) -> bool:
-    """A protocol constant passed to a call or assigned to a version setting,
-    not one listed in a mapping or compared against."""
+def _passed_or_assigned(attr: nodes.Attribute, settings: tuple[str, ...] | None = None) -> bool:
+    """A constant passed to a call, or assigned (to one of `settings`, when
+    given): used as a setting, not listed in a mapping or compared against."""
     parent = attr.parent
     if isinstance(parent, nodes.Keyword):
         return True
     if isinstance(parent, nodes.Call) and attr in parent.args:
         return True
     if isinstance(parent, nodes.Assign) and parent.value is attr:
-        return any(isinstance(t, nodes.AssignAttr) and t.attrname in ("minimum_version", "maximum_version", "ssl_version") for t in parent.targets)
+        return settings is None or any(isinstance(t, nodes.AssignAttr) and t.attrname in settings for t in parent.targets)
     return False
+
+
+def _configures_protocol(attr: nodes.Attribute) -> bool:
+    return _passed_or_assigned(attr, ("minimum_version", "maximum_version", "ssl_version"))
 
 
 # -- weak random -------------------------------------------------------------------
@@ -301,7 +305,7 @@ def certificate_validation(module: nodes.Module, ctx: Any) -> None:
                     if kw.arg == "cert_reqs" and constant(kw.value) == "CERT_NONE" and not under_option_guard(node, _GUARD_WORDS):
                         ctx.report("PSC009", kw.value, "cert_reqs='CERT_NONE' turns off certificate validation", fix=_TLS_FIX)
         elif isinstance(node, nodes.Attribute):
-            if qualname(node) in ("ssl.CERT_NONE", "ssl.VerifyMode.CERT_NONE") and _sets_verification(node) and not under_option_guard(node, _GUARD_WORDS):
+            if qualname(node) in ("ssl.CERT_NONE", "ssl.VerifyMode.CERT_NONE") and _passed_or_assigned(node) and not under_option_guard(node, _GUARD_WORDS):
                 ctx.report("PSC009", node, "ssl.CERT_NONE turns off certificate validation", fix=_TLS_FIX)
                 cert_none_scopes.add(id(node.scope()))
         elif isinstance(node, nodes.Assign):
@@ -321,15 +325,6 @@ def certificate_validation(module: nodes.Module, ctx: Any) -> None:
             ctx.report("PSC009", site, "check_hostname = False accepts a certificate for any host", fix=_TLS_FIX)
 
 
-def _sets_verification(attr: nodes.Attribute) -> bool:
-    parent = attr.parent
-    if isinstance(parent, nodes.Keyword):
-        return True
-    if isinstance(parent, nodes.Call) and attr in parent.args:
-        return True
-    if isinstance(parent, nodes.Assign) and parent.value is attr:
-        return True
-    return False
 
 
 __all__ = ["NOT_CONSTANT", "certificate_validation", "weak_cryptography", "weak_hashing", "weak_random"]
