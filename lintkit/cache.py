@@ -177,6 +177,7 @@ class _RecordingTable(dict):
     def __init__(self, name: str, data: dict[str, Any], digests: dict[str, str], deps: Deps) -> None:
         super().__init__(data)
         self._name, self._digests, self._deps = name, digests, deps
+        self._source = data  # the run's table, shared by every file's view of it
 
     def _point(self, key: Any) -> None:
         if isinstance(key, str):
@@ -230,6 +231,31 @@ class _RecordingTable(dict):
     def __repr__(self) -> str:
         self._whole()
         return dict.__repr__(self)
+
+
+_DERIVED: dict[tuple[int, int, Any], tuple[dict[str, Any], Any]] = {}
+
+
+def derived(table: dict[str, Any], build: Any) -> Any:
+    """`build(table)`, computed once per run's summaries table and shared by
+    every file a worker analyzes (an index over the whole project costs
+    O(project); rebuilding it per file made a run quadratic). It reads the
+    whole table, so it records the whole table as a dependency.
+
+    `build` must not keep or mutate the table it is given."""
+    source = table
+    if isinstance(table, _RecordingTable):
+        table._whole()
+        source = table._source
+    key = (id(source), len(source), build)
+    hit = _DERIVED.get(key)
+    if hit is not None and hit[0] is source:
+        return hit[1]
+    if len(_DERIVED) >= 8:
+        _DERIVED.clear()
+    value = build(source)
+    _DERIVED[key] = (source, value)  # keeps `source` alive, so its id stays unique
+    return value
 
 
 class RecordingSummaries(dict):

@@ -15,9 +15,10 @@ identical whatever the job count.
 
 Memory stays bounded: after each Python file the module (and any project
 module astroid loaded from disk while inferring) is dropped from
-`astroid.MANAGER`'s cache, astroid's inference cache is cleared, and garbage
-is collected explicitly (automatic collection is off in workers: astroid trees
-are cyclic, and repeated full collections over a large heap double the time).
+`astroid.MANAGER`'s cache and torn down (its reference cycles broken, so it is
+freed at once), astroid's inference cache is cleared, and the young
+generation is collected explicitly (automatic collection is off in workers:
+repeated full collections over a large heap double the time).
 """
 
 from __future__ import annotations
@@ -45,8 +46,10 @@ MIN_FILES_PER_JOB = 8
 BATCH = 8
 # Source bytes of parsed trees a worker keeps between the phases.
 RETAIN_SOURCE_BYTES = 6 * 1024 * 1024
-# Full collection after this many bytes of released source (trees are cyclic).
-COLLECT_AFTER_BYTES = 2 * 1024 * 1024
+# A full collection after this many bytes of released source. Finished trees
+# are torn down (their cycles broken) and freed by reference counting, so a
+# full collection finds little; it is a backstop for cycles elsewhere.
+COLLECT_AFTER_BYTES = 32 * 1024 * 1024
 
 ProgressFn = Callable[[int], None]
 
@@ -107,7 +110,7 @@ class Worker:
                 self._keep(cand.relpath, digest, module, len(data))
             kept = cand.relpath in self.trees
             del module
-            self._release(module_name_for(cand.relpath), 0 if kept else len(data), before)
+            self._release(module_name_for(cand.relpath), 0 if kept else len(data), before, done=not kept)
             out.append((index, summary))
         return out
 
@@ -117,7 +120,8 @@ class Worker:
         self.trees[relpath] = (digest, module, size)
         self.kept += size
         while self.kept > self.retain:
-            _, (_, _, old) = self.trees.popitem(last=False)
+            _, (_, evicted, old) = self.trees.popitem(last=False)
+            _teardown(evicted)
             self.kept -= old
             self.released += old
 
@@ -176,19 +180,22 @@ class Worker:
 
     # -- memory --
 
-    def _release(self, modname: str, size: int, before: set[str] | None = None) -> None:
-        """Forget this file's module everywhere astroid keeps it."""
+    def _release(self, modname: str, size: int, before: set[str] | None = None, done: bool = True) -> None:
+        """Forget this file's module everywhere astroid keeps it; `done`: no
+        one uses the tree again (it is not retained for phase 2)."""
         astroid = sys.modules.get("astroid")
         if astroid is None:
             return
         cache = astroid.MANAGER.astroid_cache
-        cache.pop(modname, None)
+        module = cache.pop(modname, None)
+        if module is not None and done:
+            _teardown(module)
         if before is not None:
             root = self.settings.root
             for name in [n for n in cache if n not in before]:
                 file = getattr(cache[name], "file", None)
                 if file and (not os.path.isabs(file) or _project_file(file, root) is not None):
-                    cache.pop(name, None)
+                    _teardown(cache.pop(name))
         context = sys.modules.get("astroid.context")
         if context is not None and hasattr(context, "_invalidate_cache"):
             context._invalidate_cache()
@@ -217,6 +224,12 @@ def _read_bytes(cand: Candidate, limit: int) -> bytes | None:
 def _astroid_modules() -> set[str] | None:
     astroid = sys.modules.get("astroid")
     return set(astroid.MANAGER.astroid_cache) if astroid is not None else set()
+
+
+def _teardown(module: Any) -> None:
+    from lintkit.python.walk import teardown
+
+    teardown(module)
 
 
 def _register(module: Any) -> None:

@@ -16,6 +16,8 @@ from typing import Any, Iterator
 
 from astroid import nodes
 
+from lintkit.python.walk import bindings, nodes_of
+
 _MAX_DEPTH = 8
 _BUILTINS = frozenset(dir(builtins))
 
@@ -34,10 +36,7 @@ def qualname(node: Any, depth: int = 0) -> str | None:
 
 def _resolve_name(node: nodes.Name, depth: int) -> str | None:
     name = node.name
-    try:
-        _scope, assigns = node.lookup(name)
-    except Exception:  # astroid raises on odd scopes; an unresolved name is fine
-        return None
+    assigns = bindings(node)
     if not assigns:
         return name if name in _BUILTINS else None
     binding = assigns[-1]
@@ -160,10 +159,7 @@ def constant(node: Any, depth: int = 0) -> Any:
             return left + right
         return NOT_CONSTANT
     if isinstance(node, nodes.Name):
-        try:
-            _scope, assigns = node.lookup(node.name)
-        except Exception:
-            return NOT_CONSTANT
+        assigns = bindings(node)
         if len(assigns) == 1 and isinstance(assigns[0], nodes.AssignName):
             parent = assigns[0].parent
             if isinstance(parent, (nodes.Assign, nodes.AnnAssign)) and parent.value is not None:
@@ -212,7 +208,7 @@ def enclosing_function(node: Any) -> nodes.FunctionDef | None:
 
 
 def calls(tree: nodes.NodeNG) -> Iterator[nodes.Call]:
-    yield from tree.nodes_of_class(nodes.Call)
+    yield from nodes_of(tree, nodes.Call)
 
 
 def is_test_path(relpath: str) -> bool:

@@ -23,6 +23,8 @@ from typing import Any, Callable, Iterable
 
 from astroid import nodes
 
+from lintkit.python.walk import nodes_of
+
 ENTRY, EXIT, RAISE = 0, 1, 2
 DEFAULT_NODE_BUDGET = 4000
 DEFAULT_STEP_BUDGET = 200_000
@@ -372,5 +374,5 @@ def solve(
 def scopes(module: Any) -> list[Any]:
     """The module and every function in it (nested ones too), each a separate graph."""
     found: list[Any] = [module]
-    found.extend(module.nodes_of_class((nodes.FunctionDef, nodes.AsyncFunctionDef)))
+    found.extend(nodes_of(module, (nodes.FunctionDef, nodes.AsyncFunctionDef)))
     return found

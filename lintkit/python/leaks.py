@@ -32,6 +32,7 @@ from astroid import nodes
 from lintkit.python import cfg as cfgmod
 from lintkit.python.names import call_name, dotted, imported_modules, short
 from lintkit.python.resources import Catalogue, Kind, is_owning, is_registrar, load_catalogue
+from lintkit.python.walk import nodes_of
 from lintkit.registry import check
 
 MAX_INSTANCES = 24
@@ -237,7 +238,7 @@ class ScopeAnalysis:
             if isinstance(node, (nodes.Global, nodes.Nonlocal)):
                 shared.update(node.names)
             if isinstance(node, _NESTED):
-                shared.update(n.name for n in node.nodes_of_class(nodes.Name))
+                shared.update(n.name for n in nodes_of(node, nodes.Name))
         return shared
 
     def _local_types(self) -> dict[str, str]:
@@ -814,7 +815,7 @@ class _Evaluator:
 
     def capture(self, scope: Any) -> None:
         """A nested function/lambda/class that reads a tracked name may close it later."""
-        names = frozenset(n.name for n in scope.nodes_of_class(nodes.Name))
+        names = frozenset(n.name for n in nodes_of(scope, nodes.Name))
         if names:
             self.ops.append(("esc", names))
 
@@ -1230,7 +1231,7 @@ def _kills_in_handler(call: nodes.Call, recv: str) -> bool:
             for place in places:
                 body = place.body if isinstance(place, nodes.ExceptHandler) else place.finalbody
                 for stmt in body:
-                    for c in stmt.nodes_of_class(nodes.Call):
+                    for c in nodes_of(stmt, nodes.Call):
                         if isinstance(c.func, nodes.Attribute) and c.func.attrname in ("kill", "terminate", "send_signal") and dotted(c.func.expr) == recv:
                             return True
         child, node = node, node.parent
@@ -1341,7 +1342,7 @@ _REQUESTS_CALLS = frozenset(f"requests.{m}" for m in ("get", "post", "put", "pat
 
 
 def _sets_default_timeout(module: nodes.Module) -> bool:
-    return any(call_name(c) == "socket.setdefaulttimeout" for c in module.nodes_of_class(nodes.Call))
+    return any(call_name(c) == "socket.setdefaulttimeout" for c in nodes_of(module, nodes.Call))
 
 
 def _local_or_datagram(call: nodes.Call) -> bool:

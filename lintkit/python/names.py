@@ -15,6 +15,8 @@ from typing import Any
 
 from astroid import nodes
 
+from lintkit.python.walk import bindings, nodes_of
+
 BUILTIN_NAMES = frozenset(
     {"open", "print", "len", "isinstance", "issubclass", "id", "type", "callable", "super", "iter", "next", "eval", "exec", "compile", "input", "getattr", "setattr", "hasattr", "delattr", "repr", "str", "int", "float", "bool", "list", "dict", "set", "tuple", "__import__"}
 )
@@ -57,10 +59,7 @@ def _import_target(stmt: Any, name: str) -> str | None:
 def resolve_name(node: nodes.Name) -> str:
     """The qualified meaning of a bare name at its use site."""
     name = node.name
-    try:
-        _scope, assigns = node.lookup(name)
-    except Exception:
-        assigns = []
+    assigns = bindings(node)
     if not assigns:
         return f"builtins.{name}" if name in BUILTIN_NAMES else name
     for assign in assigns:
@@ -113,7 +112,7 @@ def short(name: str | None) -> str:
 def imported_modules(module: nodes.Module) -> set[str]:
     """Absolute module names this module imports (also `from x import y` → x, x.y)."""
     found: set[str] = set()
-    for node in module.nodes_of_class((nodes.Import, nodes.ImportFrom)):
+    for node in nodes_of(module, (nodes.Import, nodes.ImportFrom)):
         if isinstance(node, nodes.Import):
             found.update(real for real, _ in node.names)
         else:

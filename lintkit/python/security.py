@@ -30,6 +30,7 @@ from lintkit.python.calls import (
 from lintkit.python.security_common import imports_module, is_false, is_settings_file, is_true, skip_tests, under_option_guard
 from lintkit.python.security_creds import hardcoded_credentials
 from lintkit.python.security_crypto import certificate_validation, weak_cryptography, weak_hashing, weak_random
+from lintkit.python.walk import nodes_of
 from lintkit.registry import check
 
 # -- PSC003 debug features -------------------------------------------------------
@@ -41,15 +42,15 @@ def debug_enabled(module: nodes.Module, ctx: Any) -> None:
         return
     flask = imports_module(module, "flask") or imports_module(module, "werkzeug")
     fix = "Never enable the debugger in deployed code: read the flag from the environment and default it to off"
-    for call in module.nodes_of_class(nodes.Call):
+    for call in nodes_of(module, nodes.Call):
         name = call_name(call) or ""
         if flask and method_name(call) == "run" and is_true(keyword(call, "debug")):
             ctx.report("PSC003", keyword(call, "debug"), "the Flask debugger allows arbitrary code execution: debug=True", fix=fix)
         elif name.endswith("serving.run_simple") and is_true(keyword(call, "use_debugger")):
             ctx.report("PSC003", keyword(call, "use_debugger"), "the Werkzeug debugger allows arbitrary code execution", fix=fix)
     # `app.debug = True` matters only when the app is started with app.run().
-    if flask and any(method_name(c) == "run" for c in module.nodes_of_class(nodes.Call)):
-        for assign in module.nodes_of_class(nodes.Assign):
+    if flask and any(method_name(c) == "run" for c in nodes_of(module, nodes.Call)):
+        for assign in nodes_of(module, nodes.Assign):
             for target in assign.targets:
                 if is_true(assign.value) and _config_target(target) == "DEBUG":
                     ctx.report("PSC003", assign.value, f"'{target.as_string()} = True' turns on the Flask debugger", fix=fix)
@@ -84,19 +85,19 @@ def csrf_disabled(module: nodes.Module, ctx: Any) -> None:
     if skip_tests(ctx, "PSC002"):
         return
     fix = "Keep CSRF protection on; for an API called with tokens rather than cookies, document why and authenticate every request"
-    for func in module.nodes_of_class((nodes.FunctionDef, nodes.ClassDef)):
+    for func in nodes_of(module, (nodes.FunctionDef, nodes.ClassDef)):
         for dec in func.decorators.nodes if func.decorators else ():
             target = dec.func if isinstance(dec, nodes.Call) else dec
             if _is_csrf_exempt(target):
                 ctx.report("PSC002", dec, f"'{func.name}' is exempt from CSRF protection", fix=fix)
-    for call in module.nodes_of_class(nodes.Call):
+    for call in nodes_of(module, nodes.Call):
         if _is_csrf_exempt(call.func) and call.args and not (isinstance(call.parent, nodes.Decorators)):
             ctx.report("PSC002", call, f"{call.args[0].as_string()[:60]} is exempt from CSRF protection", fix=fix)
         elif method_name(call) == "update" and last_identifier(getattr(call.func, "expr", None)) == "config":
             for kw in call.keywords or ():
                 if kw.arg in ("WTF_CSRF_ENABLED", "WTF_CSRF_CHECK_DEFAULT") and is_false(kw.value):
                     ctx.report("PSC002", kw.value, f"{kw.arg}=False turns off CSRF protection", fix=fix)
-    for assign in module.nodes_of_class(nodes.Assign):
+    for assign in nodes_of(module, nodes.Assign):
         if not is_false(assign.value):
             continue
         for target in assign.targets:
@@ -122,7 +123,7 @@ _HOSTKEY_OPTIONS = ("auto_add", "policy", "host_key", "hostkey", "known_hosts", 
 def missing_host_key_policy(module: nodes.Module, ctx: Any) -> None:
     if skip_tests(ctx, "PSC004"):
         return
-    for call in module.nodes_of_class(nodes.Call):
+    for call in nodes_of(module, nodes.Call):
         if method_name(call) != "set_missing_host_key_policy" or not call.args:
             continue
         policy = call.args[0]
@@ -147,7 +148,7 @@ _SERVER_FUNCS = ("make_server", "run_simple", "start_server", "create_server", "
 def bind_all_interfaces(module: nodes.Module, ctx: Any) -> None:
     if skip_tests(ctx, "PSC005"):
         return
-    for call in module.nodes_of_class(nodes.Call):
+    for call in nodes_of(module, nodes.Call):
         site = _bind_all_site(call)
         if site is not None:
             value = constant(site)
@@ -194,7 +195,7 @@ _URL_METHODS = {"get", "post", "put", "patch", "delete", "head", "options", "req
 def insecure_connection(module: nodes.Module, ctx: Any) -> None:
     if skip_tests(ctx, "PSC011"):
         return
-    for call in module.nodes_of_class(nodes.Call):
+    for call in nodes_of(module, nodes.Call):
         name = call_name(call) or ""
         if name in _CLEARTEXT_CLIENTS and not under_option_guard(call, ("scheme", "protocol", "proto")):
             proto = _CLEARTEXT_CLIENTS[name]
@@ -240,7 +241,7 @@ _COOKIE_FIX = "Pass secure=True (and httponly=True, samesite='Lax') to set_cooki
 def insecure_cookie(module: nodes.Module, ctx: Any) -> None:
     if skip_tests(ctx, "PSC012"):
         return
-    for call in module.nodes_of_class(nodes.Call):
+    for call in nodes_of(module, nodes.Call):
         if method_name(call) not in ("set_cookie", "set_signed_cookie"):
             continue
         if len(call.args) + len(call.keywords or ()) < 2 or "client" in receiver_name(call).lower():
@@ -257,7 +258,7 @@ def insecure_cookie(module: nodes.Module, ctx: Any) -> None:
         if is_false(httponly):
             ctx.report("PSC012", httponly, f"cookie {cookie} is set with httponly=False", fix=_COOKIE_FIX)
     settings = is_settings_file(ctx.path)
-    for assign in module.nodes_of_class(nodes.Assign):
+    for assign in nodes_of(module, nodes.Assign):
         if not is_false(assign.value):
             continue
         for target in assign.targets:
@@ -279,7 +280,7 @@ def insecure_temp_file(module: nodes.Module, ctx: Any) -> None:
     if skip_tests(ctx, "PSC018"):
         return
     fix = "Use tempfile.NamedTemporaryFile, tempfile.mkstemp or tempfile.TemporaryDirectory"
-    for call in module.nodes_of_class(nodes.Call):
+    for call in nodes_of(module, nodes.Call):
         name = call_name(call) or ""
         if name in ("tempfile.mktemp", "os.tempnam", "os.tmpnam"):
             ctx.report("PSC018", call, f"{name}() returns a name another process can claim before you open it", fix=fix)
@@ -318,7 +319,7 @@ _STAT_BITS = {
 def loose_file_permissions(module: nodes.Module, ctx: Any) -> None:
     if skip_tests(ctx, "PSC020"):
         return
-    for call in module.nodes_of_class(nodes.Call):
+    for call in nodes_of(module, nodes.Call):
         name = call_name(call) or ""
         if name in ("os.chmod", "os.lchmod", "os.fchmod"):
             mode = argument(call, 1, "mode")
@@ -364,7 +365,7 @@ def jinja2_autoescape(module: nodes.Module, ctx: Any) -> None:
     # Jinja2 also renders config files, RST and LDAP filters, where escaping is
     # wrong: a missing autoescape counts only in modules that deal with HTML.
     renders_html = _mentions_html(module)
-    for call in module.nodes_of_class(nodes.Call):
+    for call in nodes_of(module, nodes.Call):
         name = call_name(call) or ""
         if not name.startswith("jinja2.") or name.rsplit(".", 1)[-1] not in ("Environment", "SandboxedEnvironment"):
             continue
@@ -381,7 +382,7 @@ _WEB_FRAMEWORKS = ("flask", "django", "starlette", "fastapi", "aiohttp", "tornad
 def _mentions_html(module: nodes.Module) -> bool:
     if any(imports_module(module, fw) for fw in _WEB_FRAMEWORKS):
         return True
-    for const in module.nodes_of_class(nodes.Const):
+    for const in nodes_of(module, nodes.Const):
         value = const.value.lower() if isinstance(const.value, str) else ""
         if _HTML_TEMPLATE.search(value) or "<html" in value or "<!doctype html" in value:
             return True
@@ -407,7 +408,7 @@ def xml_external_entities(module: nodes.Module, ctx: Any) -> None:
     if skip_tests(ctx, "PSC031"):
         return
     fix = "Keep external entities off (lxml: resolve_entities=False, no_network=True; SAX: leave feature_external_ges off) or use defusedxml"
-    for call in module.nodes_of_class(nodes.Call):
+    for call in nodes_of(module, nodes.Call):
         name = call_name(call) or ""
         if name.startswith("lxml.") and name.rsplit(".", 1)[-1] in ("XMLParser", "XMLPullParser", "iterparse", "XMLTreeBuilder"):
             for kw in call.keywords or ():

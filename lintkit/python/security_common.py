@@ -8,6 +8,7 @@ from typing import Any
 from astroid import nodes
 
 from lintkit.python.calls import is_test_path, words
+from lintkit.python.walk import nodes_of
 
 # Identifier words that make a value security-relevant (weak random, weak hash).
 SENSITIVE_WORDS = frozenset(
@@ -72,7 +73,7 @@ def is_settings_file(relpath: str) -> bool:
 
 
 def imports_module(module: nodes.Module, prefix: str) -> bool:
-    for node in module.nodes_of_class((nodes.Import, nodes.ImportFrom)):
+    for node in nodes_of(module, (nodes.Import, nodes.ImportFrom)):
         names = [n for n, _ in node.names] if isinstance(node, nodes.Import) else [node.modname or ""]
         if any(n == prefix or n.startswith(prefix + ".") for n in names):
             return True

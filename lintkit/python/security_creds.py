@@ -9,6 +9,7 @@ from astroid import nodes
 from lintkit.python.calls import argument, call_name, constant, last_identifier
 from lintkit.python.secretlike import looks_like_secret_value, pattern_secret, redact, secret_name_kind
 from lintkit.python.security_common import skip_tests
+from lintkit.python.walk import nodes_of
 from lintkit.registry import check
 
 CODE = "PSC006"
@@ -33,7 +34,7 @@ def hardcoded_credentials(module: nodes.Module, ctx: Any) -> None:
             reported.add(id(value_node))
             ctx.report(CODE, value_node, message, fix=_FIX)
 
-    for call in module.nodes_of_class(nodes.Call):
+    for call in nodes_of(module, nodes.Call):
         _boto3(call, report)
     if named:
         for name, value_node in _named_literals(module):
@@ -41,7 +42,7 @@ def hardcoded_credentials(module: nodes.Module, ctx: Any) -> None:
             kind = secret_name_kind(name)
             if kind and looks_like_secret_value(value):
                 report(value_node, f"hard-coded {kind} in '{name}': {redact(value)}")
-    for const in module.nodes_of_class(nodes.Const):
+    for const in nodes_of(module, nodes.Const):
         if isinstance(const.value, str) and len(const.value) >= 16 and not _is_docstring(const):
             found = pattern_secret(const.value)
             if found is not None:
@@ -77,7 +78,7 @@ def _named_literals(module: nodes.Module) -> list[tuple[str, nodes.Const]]:
         if name and isinstance(value, nodes.Const) and isinstance(value.value, str):
             out.append((name, value))
 
-    for node in module.nodes_of_class((nodes.Assign, nodes.AnnAssign, nodes.Keyword, nodes.Dict, nodes.Arguments, nodes.Compare)):
+    for node in nodes_of(module, (nodes.Assign, nodes.AnnAssign, nodes.Keyword, nodes.Dict, nodes.Arguments, nodes.Compare)):
         if isinstance(node, nodes.Assign):
             for target in node.targets:
                 add(_target_name(target), node.value)

@@ -21,6 +21,7 @@ from lintkit.python.calls import (
 )
 from lintkit.python.localflow import destinations
 from lintkit.python.security_common import is_false, sensitive_identifier, skip_tests, under_option_guard
+from lintkit.python.walk import nodes_of
 from lintkit.registry import check
 
 # -- weak hashing ---------------------------------------------------------------
@@ -39,7 +40,7 @@ def weak_hashing(module: nodes.Module, ctx: Any) -> None:
     (a cache key, an ETag, a file checksum) is not reported: that is the
     precise policy of CodeQL's `py/weak-sensitive-data-hashing`, while
     bandit's B324 reports every call."""
-    for call in module.nodes_of_class(nodes.Call):
+    for call in nodes_of(module, nodes.Call):
         name = call_name(call) or ""
         algorithm = _hashlib_algorithm(call, name)
         code = "PSC016"
@@ -100,7 +101,7 @@ def _hash_context(call: nodes.Call) -> str | None:
     for dest in dests:  # h = md5(); h.update(password)
         if dest.kind == "store" and isinstance(dest.node, nodes.AssignName):
             func = dest.node.frame()
-            for attr in func.nodes_of_class(nodes.Attribute):
+            for attr in nodes_of(func, nodes.Attribute):
                 if attr.attrname == "update" and isinstance(attr.expr, nodes.Name) and attr.expr.name == dest.label:
                     if isinstance(attr.parent, nodes.Call):
                         hashed.extend(attr.parent.args)
@@ -118,7 +119,7 @@ def _hash_context(call: nodes.Call) -> str | None:
     if func is not None:
         if sensitive_identifier(func.name):
             return f"is used in '{func.name}'"
-        for const in func.nodes_of_class(nodes.Const):
+        for const in nodes_of(func, nodes.Const):
             # A file or key name ('passwordFile.txt'), not a sentence such as an error message.
             value = const.value
             if isinstance(value, str) and _STRONG_LITERAL.search(value) and not any(c.isspace() for c in value):
@@ -162,13 +163,13 @@ _CRYPTO_FIX = "Use AES-GCM or ChaCha20-Poly1305, RSA/DSA keys of at least 2048 b
 def weak_cryptography(module: nodes.Module, ctx: Any) -> None:
     if skip_tests(ctx, "PSC014"):
         return
-    for call in module.nodes_of_class(nodes.Call):
+    for call in nodes_of(module, nodes.Call):
         name = call_name(call) or ""
         problem = _weak_call(call, name)
         if problem is not None:
             where, message = problem
             ctx.report("PSC014", where, message, fix=_CRYPTO_FIX)
-    for attr in module.nodes_of_class(nodes.Attribute):
+    for attr in nodes_of(module, nodes.Attribute):
         name = qualname(attr)
         if name in _WEAK_PROTOCOLS and _configures_protocol(attr):
             ctx.report("PSC014", attr, f"{name.rsplit('.', 1)[-1]} is a broken protocol version", fix=_CRYPTO_FIX)
@@ -245,7 +246,7 @@ def weak_random(module: nodes.Module, ctx: Any) -> None:
     shuffling is not reported."""
     if skip_tests(ctx, "PSC029"):
         return
-    for call in module.nodes_of_class(nodes.Call):
+    for call in nodes_of(module, nodes.Call):
         name = call_name(call) or ""
         if not name.startswith("random.") or name.count(".") != 1 or name[7:] in _NOT_RANDOM_VALUES or name[7:].startswith("_"):
             continue
@@ -291,7 +292,7 @@ def certificate_validation(module: nodes.Module, ctx: Any) -> None:
         return
     cert_none_scopes: set[int] = set()
     hostname_sites: list[Any] = []
-    for node in module.nodes_of_class((nodes.Call, nodes.Attribute, nodes.Assign)):
+    for node in nodes_of(module, (nodes.Call, nodes.Attribute, nodes.Assign)):
         if isinstance(node, nodes.Call):
             name = call_name(node) or ""
             if name in ("ssl._create_unverified_context", "ssl._create_stdlib_context") and not under_option_guard(node, _GUARD_WORDS):

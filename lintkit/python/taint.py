@@ -23,9 +23,12 @@ from typing import Any
 
 from astroid import nodes
 
+from lintkit.cache import derived
 from lintkit.python.dataflow import CLEAN, Hit, Interpreter, Summary, Taint, Val
 from lintkit.python.models import TaintModel, load_model
 from lintkit.python.parse import module_name_for
+from lintkit.python.taint_index import ProjectIndex
+from lintkit.python.walk import nodes_of
 from lintkit.registry import check
 
 CODES = (
@@ -62,7 +65,7 @@ _NOT_SOURCE_ANNOTATIONS = re.compile(r"(Response|BackgroundTasks|Session|Depends
 def module_aliases(module: Any, modname: str) -> dict[str, str]:
     """Names bound by imports anywhere in the module, and its top-level defs."""
     aliases: dict[str, str] = {}
-    for node in module.nodes_of_class((nodes.Import, nodes.ImportFrom)):
+    for node in nodes_of(module, (nodes.Import, nodes.ImportFrom)):
         if isinstance(node, nodes.Import):
             for name, alias in node.names:
                 aliases[alias or name.split(".")[0]] = name if alias else name.split(".")[0]
@@ -117,7 +120,7 @@ class ModuleAnalysis:
         self.extra_sanitizers = extra_sanitizers or {}
         self.functions: dict[str, Any] = {}  # qualified name -> FunctionDef
         # names called somewhere in this module: such functions are helpers, not views
-        self.called_names = {c.func.name for c in module.nodes_of_class(nodes.Call) if isinstance(c.func, nodes.Name)}
+        self.called_names = {c.func.name for c in nodes_of(module, nodes.Call) if isinstance(c.func, nodes.Name)}
         self.classes: set[str] = {f"{self.modname}.{n.name}" for n in module.body if isinstance(n, nodes.ClassDef)}
         self.summaries: dict[Any, Summary] = {}
         self._in_progress: set[Any] = set()
@@ -125,15 +128,10 @@ class ModuleAnalysis:
         self.uses_django = any(v.startswith("django") for v in self.aliases.values())
         self.uses_web = any(v.split(".")[0] in _WEB_FRAMEWORKS for v in self.aliases.values())
         self.uses_flask = any(v.startswith(("flask", "flask_restful")) for v in self.aliases.values())
-        self.project = self._index_project(project_summaries or {})
+        self.project = derived(project_summaries, ProjectIndex) if project_summaries else ProjectIndex({})
         # Django views named in a urlconf (path()/re_path()/url()) anywhere in the run
-        own = url_views(module, self.aliases, self.modname)
-        others = [d.get("urlviews", []) for r, d in (project_summaries or {}).items() if r != relpath and isinstance(d, dict)]
-        self.url_views = frozenset(own).union(*others)
+        self.url_views = frozenset(url_views(module, self.aliases, self.modname)) | self.project.url_views(relpath)
         self.has_urlconfs = bool(self.url_views)
-        # Every dotted owner of an indexed function ("pkg.mod.Class" of
-        # "pkg.mod.Class.method"), so is_class is a set lookup, not a scan.
-        self.project_owners = {key.rsplit(".", i)[0] for key in self.project for i in range(1, key.count(".") + 1)}
         self.globals: dict[str, Val] = {}
         for node in module.body:
             if isinstance(node, (nodes.FunctionDef, nodes.AsyncFunctionDef)):
@@ -142,25 +140,6 @@ class ModuleAnalysis:
                 for item in node.body:
                     if isinstance(item, (nodes.FunctionDef, nodes.AsyncFunctionDef)):
                         self.functions[f"{self.modname}.{node.name}.{item.name}"] = item
-
-    def _index_project(self, summaries: dict[str, Any]) -> dict[str, dict[str, Any]]:
-        """qualified function name -> summary JSON, from other modules."""
-        index: dict[str, dict[str, Any]] = {}
-        exact: set[str] = set()
-        for relpath, data in sorted(summaries.items(), key=lambda kv: kv[0].count("/")):
-            if relpath == self.relpath or not isinstance(data, dict):
-                continue
-            parts = module_name_for(relpath).split(".")
-            # also index by every dotted suffix: the run's root need not be the import root
-            for start in range(len(parts)):
-                mod = ".".join(parts[start:])
-                for fname, summ in data.get("functions", {}).items():
-                    key = f"{mod}.{fname}"
-                    if start == 0 or key not in exact:
-                        index.setdefault(key, summ) if start else index.__setitem__(key, summ)
-                    if start == 0:
-                        exact.add(key)
-        return index
 
     # -- entry points ----------------------------------------------------------------
 
@@ -290,8 +269,7 @@ class ModuleAnalysis:
         if fn is not None:
             summary = self.summary_of(fn)
             params = getattr(summary, "params", [])
-        elif qual and qual in self.project:
-            data = self.project[qual]
+        elif qual and (data := self.project.function(qual, self.relpath)) is not None:
             summary = Summary.from_json(data)
             params = list(data.get("params", []))
         elif qual and self.is_class(qual):
@@ -351,7 +329,7 @@ class ModuleAnalysis:
     def is_class(self, qual: str) -> bool:
         if qual in self.classes:
             return True
-        return qual in self.project_owners
+        return self.project.is_owner(qual, self.relpath)
 
     def analyze(self, local_rules: frozenset[str] = frozenset()) -> list[Hit]:
         """Hits from real sources; local sources only for the rules in `local_rules`."""
@@ -361,7 +339,7 @@ class ModuleAnalysis:
         hits += interp.hits
         self.globals = {k: v for k, v in env.items() if not v.all_taints() and "." not in k}
         self.summaries.clear()
-        for fn in self.module.nodes_of_class((nodes.FunctionDef, nodes.AsyncFunctionDef)):
+        for fn in nodes_of(self.module, (nodes.FunctionDef, nodes.AsyncFunctionDef)):
             walked, _ = self.walk_function(fn, symbolic=True)
             hits += [h for h in walked.hits if h.taint.label.startswith("src:")]
         seen: set[tuple[str, int, int]] = set()
@@ -398,7 +376,7 @@ _URLCONF_FUNCS = frozenset({"django.urls.path", "django.urls.re_path", "django.c
 def url_views(module: Any, aliases: dict[str, str], modname: str) -> list[str]:
     """Qualified names of the function views a urlconf routes to: path("a/<slug>", views.article)."""
     found: set[str] = set()
-    for call in module.nodes_of_class(nodes.Call):
+    for call in nodes_of(module, nodes.Call):
         if _dotted(call.func, aliases, modname) not in _URLCONF_FUNCS:
             continue
         view = call.args[1] if len(call.args) > 1 else next((k.value for k in call.keywords or [] if k.arg == "view"), None)
