@@ -19,6 +19,7 @@ did not happen (an `open()` that raises acquired nothing).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from heapq import heappop, heappush
 from typing import Any, Callable, Iterable
 
 from astroid import nodes
@@ -343,12 +344,15 @@ def solve(
     must be monotone and the lattice finite (the caller widens)."""
     states: dict[int, Any] = {n.id: bottom for n in cfg.nodes}
     states[ENTRY] = init
+    # Lowest id first: ids follow the source order, so a node usually runs
+    # after all its predecessors and once per loop iteration, not once per
+    # predecessor (a LIFO worklist revisited the same nodes many times).
     work = [ENTRY]
     queued = {ENTRY}
     seen = {ENTRY}
     steps = 0
     while work:
-        nid = work.pop()
+        nid = heappop(work)
         queued.discard(nid)
         steps += 1
         if steps > budget:
@@ -367,7 +371,7 @@ def solve(
                 states[target] = merged
                 if target not in queued:
                     queued.add(target)
-                    work.append(target)
+                    heappush(work, target)
     return states
 
 

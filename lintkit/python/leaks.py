@@ -29,6 +29,7 @@ from typing import Any
 
 from astroid import nodes
 
+from lintkit.cache import derived
 from lintkit.python import cfg as cfgmod
 from lintkit.python.names import call_name, dotted, imported_modules, short
 from lintkit.python.resources import Catalogue, Kind, is_owning, is_registrar, load_catalogue
@@ -42,7 +43,7 @@ _SAFE_CALLS = frozenset({"builtins.len", "builtins.isinstance", "builtins.issubc
 _CM_DECORATORS = ("contextmanager", "asynccontextmanager", "fixture")
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True, slots=True)  # immutable by convention: frozen __init__ is 4x slower
 class Inst:
     site: int
     aliases: frozenset[str]
@@ -150,6 +151,15 @@ def _walk_own(scope: Any):
         stack.extend(cur.get_children())
 
 
+def _own_nodes(scope: Any) -> list[Any]:
+    """`_walk_own(scope)` as a list, remembered on the scope node: each check
+    and each summary pass analyzes the same scopes again."""
+    own = scope.__dict__.get("_lintkit_own")
+    if own is None:
+        own = scope.__dict__["_lintkit_own"] = list(_walk_own(scope))
+    return own
+
+
 class ScopeAnalysis:
     def __init__(
         self,
@@ -166,7 +176,7 @@ class ScopeAnalysis:
         self.strict = strict
         self.track_params = track_params
         self.is_module = isinstance(scope, nodes.Module)
-        self.own = list(_walk_own(scope))  # one walk, reused by every scope fact
+        self.own = _own_nodes(scope)  # one walk, reused by every scope fact and every check
         self.cm = not self.is_module and _decorated_cm(scope)
         self.generator = not self.is_module and any(isinstance(n, (nodes.Yield, nodes.YieldFrom)) for n in self.own)
         self.sites: list[Site] = []
@@ -642,7 +652,14 @@ def _truthy_names(test: Any, truth: bool) -> frozenset[str]:
 
 
 def _infer_path(recv: Any) -> str | None:
-    """Is `recv` a pathlib path? (astroid inference, only for `.open()` receivers)."""
+    """Is `recv` a pathlib path? (astroid inference, only for `.open()` receivers;
+    remembered on the node, since every pass and check asks again)."""
+    if "_lintkit_path" not in recv.__dict__:
+        recv.__dict__["_lintkit_path"] = _infer_path_now(recv)
+    return recv.__dict__["_lintkit_path"]
+
+
+def _infer_path_now(recv: Any) -> str | None:
     try:
         for value in recv.infer():
             qn = getattr(value, "qname", lambda: "")()
@@ -1108,21 +1125,43 @@ def resource_leaks(module: nodes.Module, ctx: Any) -> None:
 def summary_index(module: nodes.Module, project: dict[str, Any], cat: Catalogue | None = None) -> SummaryIndex:
     """This module's own summary (computed now, so the pylint plugin and the
     CLI agree) plus the project summaries of the modules it imports."""
-    local = next(
-        (s for s in project.values() if isinstance(s, dict) and s.get("module") == module.name and "functions" in s),
-        None,
-    ) if project else None
+    modules = derived(project, _ModuleSummaries) if project else None
+    local = modules.by_name.get(module.name) if modules is not None else None
     if local is None:  # the pylint plugin, or a file outside the run's summaries
         local = _summarize(module, cat or load_catalogue())
     wanted = imported_modules(module)
-    others = []
-    if wanted and project:
+    others: list[dict[str, Any]] = []
+    if wanted and modules is not None:
         heads = {w.rsplit(".", 1)[-1] for w in wanted} | {w for w in wanted}
-        for summary in project.values():
-            mod = str(summary.get("module", "")) if isinstance(summary, dict) else ""
-            if mod and mod != module.name and (mod in heads or mod.rsplit(".", 1)[-1] in heads):
-                others.append(summary)
+        others = modules.matching(heads, module.name)
     return SummaryIndex(local, others)
+
+
+class _ModuleSummaries:
+    """The run's leak summaries by module name and by its last part, built
+    once per run (`cache.derived`); answers keep the table's order."""
+
+    def __init__(self, table: dict[str, Any]) -> None:
+        self.summaries: list[tuple[str, dict[str, Any]]] = []
+        self.by_name: dict[str, dict[str, Any]] = {}
+        self._positions: dict[str, list[int]] = {}
+        for summary in table.values():
+            mod = str(summary.get("module", "")) if isinstance(summary, dict) else ""
+            if not mod:
+                continue
+            if "functions" in summary:
+                self.by_name.setdefault(mod, summary)
+            i = len(self.summaries)
+            self.summaries.append((mod, summary))
+            self._positions.setdefault(mod, []).append(i)
+            last = mod.rsplit(".", 1)[-1]
+            if last != mod:
+                self._positions.setdefault(last, []).append(i)
+
+    def matching(self, heads: set[str], own: str) -> list[dict[str, Any]]:
+        """Summaries of modules named, or ending with a last part, in `heads`."""
+        picked = sorted({i for h in heads for i in self._positions.get(h, ())})
+        return [self.summaries[i][1] for i in picked if self.summaries[i][0] != own]
 
 
 # --------------------------------------------------------------------------------
@@ -1136,6 +1175,7 @@ def _summarize(module: nodes.Module, cat: Catalogue, passes: int = 2) -> dict[st
         if pass_no and not functions:
             break  # nothing for a second pass to propagate
         index = SummaryIndex({"functions": dict(functions)}, [])
+        known = {k.rsplit(".", 1)[-1] for k in functions}
         for scope in scopes:
             klass = _enclosing_class(scope)
             key = f"{klass.name}.{scope.name}" if klass is not None else scope.name
@@ -1143,6 +1183,8 @@ def _summarize(module: nodes.Module, cat: Catalogue, passes: int = 2) -> dict[st
                 klass is None and not isinstance(scope.parent, nodes.Module)
             ):
                 continue
+            if pass_no and not _calls_any(scope, known):
+                continue  # no call a summary could match: the first pass's answer stands
             try:
                 an = ScopeAnalysis(scope, cat, index, track_params=True)
                 if not an.worth_analyzing() and not an.params_matter():
@@ -1170,6 +1212,15 @@ def _summarize(module: nodes.Module, cat: Catalogue, passes: int = 2) -> dict[st
             if closes or escapes or "returns" in entry:
                 functions[key] = entry
     return {"module": module.name, "functions": functions}
+
+
+def _calls_any(scope: Any, names: set[str]) -> bool:
+    """Does `scope` call something whose last name is in `names`?"""
+    for call in nodes_of(scope, nodes.Call):
+        func = call.func
+        if (func.attrname if isinstance(func, nodes.Attribute) else getattr(func, "name", None)) in names:
+            return True
+    return False
 
 
 def summarize(module: nodes.Module, relpath: str) -> dict[str, Any]:
@@ -1204,7 +1255,7 @@ def acquisition_lines(module: nodes.Module) -> set[int]:
 def _popen_names(scope: Any) -> set[str]:
     """Local names bound to a `subprocess.Popen` (assignment or `with ... as`)."""
     found: set[str] = set()
-    for node in _walk_own(scope):
+    for node in _own_nodes(scope):
         pairs: list[tuple[Any, Any]] = []
         if isinstance(node, nodes.Assign):
             pairs = [(t, node.value) for t in node.targets]
@@ -1255,7 +1306,7 @@ def subprocess_timeout(module: nodes.Module, ctx: Any) -> None:
         procs = _popen_names(scope)
         if not procs:
             continue
-        for node in _walk_own(scope):
+        for node in _own_nodes(scope):
             if not (isinstance(node, nodes.Call) and isinstance(node.func, nodes.Attribute)):
                 continue
             method = node.func.attrname
@@ -1278,7 +1329,7 @@ def subprocess_timeout(module: nodes.Module, ctx: Any) -> None:
 def _socket_names(scope: Any) -> dict[str, Any]:
     """Local names bound to a new socket → the acquiring call."""
     found: dict[str, Any] = {}
-    for node in _walk_own(scope):
+    for node in _own_nodes(scope):
         if isinstance(node, nodes.Assign) and isinstance(node.value, nodes.Call):
             qn = call_name(node.value) or ""
             method = node.value.func.attrname if isinstance(node.value.func, nodes.Attribute) else ""
@@ -1309,7 +1360,7 @@ def socket_os_close(module: nodes.Module, ctx: Any) -> None:
     for scope in cfgmod.scopes(module):
         sockets = _socket_names(scope)
         fileno_names: dict[str, str] = {}
-        for node in _walk_own(scope):
+        for node in _own_nodes(scope):
             if isinstance(node, nodes.Assign) and isinstance(node.value, nodes.Call):
                 inner = node.value
                 if isinstance(inner.func, nodes.Attribute) and inner.func.attrname == "fileno":
@@ -1318,7 +1369,7 @@ def socket_os_close(module: nodes.Module, ctx: Any) -> None:
                         for target in node.targets:
                             if isinstance(target, nodes.AssignName):
                                 fileno_names[target.name] = str(recv)
-        for node in _walk_own(scope):
+        for node in _own_nodes(scope):
             if not (isinstance(node, nodes.Call) and call_name(node) == "os.close" and node.args):
                 continue
             arg = node.args[0]
@@ -1359,7 +1410,7 @@ def connection_timeout(module: nodes.Module, ctx: Any) -> None:
         sockets = {n: c for n, c in _socket_names(scope).items() if call_name(c) == "socket.socket" and not _local_or_datagram(c)}
         timed: set[str] = set()
         connects: list[tuple[nodes.Call, str]] = []
-        for node in _walk_own(scope):
+        for node in _own_nodes(scope):
             if not isinstance(node, nodes.Call):
                 continue
             qn = call_name(node)

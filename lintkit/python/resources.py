@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from lintkit.registry import builtin_rules_dir
 
@@ -42,29 +42,36 @@ class Catalogue:
 
     def kind_for(self, qname: str | None, method: str | None = None, receiver_type: str | None = None) -> Kind | None:
         """The kind a call acquires: by qualified name, by `Type.method` on a
-        receiver of known type, or by a `*.method` wildcard."""
-        for kind in self.kinds:
-            for pattern in kind.acquire:
-                if qname and pattern == qname:
-                    return kind
-                if method and receiver_type and pattern == f"{receiver_type}.{method}":
-                    return kind
+        receiver of known type, or by a `*.method` wildcard. The first kind
+        (in catalogue order) whose pattern matches wins."""
+        first = self._first_pattern
+        hits = [first[p] for p in (qname, f"{receiver_type}.{method}" if method and receiver_type else None) if p and p in first]
+        if hits:
+            return self.kinds[min(hits)[0]]
         if method:
-            for kind in self.kinds:
-                if f"*.{method}" in kind.acquire:
-                    return kind
+            found = first.get(f"*.{method}")
+            return self.kinds[found[0]] if found is not None else None
         return None
 
-    @property
+    @cached_property
+    def _first_pattern(self) -> dict[str, tuple[int, int]]:
+        """pattern -> (kind index, pattern index) of its first occurrence."""
+        first: dict[str, tuple[int, int]] = {}
+        for i, kind in enumerate(self.kinds):
+            for j, pattern in enumerate(kind.acquire):
+                first.setdefault(pattern, (i, j))
+        return first
+
+    @cached_property
     def acquire_tails(self) -> frozenset[str]:
         """Last name of every acquisition pattern (`open`, `Popen`, `cursor`...)."""
         return frozenset(p.rsplit(".", 1)[-1] for k in self.kinds for p in k.acquire)
 
-    @property
+    @cached_property
     def release_methods(self) -> frozenset[str]:
         return frozenset(m for k in self.kinds for m in k.release)
 
-    @property
+    @cached_property
     def release_calls(self) -> frozenset[str]:
         return frozenset(f for k in self.kinds for f in k.release_calls)
 
