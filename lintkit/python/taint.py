@@ -124,6 +124,10 @@ class ModuleAnalysis:
         self.classes: set[str] = {f"{self.modname}.{n.name}" for n in module.body if isinstance(n, nodes.ClassDef)}
         self.summaries: dict[Any, Summary] = {}
         self._in_progress: set[Any] = set()
+        # analyze(): symbolic walks summary_of already did, reused as the
+        # function's own walk unless a recursive call got a placeholder in it
+        self._walks: dict[Any, Interpreter] | None = None
+        self._placeholders = 0
         self.hits: list[Hit] = []
         self.uses_django = any(v.startswith("django") for v in self.aliases.values())
         self.uses_web = any(v.split(".")[0] in _WEB_FRAMEWORKS for v in self.aliases.values())
@@ -229,12 +233,16 @@ class ModuleAnalysis:
         if fn in self.summaries:
             return self.summaries[fn]
         if fn in self._in_progress:
+            self._placeholders += 1
             return Summary()
         self._in_progress.add(fn)
+        placeholders = self._placeholders
         try:
             interp, params = self.walk_function(fn, symbolic=True)
         finally:
             self._in_progress.discard(fn)
+        if self._walks is not None and self._placeholders == placeholders:
+            self._walks[fn] = interp
         summary = Summary()
         for t in (interp.returned or CLEAN).all_taints():
             if t.label.startswith("p"):
@@ -339,8 +347,11 @@ class ModuleAnalysis:
         hits += interp.hits
         self.globals = {k: v for k, v in env.items() if not v.all_taints() and "." not in k}
         self.summaries.clear()
+        self._walks = {}
         for fn in nodes_of(self.module, (nodes.FunctionDef, nodes.AsyncFunctionDef)):
-            walked, _ = self.walk_function(fn, symbolic=True)
+            walked = self._walks.pop(fn, None)
+            if walked is None:
+                walked = self.walk_function(fn, symbolic=True)[0]
             hits += [h for h in walked.hits if h.taint.label.startswith("src:")]
         seen: set[tuple[str, int, int]] = set()
         out: list[Hit] = []
