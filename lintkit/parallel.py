@@ -364,16 +364,21 @@ class Runner:
         self.pool = Pool(jobs, settings, registry, cache) if jobs > 1 else None
         self.inline = Worker(settings, registry, cache) if self.pool is None else None
         self.owner: dict[int, int] = {}  # candidate index → worker that parsed it
+        # Inline, collections stay manual from the first phase to close():
+        # between the phases an automatic full collection would walk every
+        # retained tree.
+        self._gc = _manual_gc() if self.inline is not None else None
+        if self._gc is not None:
+            self._gc.__enter__()
 
     def summarize(self, items: list[tuple[int, Candidate]], progress: ProgressFn) -> dict[int, dict[str, Any] | None]:
         found: dict[int, dict[str, Any] | None] = {}
         if self.inline is not None:
-            with _manual_gc():
-                for start in range(0, len(items), BATCH):
-                    for index, summary in self.inline.summarize(items[start : start + BATCH]):
-                        found[index] = summary
-                        self.owner[index] = 0
-                    progress(min(BATCH, len(items) - start))
+            for start in range(0, len(items), BATCH):
+                for index, summary in self.inline.summarize(items[start : start + BATCH]):
+                    found[index] = summary
+                    self.owner[index] = 0
+                progress(min(BATCH, len(items) - start))
             return found
         queue = deque(items)
 
@@ -404,11 +409,10 @@ class Runner:
             # Trees parsed last are the ones still retained: analyze those first.
             rank = {index: n for n, index in enumerate(self.owner)}
             ordered = sorted(items, key=lambda item: -rank.get(item[0], -1))
-            with _manual_gc():
-                for start in range(0, len(ordered), BATCH):
-                    for index, result in self.inline.analyze(ordered[start : start + BATCH]):
-                        results[index] = result
-                    progress(min(BATCH, len(ordered) - start))
+            for start in range(0, len(ordered), BATCH):
+                for index, result in self.inline.analyze(ordered[start : start + BATCH]):
+                    results[index] = result
+                progress(min(BATCH, len(ordered) - start))
             return results
         assert self.pool is not None
         workers = len(self.pool.conns)
@@ -445,6 +449,9 @@ class Runner:
     def close(self) -> None:
         if self.pool is not None:
             self.pool.close()
+        if self._gc is not None:
+            self._gc.__exit__()
+            self._gc = None
 
 
 class _manual_gc:
