@@ -12,9 +12,10 @@ the package and of installed rule packs, so editing a check during
 development invalidates), rule metadata, enabled codes, result-shaping
 configuration, hook mode, the file's path and its bytes. What is only known
 *during* the analysis is recorded as dependencies and re-validated on every
-hit: which other files a check asked about (`Project.exists`, `Project.files`)
-and which cross-file summaries it read (`ctx.project.summaries`). A hit whose
-recorded facts no longer hold is a miss.
+hit: which other files a check asked about (`Project.exists`, `Project.files`),
+which cross-file summaries it read (`ctx.project.summaries`), and which
+questions it asked of indexes derived from them (`derived`), with the answers.
+A hit whose recorded facts no longer hold is a miss.
 
 Entries are JSON, never pickle: a foreign or tampered cache must not be able
 to run code. A file that does not parse, names another key, or holds
@@ -130,6 +131,8 @@ class Deps:
     summaries: dict[str, dict[str, str | None]] = field(default_factory=dict)  # name → relpath → digest
     whole_tables: set[str] = field(default_factory=set)  # names iterated as a whole
     table_names: bool = False  # iterated over the analysis names
+    # questions asked of a derived index: "table:index" → question JSON → answer digest
+    derived: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -139,6 +142,7 @@ class Deps:
             "summaries": {name: sorted(entries.items(), key=lambda kv: kv[0]) for name, entries in sorted(self.summaries.items())},
             "whole_tables": sorted(self.whole_tables),
             "table_names": self.table_names,
+            "derived": {key: sorted(answers.items()) for key, answers in sorted(self.derived.items())},
         }
 
 
@@ -237,16 +241,22 @@ _DERIVED: dict[tuple[int, int, Any], tuple[dict[str, Any], Any]] = {}
 
 
 def derived(table: dict[str, Any], build: Any) -> Any:
-    """`build(table)`, computed once per run's summaries table and shared by
-    every file a worker analyzes (an index over the whole project costs
-    O(project); rebuilding it per file made a run quadratic). It reads the
-    whole table, so it records the whole table as a dependency.
+    """`build(table)`, built once per run's summaries table and shared by every
+    file a worker analyzes (an index over the whole project costs O(project);
+    rebuilding it per file made a run quadratic).
 
-    `build` must not keep or mutate the table it is given."""
-    source = table
+    `build` is a class listed in `registry.DERIVED_INDEXES`, with a
+    `derived_name` and the names of its `questions` (methods whose arguments
+    and answers are JSON-like). Through a recording table, each question asked
+    and the digest of its answer become the file's dependency instead of the
+    whole table: a cached result stays valid while every question still gets
+    the same answer."""
     if isinstance(table, _RecordingTable):
-        table._whole()
-        source = table._source
+        return _RecordingIndex(_shared(table._source, build), table._deps, f"{table._name}:{build.derived_name}")
+    return _shared(table, build)
+
+
+def _shared(source: dict[str, Any], build: Any) -> Any:
     key = (id(source), len(source), build)
     hit = _DERIVED.get(key)
     if hit is not None and hit[0] is source:
@@ -256,6 +266,75 @@ def derived(table: dict[str, Any], build: Any) -> Any:
     value = build(source)
     _DERIVED[key] = (source, value)  # keeps `source` alive, so its id stays unique
     return value
+
+
+def _canonical(value: Any) -> Any:
+    """JSON-ready form of a question's arguments or answer (sets sorted)."""
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    if isinstance(value, (list, tuple)):
+        return [_canonical(v) for v in value]
+    return value
+
+
+_ANSWER_DIGESTS: dict[int, tuple[Any, str]] = {}
+_SCALAR_DIGESTS = {value: digest_json(value) for value in (None, True, False)}
+
+
+def _answer_digest(answer: Any) -> str:
+    """Digest of a derived index's answer. Answers are mostly summaries
+    straight from the run's tables, asked for again and again, so a dict's
+    digest is remembered by identity (the entry keeps the dict alive)."""
+    if isinstance(answer, dict):
+        hit = _ANSWER_DIGESTS.get(id(answer))
+        if hit is not None and hit[0] is answer:
+            return hit[1]
+        if len(_ANSWER_DIGESTS) >= 500_000:
+            _ANSWER_DIGESTS.clear()
+        digest = digest_json(answer)
+        _ANSWER_DIGESTS[id(answer)] = (answer, digest)
+        return digest
+    if isinstance(answer, (list, tuple)):
+        return _digest_text("list", *(_answer_digest(v) for v in answer))
+    if answer is None or isinstance(answer, bool):
+        return _SCALAR_DIGESTS[answer]
+    return digest_json(_canonical(answer))
+
+
+def _question(method: str, args: tuple[Any, ...]) -> str:
+    return json.dumps([method, _canonical(args)], separators=(",", ":"), sort_keys=True)
+
+
+class _RecordingIndex:
+    """A derived index whose questions are recorded with their answers."""
+
+    def __init__(self, index: Any, deps: Deps, key: str) -> None:
+        self._index, self._deps, self._key = index, deps, key
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in type(self._index).questions:
+            raise AttributeError(name)
+        method = getattr(self._index, name)
+
+        def ask(*args: Any) -> Any:
+            answer = method(*args)
+            answers = self._deps.derived.setdefault(self._key, {})
+            question = _question(name, args)
+            if question not in answers:
+                answers[question] = _answer_digest(answer)
+            return answer
+
+        return ask
+
+
+def _derived_builder(name: str) -> Any:
+    """The class behind a derived index name (only the registry's own)."""
+    import importlib
+
+    from lintkit.registry import DERIVED_INDEXES
+
+    module, _, attr = DERIVED_INDEXES[name].partition(":")
+    return getattr(importlib.import_module(module), attr)
 
 
 class RecordingSummaries(dict):
@@ -321,6 +400,8 @@ class RunFacts:
     table_digests: dict[str, str]
     names_digest: str
     sources: dict[str, str | None] = field(default_factory=dict, compare=False)  # memo of _source_digest
+    tables: dict[str, dict[str, Any]] = field(default_factory=dict, compare=False)  # the summaries themselves
+    indexes: dict[str, Any] = field(default_factory=dict, compare=False)  # derived indexes, built on demand
 
     @classmethod
     def build(cls, files: frozenset[str], summaries: dict[str, dict[str, Any]]) -> RunFacts:
@@ -331,7 +412,19 @@ class RunFacts:
             summary_digests=digests,
             table_digests={name: _digest_text(*(f"{k}={v}" for k, v in sorted(d.items()))) for name, d in digests.items()},
             names_digest=_digest_text(*sorted(summaries)),
+            tables=summaries,
         )
+
+    def _answer(self, key: str, question: str) -> str:
+        """The digest of what a derived index answers `question` in this run."""
+        index = self.indexes.get(key)
+        if index is None:
+            table, _, name = key.partition(":")
+            index = self.indexes[key] = _derived_builder(name)(self.tables.get(table, {}))
+        method, args = json.loads(question)
+        if method not in type(index).questions or not isinstance(args, list):
+            raise ValueError(question)
+        return _answer_digest(getattr(index, method)(*args))
 
     def _source_digest(self, root: str, rel: str) -> str | None:
         """Digest of a project file astroid read, once per run however many
@@ -350,6 +443,9 @@ class RunFacts:
         data["all_files"] = self.files_digest if deps.all_files else None
         data["whole_tables"] = {name: self.table_digests.get(name) for name in sorted(deps.whole_tables)}
         data["table_names"] = self.names_digest if deps.table_names else None
+        # the tables the questions were asked of, as they were: while a table is
+        # unchanged its answers are too, and need not be asked again
+        data["derived_tables"] = {key: self.table_digests.get(key.partition(":")[0]) for key in sorted(deps.derived)}
         return data
 
     def holds(self, data: Any, root: str) -> bool:
@@ -376,6 +472,13 @@ class RunFacts:
                     return False
             if data["table_names"] is not None and data["table_names"] != self.names_digest:
                 return False
+            asked_of = data.get("derived_tables", {})
+            for key, answers in data.get("derived", {}).items():
+                if asked_of.get(key) is not None and asked_of.get(key) == self.table_digests.get(key.partition(":")[0]):
+                    continue
+                for question, digest in answers:
+                    if self._answer(key, question) != digest:
+                        return False
             for rel, digest in data.get("sources", []):
                 if self._source_digest(root, rel) != digest:
                     return False

@@ -72,6 +72,15 @@ PYTHON_SUMMARIZERS: dict[str, str] = {
     "taint": "lintkit.python.taint",
 }
 
+# Indexes built once per run over a whole summaries table (`cache.derived`).
+# The result cache records the questions a file asked of them and re-asks
+# them to validate a hit, importing the builder from here (never from a name
+# stored in the cache).
+DERIVED_INDEXES: dict[str, str] = {
+    "taint-index": "lintkit.python.taint_index:ProjectIndex",
+    "leak-modules": "lintkit.python.leak_index:ModuleSummaries",
+}
+
 
 @dataclass(frozen=True)
 class Example:

@@ -103,8 +103,26 @@ def test_cross_file_summary_change_invalidates_the_caller(tmp_path: Path) -> Non
     write(project, {"helpers/db.py": DB_UNSAFE})
     assert canonical(third) == canonical(first)
     # db.py's first entry (keyed by its old bytes) holds again; app.py's entry
-    # was replaced by the second run's, whose summary facts no longer hold.
-    assert hits(third) == {"helpers/db.py"}
+    # was replaced by the second run's, whose answers from the summaries no
+    # longer hold; __init__.py asked nothing whose answer changed.
+    assert hits(third) == {"helpers/db.py", "helpers/__init__.py"}
+
+
+def test_a_summary_change_no_caller_sees_rechecks_only_that_file(tmp_path: Path) -> None:
+    project = tmp_path / "p"
+    cache = tmp_path / "c"
+    added = DB_UNSAFE + "\n\ndef unused_helper(path):\n    return open(path).read()\n"
+
+    def scenario():
+        shutil.rmtree(cache, ignore_errors=True)
+        write(project, {"app.py": APP, "helpers/__init__.py": "", "helpers/db.py": DB_UNSAFE})
+        run_paths([project], root=project, cache_dir=cache)
+        write(project, {"helpers/db.py": added})  # a new function: db.py's summaries change
+        return run_paths([project], root=project, cache_dir=cache)
+
+    again = stable_code(scenario)
+    assert {f.path for f in again.files} - hits(again) == {"helpers/db.py"}
+    assert canonical(again) == canonical(run_paths([project], root=project))
 
 
 def test_configuration_and_rules_are_part_of_the_key(tmp_path: Path) -> None:

@@ -31,6 +31,7 @@ from astroid import nodes
 
 from lintkit.cache import derived
 from lintkit.python import cfg as cfgmod
+from lintkit.python.leak_index import ModuleSummaries
 from lintkit.python.names import call_name, dotted, imported_modules, short
 from lintkit.python.resources import Catalogue, Kind, is_owning, is_registrar, load_catalogue
 from lintkit.python.walk import nodes_of
@@ -87,13 +88,17 @@ class SummaryIndex:
     def __init__(self, local: dict[str, Any], others: list[dict[str, Any]]) -> None:
         self.local = local.get("functions", {}) if local else {}
         self.others = [s for s in others if isinstance(s, dict) and s.get("functions")]
+        self._returning: frozenset[str] | None = None
 
-    def returning_names(self) -> set[str]:
-        """Last name of every summarized function that returns a fresh resource."""
-        names = {k.rsplit(".", 1)[-1] for k, fn in self.local.items() if fn.get("returns")}
-        for summary in self.others:
-            names.update(k.rsplit(".", 1)[-1] for k, fn in summary["functions"].items() if fn.get("returns"))
-        return names
+    def returning_names(self) -> frozenset[str]:
+        """Last name of every summarized function that returns a fresh resource
+        (asked for every scope: computed once)."""
+        if self._returning is None:
+            names = {k.rsplit(".", 1)[-1] for k, fn in self.local.items() if fn.get("returns")}
+            for summary in self.others:
+                names.update(k.rsplit(".", 1)[-1] for k, fn in summary["functions"].items() if fn.get("returns"))
+            self._returning = frozenset(names)
+        return self._returning
 
     def lookup(self, call: nodes.Call, qname: str | None, scope: Any) -> tuple[dict[str, Any], int] | None:
         if not qname:
@@ -1125,43 +1130,16 @@ def resource_leaks(module: nodes.Module, ctx: Any) -> None:
 def summary_index(module: nodes.Module, project: dict[str, Any], cat: Catalogue | None = None) -> SummaryIndex:
     """This module's own summary (computed now, so the pylint plugin and the
     CLI agree) plus the project summaries of the modules it imports."""
-    modules = derived(project, _ModuleSummaries) if project else None
-    local = modules.by_name.get(module.name) if modules is not None else None
+    modules = derived(project, ModuleSummaries)
+    local = modules.local(module.name)
     if local is None:  # the pylint plugin, or a file outside the run's summaries
         local = _summarize(module, cat or load_catalogue())
     wanted = imported_modules(module)
     others: list[dict[str, Any]] = []
-    if wanted and modules is not None:
+    if wanted:
         heads = {w.rsplit(".", 1)[-1] for w in wanted} | {w for w in wanted}
         others = modules.matching(heads, module.name)
     return SummaryIndex(local, others)
-
-
-class _ModuleSummaries:
-    """The run's leak summaries by module name and by its last part, built
-    once per run (`cache.derived`); answers keep the table's order."""
-
-    def __init__(self, table: dict[str, Any]) -> None:
-        self.summaries: list[tuple[str, dict[str, Any]]] = []
-        self.by_name: dict[str, dict[str, Any]] = {}
-        self._positions: dict[str, list[int]] = {}
-        for summary in table.values():
-            mod = str(summary.get("module", "")) if isinstance(summary, dict) else ""
-            if not mod:
-                continue
-            if "functions" in summary:
-                self.by_name.setdefault(mod, summary)
-            i = len(self.summaries)
-            self.summaries.append((mod, summary))
-            self._positions.setdefault(mod, []).append(i)
-            last = mod.rsplit(".", 1)[-1]
-            if last != mod:
-                self._positions.setdefault(last, []).append(i)
-
-    def matching(self, heads: set[str], own: str) -> list[dict[str, Any]]:
-        """Summaries of modules named, or ending with a last part, in `heads`."""
-        picked = sorted({i for h in heads for i in self._positions.get(h, ())})
-        return [self.summaries[i][1] for i in picked if self.summaries[i][0] != own]
 
 
 # --------------------------------------------------------------------------------

@@ -132,7 +132,7 @@ class ModuleAnalysis:
         self.uses_django = any(v.startswith("django") for v in self.aliases.values())
         self.uses_web = any(v.split(".")[0] in _WEB_FRAMEWORKS for v in self.aliases.values())
         self.uses_flask = any(v.startswith(("flask", "flask_restful")) for v in self.aliases.values())
-        self.project = derived(project_summaries, ProjectIndex) if project_summaries else ProjectIndex({})
+        self.project = derived(project_summaries if project_summaries is not None else {}, ProjectIndex)
         # Django views named in a urlconf (path()/re_path()/url()) anywhere in the run
         self.url_views = frozenset(url_views(module, self.aliases, self.modname)) | self.project.url_views(relpath)
         self.has_urlconfs = bool(self.url_views)

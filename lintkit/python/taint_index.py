@@ -24,6 +24,9 @@ _Candidate = tuple[str, bool, dict[str, Any]]
 
 
 class ProjectIndex:
+    derived_name = "taint-index"
+    questions = ("function", "is_owner", "url_views")
+
     def __init__(self, table: dict[str, Any]) -> None:
         self._functions: dict[str, list[_Candidate]] = {}
         # dotted owner ("pkg.mod.Class" of "pkg.mod.Class.method") -> (first relpath, more than one?)
