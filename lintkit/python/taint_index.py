@@ -8,9 +8,12 @@ afresh), exactly as if the index had been built without it.
 
 A function is indexed under its full dotted name and under every dotted
 suffix of its module's name, because the run's root need not be the import
-root (`lintkit check src` sees `pkg.mod`, imports say `pkg.mod`; `lintkit
-check src/pkg` sees `mod`). A full name always wins over a suffix; among full
+root (from a repository root, `src/pkg/mod.py` is named `src.pkg.mod`, but
+imported as `pkg.mod`). A full name always wins over a suffix; among full
 names the last module (shallowest first) wins, among suffixes the first.
+
+The methods named in `questions` are what the result cache records (with
+their answers) as a file's dependency on the other files' summaries.
 """
 
 from __future__ import annotations
