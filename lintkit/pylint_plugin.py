@@ -77,6 +77,7 @@ class _Session:
         import importlib
 
         from lintkit.python.names import imported_modules
+        from lintkit.python.walk import forget
 
         funcs = {}
         for name, module_name in PYTHON_SUMMARIZERS.items():
@@ -100,6 +101,7 @@ class _Session:
                         entry[name] = func(imported, key)
                     except Exception:
                         continue
+                forget(imported)
                 self.summary_cache[key] = entry
             for name, summary in self.summary_cache[key].items():
                 merged.setdefault(name, {})[key] = summary
@@ -110,6 +112,7 @@ class _Session:
             return self.findings
         from lintkit.context import Context, Project
         from lintkit.engine import run_checks
+        from lintkit.python.walk import forget
 
         self.module_key = id(node)
         self.findings = []
@@ -137,7 +140,10 @@ class _Session:
             project=Project(root=root, summaries=self.summaries(node)),
             options=options,
         )
-        run_checks(ctx, node, "python")
+        try:
+            run_checks(ctx, node, "python")
+        finally:
+            forget(node)
         self.findings = list(ctx.findings)
         return self.findings
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from typing import Any
 
-_ATTR = "_lintkit_walk"
+_ATTR = "_lintkit_walk"  # memos on nodes are named _lintkit_* (see forget)
 
 
 def _preorder(root: Any) -> tuple[list[Any], dict[int, int], dict[int, int]]:
@@ -75,6 +75,16 @@ def nodes_of(node: Any, classes: Any) -> list[Any]:
         root.__dict__[_ATTR] = index
     found = index.query(node, classes)
     return list(node.nodes_of_class(classes)) if found is None else found
+
+
+def forget(module: Any) -> None:
+    """Drop the index and every memo lintkit left on a tree (attributes named
+    `_lintkit_*`) that someone else keeps alive: pylint holds every module
+    of a run, and the memos would double its memory."""
+    index = module.__dict__.pop(_ATTR, None)
+    for node in index.order if index is not None else _preorder(module)[0]:
+        for key in [k for k in node.__dict__ if k.startswith("_lintkit_")]:
+            del node.__dict__[key]
 
 
 def teardown(module: Any) -> None:
