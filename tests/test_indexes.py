@@ -149,3 +149,31 @@ def test_catalogue_lookup_matches_the_first_pattern_in_catalogue_order() -> None
         head, _, last = pattern.rpartition(".")
         for qname, method, receiver in [(pattern, None, None), (None, last, head), ("x.y", last, None), (pattern, last, head), (None, last, None)]:
             assert cat.kind_for(qname, method, receiver) == slow(qname, method, receiver), (qname, method, receiver)
+
+
+def test_summary_index_lookup_matches_the_linear_scan() -> None:
+    from lintkit.python.leaks import SummaryIndex
+
+    others = [
+        {"module": "c1.django.utils.text", "functions": {"f": {"n": 1}}},
+        {"module": "django.utils.text", "functions": {"f": {"n": 2}, "g": {"n": 3}}},
+        {"module": "text", "functions": {"h": {"n": 4}}},
+        {"module": "other.utils", "functions": {"f": {"n": 5}}},
+        {"module": "utils", "functions": {"u": {"n": 6}}},
+    ]
+    index = SummaryIndex({}, others)
+
+    def slow(qname: str):
+        head, _, func = qname.rpartition(".")
+        for summary in others:
+            mod = summary["module"]
+            if mod == head or mod.endswith("." + head) or head.endswith("." + mod):
+                fn = summary["functions"].get(func)
+                if fn:
+                    return fn, 0
+        return None
+
+    heads = {s["module"] for s in others} | {"utils.text", "text", "utils", "x.utils", "a.b.utils.text", "ext", "django"}
+    for head in sorted(heads):
+        for func in ("f", "g", "h", "u", "missing"):
+            assert index.lookup(None, f"{head}.{func}", None) == slow(f"{head}.{func}"), (head, func)

@@ -89,6 +89,8 @@ class SummaryIndex:
         self.local = local.get("functions", {}) if local else {}
         self.others = [s for s in others if isinstance(s, dict) and s.get("functions")]
         self._returning: frozenset[str] | None = None
+        self._by_suffix: dict[str, list[int]] | None = None  # dotted suffix of a module name -> positions
+        self._by_name: dict[str, list[int]] = {}
 
     def returning_names(self) -> frozenset[str]:
         """Last name of every summarized function that returns a fresh resource
@@ -111,13 +113,30 @@ class SummaryIndex:
             klass = _enclosing_class(scope)
             fn = self.local.get(f"{klass.name}.{func}") if klass is not None else None
             return (fn, 1) if fn else None
-        for summary in self.others:
-            mod = str(summary.get("module", ""))
-            if mod == head or mod.endswith("." + head) or head.endswith("." + mod):
-                fn = summary["functions"].get(func)
-                if fn:
-                    return fn, 0
+        for i in self._modules_for(head):
+            fn = self.others[i]["functions"].get(func)
+            if fn:
+                return fn, 0
         return None
+
+    def _modules_for(self, head: str) -> list[int]:
+        """Positions of the modules `head` may name: the module itself, one it
+        is a dotted suffix of, or one that is a dotted suffix of it (the run's
+        root need not be the import root). Indexed, not scanned: a monorepo
+        has many modules named `utils`."""
+        if self._by_suffix is None:
+            self._by_suffix = {}
+            for i, summary in enumerate(self.others):
+                mod = str(summary.get("module", ""))
+                self._by_name.setdefault(mod, []).append(i)
+                parts = mod.split(".")
+                for k in range(len(parts)):
+                    self._by_suffix.setdefault(".".join(parts[k:]), []).append(i)
+        found = set(self._by_suffix.get(head, ()))
+        parts = head.split(".")
+        for k in range(1, len(parts)):
+            found.update(self._by_name.get(".".join(parts[k:]), ()))
+        return sorted(found)
 
 
 def _enclosing_class(scope: Any) -> Any:
