@@ -474,8 +474,9 @@ class RunFacts:
                 return False
             asked_of = data.get("derived_tables", {})
             for key, answers in data.get("derived", {}).items():
-                if asked_of.get(key) is not None and asked_of.get(key) == self.table_digests.get(key.partition(":")[0]):
-                    continue
+                recorded = asked_of.get(key)
+                if recorded is not None and recorded == self.table_digests.get(key.partition(":")[0]):
+                    continue  # the same table gives the same answers
                 for question, digest in answers:
                     if self._answer(key, question) != digest:
                         return False
