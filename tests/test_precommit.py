@@ -205,6 +205,17 @@ def _run_hook(installed: tuple[str, Path], target: Path, hook: str, *args: str) 
     return _run([PRE_COMMIT, "run", hook, *args], target, _env(home))
 
 
+def _assert_reports_only(proc: subprocess.CompletedProcess, named: tuple[str, ...], not_named: tuple[str, ...]) -> None:
+    """The hook failed, naming the bad files it covers and no other file."""
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 1, output
+    for text in named:
+        assert text in output
+    for text in not_named:
+        assert text not in output
+    assert "ci/buildspec.yml:" not in output and "src/helpers.py:" not in output
+
+
 @pytest.mark.parametrize(
     ("hook", "named", "not_named"),
     [("lintkit", (BAD_AWS, BAD_PY), ()), ("lintkit-aws", (BAD_AWS,), (BAD_PY,)), ("lintkit-python", (BAD_PY,), (BAD_AWS,))],
@@ -213,13 +224,7 @@ def test_installed_hooks(installed: tuple[str, Path], tmp_path: Path, hook: str,
     env = _env(installed[1])
     target = _target_repo(tmp_path / "target", env)
     proc = _run_hook(installed, target, hook, "--all-files", "--verbose")
-    output = proc.stdout + proc.stderr
-    assert proc.returncode == 1, output
-    for text in named:
-        assert text in output
-    for text in not_named:
-        assert text not in output
-    assert "ci/buildspec.yml:" not in output and "src/helpers.py:" not in output
+    _assert_reports_only(proc, named, not_named)
     good = _run_hook(installed, target, hook, "--files", "ci/buildspec.yml", "src/helpers.py", "docs/notes.txt")
     assert good.returncode == 0, good.stdout + good.stderr
     assert re.search(r"\.+Passed$", good.stdout, re.M), good.stdout
@@ -266,13 +271,7 @@ def test_local_hooks(tmp_path: Path, hook: str, named: tuple[str, ...], not_name
     target = _target_repo(tmp_path / "target", env)
     _local_config(target)
     proc = _run([PRE_COMMIT, "run", hook, "--all-files", "--verbose"], target, env)
-    output = proc.stdout + proc.stderr
-    assert proc.returncode == 1, output
-    for text in named:
-        assert text in output
-    for text in not_named:
-        assert text not in output
-    assert "ci/buildspec.yml:" not in output and "src/helpers.py:" not in output
+    _assert_reports_only(proc, named, not_named)
     good = _run([PRE_COMMIT, "run", hook, "--files", "ci/buildspec.yml", "src/helpers.py"], target, env)
     assert good.returncode == 0, good.stdout + good.stderr
     assert _untracked(target, env) == [".pre-commit-config.yaml"]

@@ -34,7 +34,7 @@ from lintkit.python import cfg as cfgmod
 from lintkit.python.leak_index import ModuleSummaries
 from lintkit.python.names import call_name, dotted, imported_modules, short
 from lintkit.python.resources import Catalogue, Kind, is_owning, is_registrar, load_catalogue
-from lintkit.python.walk import nodes_of
+from lintkit.python.walk import nodes_of, remember
 from lintkit.registry import check
 
 MAX_INSTANCES = 24
@@ -178,10 +178,7 @@ def _walk_own(scope: Any):
 def _own_nodes(scope: Any) -> list[Any]:
     """`_walk_own(scope)` as a list, remembered on the scope node: each check
     and each summary pass analyzes the same scopes again."""
-    own = scope.__dict__.get("_lintkit_own")
-    if own is None:
-        own = scope.__dict__["_lintkit_own"] = list(_walk_own(scope))
-    return own
+    return remember(scope, "own", lambda s: list(_walk_own(s)))
 
 
 class ScopeAnalysis:
@@ -678,9 +675,7 @@ def _truthy_names(test: Any, truth: bool) -> frozenset[str]:
 def _infer_path(recv: Any) -> str | None:
     """Is `recv` a pathlib path? (astroid inference, only for `.open()` receivers;
     remembered on the node, since every pass and check asks again)."""
-    if "_lintkit_path" not in recv.__dict__:
-        recv.__dict__["_lintkit_path"] = _infer_path_now(recv)
-    return recv.__dict__["_lintkit_path"]
+    return remember(recv, "path", _infer_path_now)
 
 
 def _infer_path_now(recv: Any) -> str | None:

@@ -17,7 +17,8 @@ from __future__ import annotations
 from bisect import bisect_left
 from typing import Any
 
-_ATTR = "_lintkit_walk"  # memos on nodes are named _lintkit_* (see forget)
+_PREFIX = "_lintkit_"  # every memo lintkit keeps on a node (see remember, forget)
+_MISSING = object()
 
 
 def _preorder(root: Any) -> tuple[list[Any], dict[int, int], dict[int, int]]:
@@ -66,24 +67,33 @@ class _TreeIndex:
         return [order[i] for i in picked]
 
 
+def remember(node: Any, name: str, compute: Any) -> Any:
+    """`compute(node)`, kept on the node (as `_lintkit_<name>`) for the next
+    asker: each check and each summary pass asks the same trees again."""
+    key = _PREFIX + name
+    value = node.__dict__.get(key, _MISSING)
+    if value is _MISSING:
+        value = node.__dict__[key] = compute(node)
+    return value
+
+
 def nodes_of(node: Any, classes: Any) -> list[Any]:
     """`node.nodes_of_class(classes)` as a list, from the module's index."""
-    root = node.root()
-    index = root.__dict__.get(_ATTR)
-    if index is None:
-        index = _TreeIndex(root)
-        root.__dict__[_ATTR] = index
-    found = index.query(node, classes)
+    found = remember(node.root(), "walk", _TreeIndex).query(node, classes)
     return list(node.nodes_of_class(classes)) if found is None else found
 
 
+def _every_node(module: Any) -> list[Any]:
+    index = module.__dict__.get(_PREFIX + "walk")
+    return index.order if index is not None else _preorder(module)[0]
+
+
 def forget(module: Any) -> None:
-    """Drop the index and every memo lintkit left on a tree (attributes named
-    `_lintkit_*`) that someone else keeps alive: pylint holds every module
-    of a run, and the memos would double its memory."""
-    index = module.__dict__.pop(_ATTR, None)
-    for node in index.order if index is not None else _preorder(module)[0]:
-        for key in [k for k in node.__dict__ if k.startswith("_lintkit_")]:
+    """Drop the index and every memo lintkit left on a tree that someone else
+    keeps alive: pylint holds every module of a run, and the memos would
+    double its memory."""
+    for node in _every_node(module):
+        for key in [k for k in node.__dict__ if k.startswith(_PREFIX)]:
             del node.__dict__[key]
 
 
@@ -92,23 +102,19 @@ def teardown(module: Any) -> None:
     this index) so reference counting frees it at once: collecting a large
     cyclic heap again and again was a tenth of a run. The tree must not be
     used afterwards."""
-    index = module.__dict__.get(_ATTR)
-    for node in index.order if index is not None else _preorder(module)[0]:
+    for node in _every_node(module):
         node.__dict__.clear()
 
 
-_NO_BINDINGS: tuple[Any, ...] = ()
+def _lookup(name: Any) -> Any:
+    try:
+        return name.lookup(name.name)[1]
+    except Exception:  # astroid raises on odd scopes; an unresolved name is fine
+        return ()
 
 
 def bindings(name: Any) -> Any:
     """`name.lookup(name.name)[1]`: the statements that may bind a Name where it
     is used, remembered on the node (every check resolving call names asks
     again for the same names). Empty when astroid cannot look it up."""
-    found = name.__dict__.get("_lintkit_bindings")
-    if found is None:
-        try:
-            found = name.lookup(name.name)[1]
-        except Exception:  # astroid raises on odd scopes; an unresolved name is fine
-            found = _NO_BINDINGS
-        name.__dict__["_lintkit_bindings"] = found
-    return found
+    return remember(name, "bindings", _lookup)
