@@ -33,9 +33,6 @@ DOCS_BASE = "https://github.com/lintkit/lintkit/blob/main/docs/rules/"
 CONFIG_KINDS = ("buildspec", "appspec", "pipeline", "cloudformation")
 ALL_KINDS = CONFIG_KINDS + ("python",)
 
-# Rules tagged with any of these flag credentials (no excerpts, no snippets).
-SECRET_TAGS = frozenset({"secret", "secrets", "credential", "credentials"})
-
 # Families and the half of lintkit they belong to.
 FAMILY_DOMAIN = {
     "GEN": "aws",
@@ -117,11 +114,6 @@ class Rule:
     @property
     def is_security(self) -> bool:
         return bool(self.cwe) or "security" in self.tags
-
-    @property
-    def flags_secrets(self) -> bool:
-        """Its findings point at credentials: reports must not repeat them."""
-        return bool(SECRET_TAGS & {t.lower() for t in self.tags}) or self.family == "CRD"
 
 
 @dataclass(frozen=True)

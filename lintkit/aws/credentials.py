@@ -2,7 +2,7 @@
 
 CRD001-CRD003 walk every string scalar of every CI/CD document (buildspecs,
 appspecs, pipeline JSON, CloudFormation/SAM templates) and ask
-`lintkit.aws.secrets` what it holds. CRD004 follows CloudFormation `Ref`s
+`lintkit.secrets` what it holds; values the file marks as mock data are skipped. CRD004 follows CloudFormation `Ref`s
 from secret-carrying properties back to their Parameters.
 
 Division of labour with the more specific rules (so one secret is reported
@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from lintkit.aws import secrets
+from lintkit import secrets
 from lintkit.aws.cfn import template_of
 from lintkit.context import Context
 from lintkit.documents import Document, Mapping, Node, Scalar, Sequence, intrinsic
@@ -158,7 +158,7 @@ def _matches(lit: _Literal, kind: str) -> list[tuple[secrets.SecretMatch, str]]:
     name = _value_name(lit, kind)
     if not name:
         return []
-    match = secrets.classify_literal_value(text, name=name)
+    match = secrets.classify_value(text, name=name)
     if match is None or match.confidence == "low" and _IDENTIFIER_KEY.search(name):
         return []
     return [(match, text)]
@@ -183,8 +183,10 @@ def _line_of(text: str, offset: int) -> str:
 
 def _report(ctx: Context, doc: Document, lit: _Literal, match: secrets.SecretMatch, text: str) -> None:
     code = CATEGORY_CODE.get(match.category, "CRD003")
-    shown = secrets.redact(match.secret(text))
+    shown = match.redacted(text)
     where = _span(doc, lit.scalar, match.secret(text))
+    if secrets.marked_as_mock(doc.lines, where[0] if isinstance(where, tuple) else where.line):
+        return
     severity = "low" if match.confidence == "low" else None
     name = _assigned_name(match) if match.description.startswith("value of") else lit.key
     if match.kind == "high-entropy":
@@ -355,12 +357,13 @@ def defaulted_secret_parameter(doc: Document, ctx: Context) -> None:
         reported.add((flow.param, problem))
         if problem == "default":
             default = param.get("Default")
-            shown = secrets.redact(default.text) if isinstance(default, Scalar) else "…"
+            assert isinstance(default, Scalar)  # _problem said so
             ctx.report(
-                "CRD004", default or param,
-                f"parameter '{flow.param}' has a Default ({shown}) and flows into {flow.what}: the secret is stored in the template",
+                "CRD004", default,
+                f"parameter '{flow.param}' has a Default ({secrets.redact(default.text)}) and flows into {flow.what}: the secret is stored in the template",
                 related=[(flow.use, "used here")],
                 fix="Remove the Default and pass the value at deploy time, or use {{resolve:secretsmanager:…}} in the property",
+                properties={"secret_kind": "parameter-default"},
             )
         else:
             key = _param_key(root, flow.param)
