@@ -124,13 +124,6 @@ class _Model:
     aws_example_keys: frozenset[str]
     mock_comment: re.Pattern[str]
 
-    @property
-    def patterns(self) -> tuple[re.Pattern[str], ...]:
-        """Every pattern this module runs on repository text (the boundedness tests)."""
-        return tuple(f.pattern for f in self.formats) + (
-            self.aws_secret_key, self.npmrc, self.inline_reference, self.mock_comment,
-        ) + _PATTERNS
-
 
 @lru_cache(maxsize=1)
 def model() -> _Model:
@@ -146,7 +139,12 @@ def _build(data: dict[str, Any]) -> _Model:
     formats = []
     for entry in data["format"]:
         prefixes = tuple(entry["prefixes"])
-        source = "(?:" + "|".join(re.escape(p) for p in sorted(prefixes, key=len, reverse=True)) + ")"
+        body_class = _BODY.fullmatch(entry["body"])
+        if body_class is None:
+            raise ValueError(f"secrets.toml: format {entry['kind']}: body must be one character class with bounds")
+        # Not right after a letter, digit or body character: each run of body characters
+        # is entered once, so a run of repeated prefixes costs linear time.
+        source = f"(?<![A-Za-z0-9{body_class.group(1)}])(?:" + "|".join(re.escape(p) for p in sorted(prefixes, key=len, reverse=True)) + ")"
         source += entry["body"] + "".join(entry.get("segments", ()))
         formats.append(_Format(entry["kind"], entry["description"], entry["category"], prefixes, re.compile(source)))
     context, names, refs, holders = data["context"], data["names"], data["references"], data["placeholders"]
@@ -184,17 +182,20 @@ def _build(data: dict[str, Any]) -> _Model:
     )
 
 
+_BODY = re.compile(r"\[([^\[\]]+)\]\{\d+(?:,\d+)?\}")
+
+
 # --- names -------------------------------------------------------------------------------
 
-_CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+")
+_LOWER_UPPER = re.compile(r"([a-z0-9])([A-Z])")  # dbPassword -> db Password
+_ACRONYM_WORD = re.compile(r"([A-Z])([A-Z][a-z])")  # OAuthToken -> O AuthToken
 _SEPARATORS = re.compile(r"[^A-Za-z0-9]+")
 
 
 def _words(name: str) -> list[str]:
-    words: list[str] = []
-    for part in _SEPARATORS.split(name):
-        words.extend(w.lower() for w in _CAMEL.findall(part))
-    return words
+    """`OAuthToken` -> o, auth, token; `DB_PASSWORD` -> db, password."""
+    spaced = _ACRONYM_WORD.sub(r"\1 \2", _LOWER_UPPER.sub(r"\1 \2", name))
+    return [w.lower() for w in _SEPARATORS.split(spaced) if w]
 
 
 def looks_like_secret_name(name: str) -> bool:
@@ -375,10 +376,10 @@ def _wordiness(text: str) -> float:
 
 _NOT_A_SECRET_START = ("./", "../", "~/", "/", "http://", "https://", "s3://", "file:", "git@", "ssh://", "-")
 _NOT_A_SECRET_END = (".json", ".yml", ".yaml", ".txt", ".sh", ".pem", ".key", ".env", ".cfg", ".ini", ".crt", ".p12", ".pfx", ".py", ".pub")
-_VARIABLE_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[A-Z]+")
-_CODE_EXPRESSION = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?:[\[(].*)?|[A-Za-z_]\w*[\[(].*")
-_TEMPLATE = re.compile(r"\$\{|\{\{|\{[A-Za-z_0-9]*\}|%\(|%[sd]|<[^>]*>")
-_EMAIL = re.compile(r"[^@:/\s]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
+_UPPER_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
+_CALL_OR_INDEX = re.compile(r"[\[(]")
+_TEMPLATE = re.compile(r"\$\{|\{\{|\{[A-Za-z_0-9]*\}|%\(|%[sd]|<[^<>]*>")
+_HOST = re.compile(r"[A-Za-z0-9.\-]+")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z_.\-]*")  # no digits: a name, key or label
 _KEY_VALUE_LIST = re.compile(r"[=,][^=]")
 
@@ -392,7 +393,7 @@ def _plausible(text: str) -> bool:
         return False
     if text.replace(".", "").isdigit() and len(text) < 10:
         return False  # a version, a port, a short number
-    if _VARIABLE_NAME.fullmatch(text) or _CODE_EXPRESSION.fullmatch(text) or _TEMPLATE.search(text) or _EMAIL.fullmatch(text):
+    if _variable_name(text) or _code(text) or _TEMPLATE.search(text) or _email(text):
         return False
     if _KEY_VALUE_LIST.search(text):
         return False  # id=npmrc,src=.npmrc
@@ -400,6 +401,28 @@ def _plausible(text: str) -> bool:
         # Letters only: a label or key, unless long and mixed case like a random segment.
         return len(text) >= 16 and "_" not in text and not text.islower() and not text.isupper() and _wordiness(text) < 0.8
     return len(set(text)) >= max(4, len(text) // 4)
+
+
+def _variable_name(text: str) -> bool:
+    """Another variable's NAME (`SECRET_ENV=GITHUB_TOKEN`) or an upper-case word."""
+    return _UPPER_NAME.fullmatch(text) is not None and ("_" in text.strip("_") or text.isalpha())
+
+
+def _code(text: str) -> bool:
+    """Inline code, not a value: `self.password`, `get_key()`, `os.environ['X']`."""
+    call = _CALL_OR_INDEX.search(text)
+    head = text[: call.start()] if call else text
+    parts = head.split(".")
+    return all(p.isidentifier() for p in parts) and (call is not None or len(parts) > 1)
+
+
+def _email(text: str) -> bool:
+    """An e-mail address (anonymous FTP's conventional "password")."""
+    local, at, domain = text.partition("@")
+    if not at or not local or any(c in "@:/" for c in local) or not _HOST.fullmatch(domain):
+        return False
+    top = domain.rsplit(".", 1)
+    return len(top) == 2 and len(top[1]) >= 2 and top[1].isalpha()
 
 
 def _secret_literal(value: str, name: str) -> bool:
@@ -457,13 +480,13 @@ def classify_value(value: str, *, name: str = "") -> SecretMatch | None:
 # NAME=value, name: value, "name": "value", name = "value", os.environ["NAME"] = "value".
 _ASSIGNMENT = re.compile(
     r"(?<![A-Za-z0-9_.\-])(?P<name>[A-Za-z_][A-Za-z0-9_.\-]{0,80})(?P<close>[\"']?\]?)"
-    r"[ \t]*(?P<op>[!=]=|:=|=|:)[ \t]*(?P<q>[bBrRuUfF]{0,2}[\"']|)(?P<value>[^\s\"'`]{1,4096})"
+    r"[ \t]*(?P<op>[!=]=|:=|=|:)[ \t]*(?P<q>[bBrRuUfF]{0,2}[\"']|)(?P<value>[^\s\"'`;&|]{0,4096})"
 )
 # --name value, --name=value, -p value (after `login`).
-_FLAG = re.compile(r"(?<![A-Za-z0-9_\-])--?(?P<flag>[A-Za-z][A-Za-z0-9\-]{0,40})(?:=|[ \t]+)(?P<q>[\"']?)(?P<value>[^\s\"'`]{1,4096})")
+_FLAG = re.compile(r"(?<![A-Za-z0-9_\-])--?(?P<flag>[A-Za-z][A-Za-z0-9\-]{0,40})(?:=|[ \t]+)(?P<q>[\"']?)(?P<value>[^\s\"'`;&|]{0,4096})")
 # A CloudFormation/ECS `Name: X` whose sibling `Value:` holds X's value.
 _NAME_KEY = re.compile(r"(?<![A-Za-z0-9_])[\"']?(?:Name|name|NAME)[\"']?[ \t]*[:=][ \t]*[\"']?(?P<name>[A-Za-z_][A-Za-z0-9_.\-]{0,80})")
-_VALUE_KEY = re.compile(r"(?<![A-Za-z0-9_])[\"']?(?:Value|value|VALUE)[\"']?[ \t]*[:=][ \t]*(?P<q>[\"']?)(?P<value>[^\s\"'`,}]{1,4096})")
+_VALUE_KEY = re.compile(r"(?<![A-Za-z0-9_])[\"']?(?:Value|value|VALUE)[\"']?[ \t]*[:=][ \t]*(?P<q>[\"']?)(?P<value>[^\s\"'`;&|,}]{0,4096})")
 # scheme://user:password@host and https://TOKEN@host.
 _URL_PASSWORD = re.compile(r"(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]{0,15}://[^\s:/@\"'`]{0,256}:(?P<value>[^\s/@\"'`]{1,512})@(?=[A-Za-z0-9\[])")
 _URL_TOKEN = re.compile(r"(?<![A-Za-z0-9+.\-])[Hh][Tt][Tt][Pp][Ss]?://(?P<value>[A-Za-z0-9_\-]{20,512})@(?=[A-Za-z0-9\[])")
@@ -471,9 +494,8 @@ _AUTH_HEADER = re.compile(r"(?i)authorization[\"']?[ \t]*[:=][ \t]*[\"']?(?:bear
 _PEM_HEADER = re.compile(r"-----BEGIN ([A-Z0-9 ]{0,40})-----")
 _PEM_FOOTER = "-----END "
 _BASE64_RUN = re.compile(r"[A-Za-z0-9+/=]{40}")
-_BASE64_LINE = re.compile(r"[ \t]*[\"']?(?:\\n)?[A-Za-z0-9+/=]{16,}(?:\\n)?[\"']?,?[ \t]*")
+_BASE64_LINE = re.compile(r"[A-Za-z0-9+/=]{16,}")
 _BARE_40 = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
-_PATTERNS = (_ASSIGNMENT, _FLAG, _NAME_KEY, _VALUE_KEY, _URL_PASSWORD, _URL_TOKEN, _AUTH_HEADER, _PEM_HEADER, _BASE64_RUN, _BASE64_LINE, _BARE_40)
 # How far from an access key ID a bare 40-character secret key is taken as its pair.
 _PAIR_WINDOW = 400
 _NAME_VALUE_WINDOW = 300
@@ -507,7 +529,7 @@ def _formats(text: str, m: _Model) -> Iterable[SecretMatch]:
     for fmt in m.formats:
         for match in fmt.pattern.finditer(text):
             start, end = match.span()
-            if start and text[start - 1] in _ALNUM or end < len(text) and text[end] in _ALNUM:
+            if end < len(text) and text[end] in _ALNUM:
                 continue  # part of a longer word
             while text[end - 1] == "." and end - start > 8:
                 end -= 1  # a sentence's full stop, not the token's
@@ -568,7 +590,8 @@ def _unterminated_body(text: str, start: int) -> int:
     while end < len(text):
         nxt = text.find("\n", end + 1)
         stop = len(text) if nxt < 0 else nxt
-        if not _BASE64_LINE.fullmatch(text, end + 1, stop):
+        line = text[end + 1 : stop].strip().strip("\"',").replace("\\n", "")
+        if not _BASE64_LINE.fullmatch(line):
             break
         end = stop
     return end
@@ -619,11 +642,13 @@ def _auth_headers(text: str) -> Iterable[SecretMatch]:
 
 
 def _value_end(text: str, match: re.Match[str], quote: str) -> int:
-    """Where an assigned value ends: at its closing quote, or unquoted at the first shell
-    or flow-collection delimiter. -1 when a quoted value does not close (it holds a blank)."""
+    """Where an assigned value ends: at its closing quote on the same line (the pattern
+    stops at `;&|`, which a quoted value may hold), or unquoted at the first shell or
+    flow-collection delimiter. -1 when a quoted value does not close on its line."""
     start, end = match.span("value")
     if quote:
-        return end if end < len(text) and text[end] == quote[-1] else -1
+        close = text.find(quote[-1], start, start + 4096)
+        return close if close >= 0 and "\n" not in text[start:close] else -1
     stop = _UNQUOTED_END.search(text, start, end)
     return stop.start() if stop else end
 
