@@ -27,6 +27,7 @@ from pylint.constants import WarningScope
 
 from lintkit.findings import Severity
 from lintkit.registry import PYTHON_SUMMARIZERS, Registry, Rule, build_registry
+from lintkit.secrets import mask_text
 
 if TYPE_CHECKING:
     from astroid import nodes
@@ -172,7 +173,7 @@ class LintkitChecker(BaseChecker):
                 col_offset=loc.column - 1,
                 end_lineno=loc.end_line,
                 end_col_offset=loc.end_column - 1,
-                args=(finding.message,),
+                args=(mask_text(finding.message),),  # pylint's reporters are lintkit's output too
             )
 
 
