@@ -13,13 +13,13 @@ the grammar around it. Public API:
   bound to `name` (a variable, key, keyword or parameter), the same for a buildspec, a
   CodeBuild project, a template and Python: a known format is "high"; a plausible literal
   under a secret-like name (or a 40-character AWS secret key) "medium"; a random-looking
-  opaque string "low". References, placeholders and mock names give None.
+  opaque string "low". References, placeholders and mock names (`MOCK_API_KEY`) give None.
 - `looks_like_secret_name(name)` -> bool and `secret_name_kind(name)` -> "password" |
   "secret" | "token" | "key" | None: `DB_PASSWORD`, `GitHubToken`, `api-key` yes;
   `TOKEN_URL`, `SECRET_ARN`, `HasGitHubToken`, `TOKEN_CHARS`, `MOCK_API_KEY` no.
 - `is_reference(value)`, `is_placeholder(value, name="")` -> bool.
-- `marked_as_mock(lines, line)` -> bool: the file itself says the values there are test
-  data (a "# mock values" comment on the line or right above it).
+- `marked_as_mock(lines, line, name="")` -> bool: the file itself says the value there is
+  test data (its name, or a "# mock values" comment on the line or right above it).
 - `redact(secret)` -> str: the one redaction style, the vendor's non-secret prefix and
   stars (`AKIA****`, `ghp_****`, `-----BEGIN RSA PRIVATE KEY-----****`, `****`).
 - `mask_text(text, spans=())` -> str: `text` with every secret starred out in place
@@ -218,7 +218,7 @@ def _name_kind(name: str) -> str | None:
     if compact in m.not_secret_names:
         return None
     words = _words(name)
-    if not words or words[0] in m.not_before or m.mock_words.intersection(words):
+    if not words or words[0] in m.not_before or not m.mock_words.isdisjoint(words):
         return None
     last, unit = -1, ""
     for i, word in enumerate(words):
@@ -303,11 +303,14 @@ def _sequential(text: str) -> bool:
     return steps * 2 >= len(text)
 
 
-def marked_as_mock(lines: Sequence[str], line: int) -> bool:
-    """The file says the value on `line` (1-based) is test data: a comment on that line, or
-    in the comment lines above it within its block (up through lines of the same
-    indentation, to the parent line, stopping at a blank line), uses a mock word
-    (`# mock values`, `# dummy credentials for the tests`, `// fake`)."""
+def marked_as_mock(lines: Sequence[str], line: int, name: str = "") -> bool:
+    """The file says the value on `line` (1-based), given to `name`, is test data: the name
+    says so (`MOCK_API_KEY`, `fake_password`), or a comment on that line or in the comment
+    lines above it within its block (up through lines of the same indentation, to the
+    parent line, stopping at a blank line) uses a mock word (`# mock values`,
+    `# dummy credentials for the tests`, `// fake`)."""
+    if name and _mock_name(name):
+        return True
     if not 0 < line <= len(lines):
         return False
     pattern = model().mock_comment
@@ -447,9 +450,13 @@ _HEX_OR_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-f
 _TOKEN_CHARS = re.compile(r"[A-Za-z0-9+/=_\-]+")
 
 
+def _mock_name(name: str) -> bool:
+    return len(name) <= 120 and not model().mock_words.isdisjoint(_words(name))
+
+
 def classify_value(value: str, *, name: str = "") -> SecretMatch | None:
     """The secret in `value`, the value of `name`, or None (see the module docstring)."""
-    if not isinstance(value, str) or not value.strip():
+    if not isinstance(value, str) or not value.strip() or name and _mock_name(name):
         return None
     found = find_secrets(value)
     if found:
@@ -460,8 +467,6 @@ def classify_value(value: str, *, name: str = "") -> SecretMatch | None:
         return None
     lead = len(value) - len(value.lstrip())
     span = (lead, lead + len(stripped))
-    if kind is None and name and model().mock_words.intersection(_words(name)):
-        return None  # MOCK_SIGNING_SEED: test data, whatever its shape
     if _aws_secret_shape(stripped) and not is_placeholder(stripped, name):
         confidence = "medium" if not name or kind else "low"
         return SecretMatch("aws-secret-access-key", confidence, *span, "AWS secret access key", "aws")

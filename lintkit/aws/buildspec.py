@@ -402,7 +402,7 @@ def _check_plaintext(doc: Document, name: str, value: Node, ctx: Context) -> Non
     if text is None or isinstance(value, Scalar) and value.yaml_type in ("bool", "int", "float"):
         return
     match = secrets.classify_value(text, name=name)
-    if match is None or match.confidence == "low" or secrets.marked_as_mock(doc.lines, value.line):
+    if match is None or match.confidence == "low" or secrets.marked_as_mock(doc.lines, value.line, name):
         return
     fix = f"Store it in Secrets Manager and reference it under 'env: secrets-manager: {name}: <secret-id>'"
     # The finding points at the whole value: mark it as the secret only when it is one.

@@ -108,7 +108,7 @@ def _env_secrets(res: Resource, props: Mapping, template: Template, ctx: Context
         if text is not None:
             # A literal: judged exactly as a buildspec's env.variables (BSP005) and Python (PSC006).
             match = secrets.classify_value(text, name=name)
-            if match is None or match.confidence == "low" or secrets.marked_as_mock(ctx.lines, value.line):
+            if match is None or match.confidence == "low" or secrets.marked_as_mock(ctx.lines, value.line, name):
                 continue
             what = "a secret" if match.kind == "keyword" else _article(match.description)
             ctx.report(

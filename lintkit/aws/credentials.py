@@ -185,7 +185,7 @@ def _report(ctx: Context, doc: Document, lit: _Literal, match: secrets.SecretMat
     code = CATEGORY_CODE.get(match.category, "CRD003")
     shown = match.redacted(text)
     where = _span(doc, lit.scalar, match.secret(text))
-    if secrets.marked_as_mock(doc.lines, where[0] if isinstance(where, tuple) else where.line):
+    if secrets.marked_as_mock(doc.lines, where[0] if isinstance(where, tuple) else where.line, _value_name(lit, ctx.kind)):
         return
     severity = "low" if match.confidence == "low" else None
     name = _assigned_name(match) if match.description.startswith("value of") else lit.key

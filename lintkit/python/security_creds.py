@@ -32,7 +32,7 @@ _BOTO3_PARAMS = {
 @check("python", CODE)
 def hardcoded_credentials(module: nodes.Module, ctx: Any) -> None:
     reported: set[int] = set()
-    named = not skip_tests(ctx, CODE)
+    in_tests = skip_tests(ctx, CODE)
 
     def report(value_node: Any, message: str, kind: str = "") -> None:
         if id(value_node) not in reported and not secrets.marked_as_mock(ctx.lines, value_node.lineno):
@@ -42,20 +42,29 @@ def hardcoded_credentials(module: nodes.Module, ctx: Any) -> None:
 
     for call in nodes_of(module, nodes.Call):
         _boto3(call, report)
-    if named:
-        for name, value_node in _named_literals(module):
-            match = secrets.classify_value(value_node.value, name=name)
-            if match is not None and match.confidence != "low":
-                word = secrets.secret_name_kind(name) or match.description
-                report(value_node, f"hard-coded {word} in '{name}': {match.redacted(value_node.value)}",
-                       match.kind if match.secret(value_node.value) == value_node.value.strip() else "")
+    judged: set[int] = set()
+    for name, value_node in _named_literals(module):
+        judged.add(id(value_node))
+        value = value_node.value
+        match = secrets.classify_value(value, name=name)  # None under a mock name (MOCK_API_KEY)
+        if match is not None and _reportable(match, in_tests):
+            word = secrets.secret_name_kind(name) or match.description
+            report(value_node, f"hard-coded {word} in '{name}': {match.redacted(value)}",
+                   match.kind if match.secret(value) == value.strip() else "")
     for const in nodes_of(module, nodes.Const):
-        if isinstance(const.value, str) and len(const.value) >= 16 and not _is_docstring(const):
-            for match in secrets.find_secrets(const.value):
-                if match.confidence != "high" or match.category == "private-key" and not named:
-                    continue  # key fixtures are everyday test data for crypto and SSH code
-                report(const, f"hard-coded {match.description} {match.redacted(const.value)}")
-                break
+        if id(const) in judged or not isinstance(const.value, str) or len(const.value) < 16 or _is_docstring(const):
+            continue
+        match = next((m for m in secrets.find_secrets(const.value) if _reportable(m, in_tests) and m.confidence == "high"), None)
+        if match is not None:
+            report(const, f"hard-coded {match.description} {match.redacted(const.value)}")
+
+
+def _reportable(match: secrets.SecretMatch, in_tests: bool) -> bool:
+    """Outside tests a known format or a literal under a secret-like name; in test code only
+    a known format, and no private key (key fixtures are everyday test data for crypto and SSH code)."""
+    if in_tests:
+        return match.confidence == "high" and match.category != "private-key"
+    return match.confidence != "low"
 
 
 def _boto3(call: nodes.Call, report: Any) -> None:
