@@ -102,6 +102,8 @@ class _Format:
 class _Model:
     formats: tuple[_Format, ...]
     prefixes: tuple[str, ...]  # every format prefix, longest first (redaction)
+    prefix_finder: re.Pattern[str]  # where a format may start: one pass for all of them
+    formats_at: dict[str, tuple[_Format, ...]]  # found prefix -> formats that may start there
     trigger: re.Pattern[str]  # a text without any of these holds no secret
     private_key_labels: frozenset[str]
     aws_secret_key: re.Pattern[str]
@@ -154,9 +156,12 @@ def _build(data: dict[str, Any]) -> _Model:
     )
     npmrc_keys = "|".join(re.escape(k) for k in sorted(context["npmrc_keys"], key=len, reverse=True))
     mock_words = sorted(data["mock_comments"]["words"], key=len, reverse=True)
+    formats_at = {p: tuple(f for f in formats if any(p.startswith(q) for q in f.prefixes)) for p in prefixes}
     return _Model(
         formats=tuple(formats),
         prefixes=prefixes,
+        prefix_finder=re.compile("|".join(re.escape(p) for p in prefixes)),
+        formats_at=formats_at,
         trigger=re.compile("|".join(re.escape(p) for p in prefixes) + r"|[=:\-]|(?i:secret)"),
         private_key_labels=frozenset(context["private_key_labels"]),
         # KEY, an optional closing quote, `=`/`:` or a blank, an optional opening quote, 40 characters.
@@ -379,12 +384,14 @@ def _wordiness(text: str) -> float:
 
 _NOT_A_SECRET_START = ("./", "../", "~/", "/", "http://", "https://", "s3://", "file:", "git@", "ssh://", "-")
 _NOT_A_SECRET_END = (".json", ".yml", ".yaml", ".txt", ".sh", ".pem", ".key", ".env", ".cfg", ".ini", ".crt", ".p12", ".pfx", ".py", ".pub")
+_COLOR = re.compile(r"#[0-9A-Fa-f]{3,8}")
 _UPPER_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
 _CALL_OR_INDEX = re.compile(r"[\[(]")
 _TEMPLATE = re.compile(r"\$\{|\{\{|\{[A-Za-z_0-9]*\}|%\(|%[sd]|<[^<>]*>")
 _HOST = re.compile(r"[A-Za-z0-9.\-]+")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z_.\-]*")  # no digits: a name, key or label
 _KEY_VALUE_LIST = re.compile(r"[=,][^=]")
+_REGEX_SYNTAX = re.compile(r"\\[wdsWDSbB]|\[\^|\(\?[:=!P<]|[\])][*+?]")
 
 
 def _plausible(text: str) -> bool:
@@ -394,12 +401,12 @@ def _plausible(text: str) -> bool:
         return False
     if text.startswith(_NOT_A_SECRET_START) or text.lower().endswith(_NOT_A_SECRET_END):
         return False
-    if text.replace(".", "").isdigit() and len(text) < 10:
-        return False  # a version, a port, a short number
+    if text.replace(".", "").isdigit() and len(text) < 10 or _COLOR.fullmatch(text):
+        return False  # a version, a port, a short number, a colour
     if _variable_name(text) or _code(text) or _TEMPLATE.search(text) or _email(text):
         return False
-    if _KEY_VALUE_LIST.search(text):
-        return False  # id=npmrc,src=.npmrc
+    if _KEY_VALUE_LIST.search(text) or _REGEX_SYNTAX.search(text):
+        return False  # id=npmrc,src=.npmrc; [^\W\d]\w*
     if _IDENTIFIER.fullmatch(text):
         # Letters only: a label or key, unless long and mixed case like a random segment.
         return len(text) >= 16 and "_" not in text and not text.islower() and not text.isupper() and _wordiness(text) < 0.8
@@ -493,8 +500,12 @@ _FLAG = re.compile(r"(?<![A-Za-z0-9_\-])--?(?P<flag>[A-Za-z][A-Za-z0-9\-]{0,40})
 _NAME_KEY = re.compile(r"(?<![A-Za-z0-9_])[\"']?(?:Name|name|NAME)[\"']?[ \t]*[:=][ \t]*[\"']?(?P<name>[A-Za-z_][A-Za-z0-9_.\-]{0,80})")
 _VALUE_KEY = re.compile(r"(?<![A-Za-z0-9_])[\"']?(?:Value|value|VALUE)[\"']?[ \t]*[:=][ \t]*(?P<q>[\"']?)(?P<value>[^\s\"'`;&|,}]{0,4096})")
 # scheme://user:password@host and https://TOKEN@host.
-_URL_PASSWORD = re.compile(r"(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]{0,15}://[^\s:/@\"'`]{0,256}:(?P<value>[^\s/@\"'`]{1,512})@(?=[A-Za-z0-9\[])")
-_URL_TOKEN = re.compile(r"(?<![A-Za-z0-9+.\-])[Hh][Tt][Tt][Pp][Ss]?://(?P<value>[A-Za-z0-9_\-]{20,512})@(?=[A-Za-z0-9\[])")
+# After a URL's `://`: user:password@host, or a token alone as the user (https://TOKEN@host).
+_URL_PASSWORD = re.compile(r"://[^\s:/@\"'`]{0,256}:(?P<value>[^\s/@\"'`]{1,512})@(?=[A-Za-z0-9\[])")
+_URL_TOKEN = re.compile(r"://(?P<value>[A-Za-z0-9_\-]{20,512})@(?=[A-Za-z0-9\[])")
+_SCHEME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+.-")
+_SECRET_SPELLINGS = ("secret", "Secret", "SECRET")
+_KEY_WINDOW = 300  # a key name, its separator and blanks, and the 40-character key
 _AUTH_HEADER = re.compile(r"(?i)authorization[\"']?[ \t]*[:=][ \t]*[\"']?(?:bearer|basic|token)[ \t]+(?P<value>[A-Za-z0-9._~+/=\-]{8,8192})")
 _PEM_HEADER = re.compile(r"-----BEGIN ([A-Z0-9 ]{0,40})-----")
 _PEM_FOOTER = "-----END "
@@ -505,7 +516,9 @@ _BARE_40 = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
 _PAIR_WINDOW = 400
 _NAME_VALUE_WINDOW = 300
 _ALNUM = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
-_YAML_NODE_MARKS = ("!", "&", "*", "|", ">")  # a tag, anchor, alias or block scalar, not a value
+# Unquoted, a value that starts like a YAML tag, anchor, alias, block scalar, flow collection
+# or comment, or holds brackets, is syntax or code, not a literal.
+_EXPRESSION_MARKS = re.compile(r"^[!&*|>\[{(#@,]|[()\[\]{}<>]")
 _UNQUOTED_END = re.compile(r"[;&|,)}\]>\\]")
 
 
@@ -531,8 +544,12 @@ def find_secrets(text: str) -> list[SecretMatch]:
 
 
 def _formats(text: str, m: _Model) -> Iterable[SecretMatch]:
-    for fmt in m.formats:
-        for match in fmt.pattern.finditer(text):
+    # One scan finds every prefix; each format then matches (or not) right there.
+    for candidate in m.prefix_finder.finditer(text):
+        for fmt in m.formats_at[candidate.group()]:
+            match = fmt.pattern.match(text, candidate.start())
+            if match is None:
+                continue
             start, end = match.span()
             if end < len(text) and text[end] in _ALNUM:
                 continue  # part of a longer word
@@ -602,8 +619,21 @@ def _unterminated_body(text: str, start: int) -> int:
     return end
 
 
+def _positions(text: str, words: tuple[str, ...]) -> Iterable[int]:
+    """Where any of `words` occurs (str.find: far faster than a case-insensitive regex scan)."""
+    for word in words:
+        at = text.find(word)
+        while at >= 0:
+            yield at
+            at = text.find(word, at + 1)
+
+
 def _aws_secret_keys(text: str, m: _Model, found: list[SecretMatch]) -> Iterable[SecretMatch]:
-    for match in m.aws_secret_key.finditer(text):
+    # Every key name holds "secret": try the pattern only around those places.
+    matches = (m.aws_secret_key.search(text, max(0, at - 4), at + _KEY_WINDOW) for at in _positions(text, _SECRET_SPELLINGS))
+    for match in matches:
+        if match is None:
+            continue
         start, end = match.span(1)
         if end < len(text) and text[end] in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+=":
             continue
@@ -628,14 +658,16 @@ def _npmrc(text: str, m: _Model) -> Iterable[SecretMatch]:
 
 
 def _urls(text: str) -> Iterable[SecretMatch]:
-    if "://" not in text:
-        return
-    for match in _URL_PASSWORD.finditer(text):
-        password = match.group("value")
-        if not password.startswith(("$", "%", "{", "<", "#{")) and not is_reference(password) and not is_placeholder(password):
-            yield SecretMatch("url-credentials", "high", *match.span("value"), "credentials in a URL", "token")
-    for match in _URL_TOKEN.finditer(text):
-        if _looks_random(match.group("value")):
+    for at in _positions(text, ("://",)):
+        if not at or text[at - 1] not in _SCHEME_CHARS:
+            continue
+        match = _URL_PASSWORD.match(text, at)
+        if match:
+            password = match.group("value")
+            if not password.startswith(("$", "%", "{", "<", "#{")) and not is_reference(password) and not is_placeholder(password):
+                yield SecretMatch("url-credentials", "high", *match.span("value"), "credentials in a URL", "token")
+        match = _URL_TOKEN.match(text, at)
+        if match and text[max(0, at - 5) : at].lower().endswith(("http", "https")) and _looks_random(match.group("value")):
             yield SecretMatch("url-token", "high", *match.span("value"), "token in a URL", "token")
 
 
@@ -663,15 +695,19 @@ def _assignments(text: str) -> Iterable[SecretMatch]:
         op, quote = match.group("op"), match.group("q")
         if op == ":" and not quote and match.start("value") == match.end("op"):
             continue  # `a:b` is an ARN, a time or a URL, not a mapping
+        if op == "=" and match.start("op") == match.end("close") and match.start("q") > match.end("op"):
+            continue  # shell `NAME= next-word`: NAME is set to the empty string
+        if not quote and op != "=" and op != ":" or "f" in quote.lower():
+            continue  # `token == other`, `x := y`, f"…": expressions and templates, not literals
         name = match.group("name").rstrip(".-")
-        if not looks_like_secret_name(name):
+        if not looks_like_secret_name(name.rsplit(".", 1)[-1]):  # self.password, Token.String
             continue
         end = _value_end(text, match, quote)
         start = match.start("value")
         if end <= start:
             continue
         value = text[start:end]
-        if value.startswith(("=", "$", "{", "%", "<", "-")) or not quote and value.startswith(_YAML_NODE_MARKS):
+        if value.startswith(("=", "$", "{", "%", "<", "-")) or not quote and _EXPRESSION_MARKS.search(value):
             continue
         if _secret_literal(value, name):
             yield SecretMatch("keyword", "medium", start, end, f"value of '{name}'", "generic")

@@ -91,7 +91,7 @@ def _walk(node: Node, path: tuple[Any, ...], key: str, strict: bool) -> Iterator
 # --- who owns which location -------------------------------------------------------------
 
 
-def _skipped(kind: str, lit: _Literal, root: Node) -> bool:
+def _skipped(kind: str, lit: _Literal, types: dict[str, str]) -> bool:
     path = lit.path
     if lit.key in _PROSE_KEYS:
         return True
@@ -101,7 +101,7 @@ def _skipped(kind: str, lit: _Literal, root: Node) -> bool:
         return lit.key in ("OAuthToken", "oAuthToken")
     if kind == "cloudformation":
         if len(path) >= 3 and path[0] == "Resources":
-            rtype = _resource_type(root, path[1])
+            rtype = types.get(str(path[1]), "")
             rest = path[2:]
             if rtype == "AWS::CodeBuild::Project" and rest[:1] == ("Properties",):
                 props = rest[1:]
@@ -118,11 +118,14 @@ def _skipped(kind: str, lit: _Literal, root: Node) -> bool:
     return False
 
 
-def _resource_type(root: Node, name: Any) -> str:
+def _resource_types(root: Node) -> dict[str, str]:
+    """Logical id -> resource type, once per template (not a scan per string)."""
     resources = root.get("Resources") if isinstance(root, Mapping) else None
-    res = resources.get(str(name)) if isinstance(resources, Mapping) else None
-    rtype = res.get("Type") if isinstance(res, Mapping) else None
-    return rtype.text if isinstance(rtype, Scalar) else ""
+    types: dict[str, str] = {}
+    for name, _, res in resources.items() if isinstance(resources, Mapping) else ():
+        rtype = res.get("Type") if isinstance(res, Mapping) else None
+        types[name] = rtype.text if isinstance(rtype, Scalar) else ""
+    return types
 
 
 # --- CRD001-CRD003 ----------------------------------------------------------------------------
@@ -132,8 +135,9 @@ def _resource_type(root: Node, name: Any) -> str:
 def pasted_credentials(doc: Document, ctx: Context) -> None:
     covered = _crd004_parameters(doc) if ctx.kind == "cloudformation" else set()
     for root in doc.roots:
+        types = _resource_types(root) if ctx.kind == "cloudformation" else {}
         for lit in _walk(root, (), "", False):
-            if _skipped(ctx.kind, lit, root):
+            if _skipped(ctx.kind, lit, types):
                 continue
             if ctx.kind == "cloudformation" and len(lit.path) == 3 and lit.path[0] == "Parameters" and lit.path[2] == "Default" and lit.path[1] in covered:
                 continue  # CRD004 reports this Default
