@@ -6,7 +6,7 @@ import re
 
 from lintkit.aws.cfn import Resource, Template, is_true, items, scalar_text
 from lintkit.aws import iam
-from lintkit.context import Context
+from lintkit.api import Context
 from lintkit.documents import Mapping, Node, Scalar, intrinsic
 
 CODES = tuple(f"CBP{n:03d}" for n in range(1, 13))

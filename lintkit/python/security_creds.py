@@ -10,7 +10,6 @@ from lintkit.python.calls import argument, call_name, constant, last_identifier
 from lintkit.python.secretlike import looks_like_secret_value, pattern_secret, redact, secret_name_kind
 from lintkit.python.security_common import skip_tests
 from lintkit.python.walk import nodes_of
-from lintkit.registry import check
 
 CODE = "PSC006"
 _FIX = "Load the credential at run time (environment, AWS Secrets Manager, SSM Parameter Store) and rotate it"
@@ -24,7 +23,6 @@ _BOTO3_PARAMS = {
 }
 
 
-@check("python", CODE)
 def hardcoded_credentials(module: nodes.Module, ctx: Any) -> None:
     reported: set[int] = set()
     named = not skip_tests(ctx, CODE)
