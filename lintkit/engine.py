@@ -19,7 +19,7 @@ from typing import Any
 
 from lintkit.config import Config
 from lintkit.api import Context, Project
-from lintkit.documents import Document, Mapping, ParseError, load
+from lintkit.documents import Mapping, ParseError, load
 from lintkit.files import Candidate, Skipped, classify_document, classify_name, discover, worth_parsing
 from lintkit.findings import Finding, Location, Notification, sort_findings
 from lintkit.registry import Registry, build_registry

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from lintkit.aws import codeartifact, codebuild, codedeploy, iam, sam
 from lintkit.aws.cfn import ACCOUNT_ARN, Template, field, ignore_codes, is_cdk_output, items, scalar_text, strings_in, template_of
-from lintkit.aws.pipeline import CODES as PIPELINE_CODES, lint_pipeline
+from lintkit.aws.pipeline import lint_pipeline
 from lintkit.aws.pipeline_model import Pipeline, pipelines_in_template
 from lintkit.api import Context
 from lintkit.documents import Document, Mapping, Node

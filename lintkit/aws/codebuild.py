@@ -9,7 +9,6 @@ from lintkit.aws import iam
 from lintkit.api import Context
 from lintkit.documents import Mapping, Node, Scalar, intrinsic
 
-CODES = tuple(f"CBP{n:03d}" for n in range(1, 13))
 
 _SECRET_NAME = re.compile(r"(?i)(pass(word|wd|phrase)?|secret|token|api_?key|private_?key|access_?key|credential|auth|psk)")
 # Names that carry a *pointer* to a secret, not the secret itself.

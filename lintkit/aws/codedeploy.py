@@ -3,11 +3,10 @@
 
 from __future__ import annotations
 
-from lintkit.aws.cfn import PROD_PATTERN, Resource, Template, field_key, is_false, items, resource_prod_like, scalar_text
+from lintkit.aws.cfn import Resource, Template, field_key, is_false, items, resource_prod_like, scalar_text
 from lintkit.api import Context
 from lintkit.documents import Mapping, Node
 
-CODES = tuple(f"CDG{n:03d}" for n in range(1, 8))
 _GROUP_NAMES = ("DeploymentGroupName", "ApplicationName")
 
 

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import re
 
-from lintkit.aws.cfn import PROD_PATTERN, Template, field, field_key, is_prod_like, is_true, scalar_text
+from lintkit.aws.cfn import Template, field, field_key, is_prod_like, is_true, scalar_text
 from lintkit.aws.pipeline_model import Action, Pipeline, pipelines_in_json
 from lintkit.api import Context
 from lintkit.documents import Document, Mapping, Node, Scalar, Sequence, intrinsic
 
-CODES = ("PIP001", "PIP002", "PIP003", "PIP004", "PIP005", "PIP006", "PIP008", "PIP009", "PIP010", "PIP012")
 
 # (category, owner, provider) -> (min in, max in, min out, max out), from the
 # CodePipeline "valid input and output artifacts for each action type" table.

@@ -3,11 +3,10 @@ with `Globals.Function` merged in the way the SAM transform merges maps."""
 
 from __future__ import annotations
 
-from lintkit.aws.cfn import PROD_PATTERN, Template, field_key, is_false, items, resource_prod_like
+from lintkit.aws.cfn import Template, field_key, is_false, items, resource_prod_like
 from lintkit.api import Context
 from lintkit.documents import Mapping, Node
 
-CODES = ("SAM001", "SAM002", "SAM003", "SAM004")
 
 
 def lint_functions(template: Template, ctx: Context) -> None:

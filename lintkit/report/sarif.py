@@ -24,7 +24,7 @@ import attr
 import sarif_om as om
 
 from lintkit import __version__
-from lintkit.findings import Finding, Location, Notification, Severity
+from lintkit.findings import Finding, Location, Severity
 from lintkit.registry import Rule, precision_class
 from lintkit.report.docs import rule_markdown, rule_text
 from lintkit.report.fingerprint import LineHasher
