@@ -31,6 +31,8 @@ PEERS = {
     "bandit": "bandit==1.9.4",
     "checkov": "checkov==3.3.13",
     "cfn-lint": "cfn-lint==1.55.1",
+    # semgrep 1.95 imports pkg_resources, which Python 3.12 venvs no longer carry.
+    "semgrep": "semgrep==1.95.0 setuptools==75.8.0",
 }
 DJANGO = "django>=5.2,<5.3"
 
@@ -48,7 +50,7 @@ def lintkit_cmd() -> list[str]:
 
 
 def peer_venv(tool: str) -> Path:
-    """A venv holding one peer tool, created on first use."""
+    """A venv holding one peer tool (and any pins it needs), created on first use."""
     venv = CACHE / "venvs" / tool
     marker = venv / ".installed"
     spec = PEERS[tool]
@@ -60,7 +62,7 @@ def peer_venv(tool: str) -> Path:
     print(f"bench: installing {spec} into {venv}", file=sys.stderr)
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True)
-    subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", spec], check=True)
+    subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", *spec.split()], check=True)
     marker.write_text(spec)
     return venv
 

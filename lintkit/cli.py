@@ -234,11 +234,15 @@ def _cmd_rules(args: argparse.Namespace) -> int:
                 "name": r.name,
                 "severity": r.severity.value,
                 "family": r.family,
+                "kinds": list(r.kinds),
+                "default": r.default,
+                "precision": registry.precision(r.code),
                 "summary": r.summary,
                 "tags": list(r.tags),
                 "cwe": list(r.cwe),
+                "codeguru": list(r.codeguru),
+                "pylint": r.pylint,
                 "pack": r.pack,
-                "help_uri": r.help_uri,
             }
             for r in rules
         ]
@@ -246,8 +250,12 @@ def _cmd_rules(args: argparse.Namespace) -> int:
         return EXIT_OK
     width = max((len(r.name) for r in rules), default=10)
     for r in rules:
-        sys.stdout.write(f"{r.code:<7} {r.name:<{width}}  {r.severity.value:<8} {r.summary}\n")
-    sys.stdout.write(f"{len(rules)} rules\n")
+        measured = registry.precision(r.code)
+        share = f"{round(100 * float(measured['precision'])):>3}%" if measured and measured.get("labelled") else "   -"
+        default = "on " if r.default else "opt"
+        sys.stdout.write(f"{r.code:<7} {r.name:<{width}}  {r.severity.value:<8} {default} {share}  {r.summary}\n")
+    on = sum(r.default for r in rules)
+    sys.stdout.write(f"{len(rules)} rules ({on} on by default; precision: share of true findings on real code, bench/triage)\n")
     return EXIT_OK
 
 
@@ -259,5 +267,5 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     code = registry.code_for(args.rule)
     if code is None:
         raise UsageError(f"unknown rule '{args.rule}' (see `lintkit rules`)")
-    sys.stdout.write(rule_markdown(registry.rules[code]))
+    sys.stdout.write(rule_markdown(registry.rules[code], registry.precision(code)))
     return EXIT_OK

@@ -7,7 +7,7 @@ setting must never silently switch a rule off.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +49,7 @@ DEFAULT_EXCLUDES = (
 
 @dataclass(frozen=True)
 class Config:
-    select: tuple[str, ...] = ("ALL",)
+    select: tuple[str, ...] = ("default",)  # the rules on by default (their TOML `default`)
     ignore: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     per_path_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
@@ -64,9 +64,6 @@ class Config:
 
     def severity_overrides(self) -> dict[str, Severity]:
         return dict(self.severity)
-
-    def rule_options(self) -> dict[str, dict[str, Any]]:
-        return {code: dict(opts) for code, opts in self.rules}
 
     def with_overrides(self, **changes: Any) -> Config:
         return replace(self, **changes)

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from lintkit.config import Config
-from lintkit.context import Context, Project
-from lintkit.documents import Document, ParseError, load
+from lintkit.api import Context, Project
+from lintkit.documents import Mapping, ParseError, load
 from lintkit.files import Candidate, Skipped, classify_document, classify_name, discover, worth_parsing
 from lintkit.findings import Finding, Location, Notification, sort_findings
 from lintkit.registry import Registry, build_registry
@@ -92,6 +92,7 @@ class Settings:
     root: str
     hook_mode: bool = False
     project_files: frozenset[str] = frozenset()
+    options: dict[str, dict[str, Any]] = field(default_factory=dict, hash=False, compare=False)
     summaries: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
     # Set per file by the result cache: filesystem answers get recorded here.
     probes: dict[str, bool] | None = field(default=None, hash=False, compare=False)
@@ -215,7 +216,7 @@ def _analyze(
         return
     result.kind = kind
     ctx = _context(candidate.relpath, kind, text, settings, registry)
-    run_checks(ctx, doc, kind)
+    run_checks(ctx, doc, kind, registry)
     result.notifications.extend(ctx.notifications)
     _finish(result, ctx.findings, text, settings, registry, ctx.directives)
 
@@ -232,7 +233,7 @@ def _kind_from_markers(text: str) -> str | None:
 def _analyze_python(
     candidate: Candidate, text: str, settings: Settings, registry: Registry, result: FileResult, parsed: Any = None
 ) -> None:
-    if not any(registry.rules[c].domain in ("python",) for c in settings.enabled if c in registry.rules):
+    if "python" not in registry.kinds_for(settings.enabled):
         return
     from lintkit.python.parse import PythonSyntaxError, parse_module
 
@@ -245,7 +246,7 @@ def _analyze_python(
         _finish(result, [_parse_finding(registry, settings, candidate.relpath, err.message, err.line, err.column)], text, settings, registry)
         return
     ctx = _context(candidate.relpath, "python", text, settings, registry)
-    run_checks(ctx, module, "python")
+    run_checks(ctx, module, "python", registry)
     result.notifications.extend(ctx.notifications)
     _finish(result, ctx.findings, text, settings, registry)
 
@@ -265,30 +266,52 @@ def _context(path: str, kind: str, text: str, settings: Settings, registry: Regi
         registry=registry,
         enabled=settings.enabled,
         project=project,
-        options=settings.config.rule_options(),
+        options=settings.options,
+        embed=lambda child, label: run_embedded(child, label, registry),
     )
 
 
-def run_checks(ctx: Context, target: Any, kind: str) -> None:
-    """Run every enabled check for `kind`; a crash becomes a notification."""
-    for chk in ctx.registry.checks_for(kind):
-        # A check with no codes reports nothing itself (it registers
-        # suppressions, for example) and always runs.
-        if chk.codes and not any(code in ctx.enabled_codes for code in chk.codes):
+def run_checks(ctx: Context, target: Any, kind: str, registry: Registry) -> None:
+    """Run the kind's hooks and every check with an enabled rule. A check that
+    crashes, or reports a rule its TOML does not name it for, becomes a
+    notification; every other check still runs."""
+    for ref, hook in registry.hooks_for(kind):
+        _guarded(ctx, ref, (), lambda: hook(target, ctx))
+    for chk in registry.checks_for(kind):
+        if not any(ctx.enabled(code) for code in chk.codes):
             continue
+        ctx.reporting = frozenset(chk.codes)
         try:
-            chk.func(target, ctx)
-        except RecursionError:
-            ctx.notify(f"check {chk.qualname} gave up: input nested too deeply", level="warning", kind="limit", rule=",".join(chk.codes))
-        except Exception as exc:
-            frame = traceback.extract_tb(exc.__traceback__)[-1]
-            ctx.notify(
-                f"rule {'/'.join(chk.codes)} crashed: {type(exc).__name__}: {exc} "
-                f"(at {Path(frame.filename).name}:{frame.lineno}); other rules still ran",
-                level="error",
-                kind="crash",
-                rule=chk.codes[0],
-            )
+            _guarded(ctx, chk.qualname, chk.codes, lambda: chk.func(target, ctx))
+        finally:
+            ctx.reporting = None
+
+
+def _guarded(ctx: Context, name: str, codes: tuple[str, ...], call: Any) -> None:
+    try:
+        call()
+    except RecursionError:
+        ctx.notify(f"check {name} gave up: input nested too deeply", level="warning", kind="limit", rule=",".join(codes))
+    except Exception as exc:
+        frame = traceback.extract_tb(exc.__traceback__)[-1]
+        ctx.notify(
+            f"{'rule ' + '/'.join(codes) if codes else name} crashed: {type(exc).__name__}: {exc} "
+            f"(at {Path(frame.filename).name}:{frame.lineno}); other rules still ran",
+            level="error",
+            kind="crash",
+            rule=codes[0] if codes else "",
+        )
+
+
+def run_embedded(child: Context, label: str, registry: Registry) -> None:
+    """`Context.run_embedded`: parse an embedded document and run its kind's checks."""
+    try:
+        doc = load(child.text, f"{child.path}#{label}")
+    except ParseError as err:
+        child.report(PARSE_ERROR, (err.line, err.column), f"{label} does not parse: {err.message}")
+        return
+    if isinstance(doc.root, Mapping):
+        run_checks(child, doc, child.kind, registry)
 
 
 def _finding(registry: Registry, settings: Settings, code: str, path: str, message: str, line: int, col: int) -> Finding | None:
@@ -364,6 +387,7 @@ def run(
         root=str(root),
         hook_mode=hook_mode,
         project_files=frozenset(c.relpath for c in candidates),
+        options=registry.resolve_options(config.rules, config.source),
     )
     cache = None
     if cache_dir is not None:

@@ -5,10 +5,9 @@
 Registers one checker named `lintkit`. Every Python rule in lintkit's registry
 (PRL leaks, PIV taint, PSC security, and Python rules of installed packs) becomes
 a pylint message, generated from the registry, so new rules appear here
-without touching this file. Message ids are stable: a letter from the
-severity (E for critical/high, W otherwise), two digits for the family
-(PRL 91, PIV 92, PSC 93) and the rule number: PRL001 → W9101
-`lintkit-resource-leak`. The message text is lintkit's own.
+without touching this file. Message ids are declared once in each rule's TOML
+(`pylint = "W9101"` for PRL001 `lintkit-resource-leak`) and never change with
+the rule's severity. The message text is lintkit's own.
 
 The module pylint already parsed is handed to the same check functions the
 `lintkit` CLI runs; nothing is parsed twice. Cross-file function summaries
@@ -25,7 +24,6 @@ from typing import TYPE_CHECKING, Any
 from pylint.checkers import BaseChecker
 from pylint.constants import WarningScope
 
-from lintkit.findings import Severity
 from lintkit.registry import PYTHON_SUMMARIZERS, Registry, Rule, build_registry
 from lintkit.secrets import mask_text
 
@@ -33,18 +31,9 @@ if TYPE_CHECKING:
     from astroid import nodes
     from pylint.lint import PyLinter
 
-FAMILY_NUMBERS = {"PRL": 91, "PIV": 92, "PSC": 93}
-_ERROR_SEVERITIES = (Severity.CRITICAL, Severity.HIGH, Severity.ERROR)
-
-
-def message_id(rule: Rule) -> str | None:
-    """W9101 for PRL001; None when the rule has no stable pylint id."""
-    family = FAMILY_NUMBERS.get(rule.family)
-    digits = rule.code[len(rule.family):]
-    if family is None or not digits.isdigit() or int(digits) > 99:
-        return None
-    letter = "E" if rule.severity in _ERROR_SEVERITIES else "W"
-    return f"{letter}{family}{int(digits):02d}"
+def message_id(rule: Rule) -> str:
+    """The rule's pylint message id, declared once in its TOML (`pylint = "W9101"`)."""
+    return rule.pylint
 
 
 def symbol(rule: Rule) -> str:
@@ -52,7 +41,8 @@ def symbol(rule: Rule) -> str:
 
 
 def python_rules(registry: Registry) -> list[Rule]:
-    return [r for r in registry.sorted_rules() if r.domain == "python" and message_id(r)]
+    """Every rule with a check on Python source: built-in and packs alike."""
+    return [r for r in registry.sorted_rules() if "python" in r.kinds and r.pylint]
 
 
 def _outside_project(path: str | None) -> bool:
@@ -111,7 +101,7 @@ class _Session:
     def findings_for(self, node: nodes.Module, linter: PyLinter) -> list[Any]:
         if self.module_key == id(node):
             return self.findings
-        from lintkit.context import Context, Project
+        from lintkit.api import Context, Project
         from lintkit.engine import run_checks
         from lintkit.python.walk import forget
 
@@ -129,7 +119,8 @@ class _Session:
         try:
             from lintkit.config import load_config
 
-            options = load_config(start=root).rule_options()
+            config = load_config(start=root)
+            options = self.registry.resolve_options(config.rules, config.source)
         except Exception:  # a broken lintkit config must not break pylint
             options = {}
         ctx = Context(
@@ -142,7 +133,7 @@ class _Session:
             options=options,
         )
         try:
-            run_checks(ctx, node, "python")
+            run_checks(ctx, node, "python", self.registry)
         finally:
             forget(node)
         self.findings = list(ctx.findings)
@@ -150,11 +141,11 @@ class _Session:
 
 
 class LintkitChecker(BaseChecker):
-    """One checker per rule family (pylint wants one id prefix per checker),
-    all named `lintkit`, so `--disable=lintkit` turns every one off."""
+    """One checker per message-id prefix (pylint wants one two-digit prefix
+    per checker), all named `lintkit`, so `--disable=lintkit` turns every one off."""
 
     name = "lintkit"
-    family = ""
+    prefix = ""
     msgs: dict[str, tuple[str, str, str, dict[str, str]]] = {}
 
     def __init__(self, linter: PyLinter, session: _Session) -> None:
@@ -164,7 +155,7 @@ class LintkitChecker(BaseChecker):
     def visit_module(self, node: nodes.Module) -> None:
         for finding in self._session.findings_for(node, self.linter):
             rule = self._session.by_code.get(finding.code)
-            if rule is None or rule.family != self.family:
+            if rule is None or rule.pylint[1:3] != self.prefix:
                 continue
             loc = finding.location
             self.add_message(
@@ -181,13 +172,13 @@ def checkers(linter: PyLinter, registry: Registry | None = None) -> list[Lintkit
     registry = registry or build_registry()
     session = _Session(registry)
     out = []
-    for family in sorted({r.family for r in python_rules(registry)}):
+    for prefix in sorted({r.pylint[1:3] for r in python_rules(registry)}):
         msgs = {
-            message_id(r) or "": ("%s", symbol(r), r.summary, {"scope": WarningScope.LINE})
+            r.pylint: ("%s", symbol(r), r.summary, {"scope": WarningScope.LINE})
             for r in python_rules(registry)
-            if r.family == family
+            if r.pylint[1:3] == prefix
         }
-        cls = type(f"Lintkit{family}Checker", (LintkitChecker,), {"msgs": msgs, "family": family})
+        cls = type(f"Lintkit{prefix}Checker", (LintkitChecker,), {"msgs": msgs, "prefix": prefix})
         out.append(cls(linter, session))
     return out
 

@@ -40,6 +40,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Iterable, Sequence
 
+from lintkit import rules_dir
+
 try:
     import tomllib
 except ModuleNotFoundError:  # pragma: no cover - Python 3.10
@@ -130,10 +132,10 @@ class _Model:
 @lru_cache(maxsize=1)
 def model() -> _Model:
     """`rules/models/secrets.toml`, compiled once per process."""
-    from lintkit.registry import builtin_rules_dir
-
-    path = builtin_rules_dir() / "models" / "secrets.toml"
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    base = rules_dir()
+    if base is None:
+        raise FileNotFoundError("lintkit's rules/ directory is missing from the installation")
+    data = tomllib.loads((base / "models" / "secrets.toml").read_text(encoding="utf-8"))
     return _build(data)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
@@ -30,24 +31,25 @@ def run_paths(paths: list[Path], root: Path, config: Config | None = None, jobs:
     return run([str(p) for p in paths], cfg, root=root, registry=registry(), jobs=jobs, **kwargs)
 
 
-def expectations(path: Path) -> set[tuple[str, int]]:
-    """(code, line) pairs a fixture file expects: inline comments, or for JSON
-    a sidecar `<name>.expect` with one `LINE CODE` per line."""
-    expected: set[tuple[str, int]] = set()
+def expectations(path: Path) -> Counter[tuple[str, int]]:
+    """The (code, line) multiset a fixture file expects: inline comments (a
+    code named twice is expected twice), or for JSON a sidecar
+    `<name>.expect` with one `LINE CODE` per line."""
+    expected: Counter[tuple[str, int]] = Counter()
     sidecar = path.with_name(path.name + ".expect")
     if sidecar.exists():
         for raw in sidecar.read_text(encoding="utf-8").splitlines():
             raw = raw.split("#", 1)[0].strip()
             if raw:
                 line, code = raw.split()
-                expected.add((code, int(line)))
+                expected[(code, int(line))] += 1
         return expected
     text = path.read_text(encoding="utf-8", errors="replace")
     for number, line in enumerate(text.splitlines(), 1):
         for match in _EXPECT.finditer(line):
             target = int(match.group("line")) if match.group("line") else number
             for code in match.group("codes").split(","):
-                expected.add((code.strip(), target))
+                expected[(code.strip(), target)] += 1
     return expected
 
 

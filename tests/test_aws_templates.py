@@ -132,7 +132,7 @@ STAGING_PIPELINE = """Resources:
 
 def test_prod_pattern_is_a_rule_option(tmp_path: Path) -> None:
     assert not [f for f in _codes(tmp_path, "template.yaml", STAGING_PIPELINE).findings if f.code == "PIP008"]
-    config = Config(root=str(tmp_path), respect_gitignore=False, rules=(("PIP008", (("prod_pattern", r"\bstaging\b"),)),))
+    config = Config(root=str(tmp_path), respect_gitignore=False, rules=(("PIP008", (("prod-pattern", r"\bstaging\b"),)),))
     found = [(f.code, f.line) for f in _codes(tmp_path, "template.yaml", STAGING_PIPELINE, config).findings]
     assert found == [("PIP008", 14)]
 
@@ -214,7 +214,7 @@ _TYPES = [
 def test_template_rules_never_crash(resources, globals_) -> None:
     import json
 
-    from lintkit.context import Context
+    from lintkit.api import Context
     from lintkit.engine import run_checks
     from tests.helpers import registry
 
@@ -231,5 +231,5 @@ def test_template_rules_never_crash(resources, globals_) -> None:
         # This file's rule families (other families have their own robustness tests).
         mine = frozenset(c for c in registry().rules if c[:3] in ("PIP", "CBP", "CDG", "SAM", "CAR") or c in ("GEN001", "GEN002"))
         ctx = Context(path=name, kind=kind, text=text, registry=registry(), enabled=mine)
-        run_checks(ctx, doc, kind)
+        run_checks(ctx, doc, kind, registry())
         assert not [n for n in ctx.notifications if n.kind == "crash"], ctx.notifications

@@ -9,9 +9,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from lintkit.context import Context
+from lintkit.api import Context
 from lintkit.documents import load
-from lintkit.engine import run_checks
+from lintkit.engine import run_embedded
 from tests.helpers import FIXTURES, SHARED, registry, run_paths
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "rules" / "schemas" / "buildspec.schema.json"
@@ -126,9 +126,9 @@ def test_checks_run_on_an_embedded_buildspec() -> None:
     inner = "version: 0.2\nphases:\n  build:\n    commands:\n      - npm test || true\n      - docker login \u2013u ci\n"
     outer_text = "Resources:\n" + "\n" * 20
     reg = registry()
-    parent = Context(path="template.yaml", kind="cloudformation", text=outer_text, registry=reg, enabled=frozenset(reg.rules))
-    child = parent.child("buildspec", inner, lambda line, col: (line + 10, col + 8))
-    run_checks(child, load(inner, "template.yaml"), "buildspec")
+    parent = Context(path="template.yaml", kind="cloudformation", text=outer_text, registry=reg, enabled=frozenset(reg.rules),
+                     embed=lambda child, label: run_embedded(child, label, reg))
+    parent.run_embedded("buildspec", inner, lambda line, col: (line + 10, col + 8), "inline BuildSpec")
     assert sorted((f.code, f.line, f.column) for f in parent.findings) == [("BSP022", 15, 17), ("GEN004", 16, 30)]
     assert not parent.notifications
 

@@ -22,7 +22,7 @@ def test_all_keys_parse() -> None:
             "per-path-ignores": {"legacy/*": ["APS"]},
             "severity": {"BSP012": "medium"},
             "fail-on": "high",
-            "rules": {"PIP008": {"prod_pattern": "prod"}},
+            "rules": {"PIP008": {"prod-pattern": "prod"}},
             "respect-gitignore": False,
             "max-file-size": 1000,
         },
@@ -35,7 +35,7 @@ def test_all_keys_parse() -> None:
     assert cfg.per_path_ignores == (("legacy/*", ("APS",)),)
     assert cfg.severity_overrides() == {"BSP012": Severity.MEDIUM}
     assert cfg.fail_on is Severity.HIGH
-    assert cfg.rule_options() == {"PIP008": {"prod_pattern": "prod"}}
+    assert cfg.rules == (("PIP008", (("prod-pattern", "prod"),)),)
     assert cfg.respect_gitignore is False and cfg.max_file_size == 1000
 
 

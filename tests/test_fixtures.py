@@ -1,41 +1,75 @@
-"""Every fixture file gets exactly the findings its inline markers announce:
-a missing finding and an extra one both fail (the (code, line) sets must match).
+"""Every fixture file gets exactly the findings its inline markers announce,
+and every finding of a family matches its snapshot exactly.
+
+- Markers (`# expect: CODE` in YAML and Python, `.expect` sidecars for JSON)
+  say which rules fire on which lines, written by hand from the pattern; the
+  (code, line) multisets must be equal, so a missing, an extra and a doubled
+  finding all fail.
+- `fixtures/<family>/findings.snap` holds every finding's exact span and
+  message (`path:line:col-end_line:end_col CODE message`), the way actionlint's
+  `.out` files and ruff's snapshots do. Regenerate it with
+  `LINTKIT_UPDATE_GOLDEN=1 python -m pytest tests/test_fixtures.py` and review
+  the diff.
 
 Each family folder under fixtures/ is one run, so cross-file rules (appspec hook
 scripts, taint through helper modules) see their neighbours."""
 
 from __future__ import annotations
 
+import os
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import FIXTURES, expectations, fixture_files, run_paths
+from lintkit.engine import RunResult
+from tests.helpers import FIXTURES, expectations, fixture_files, registry, run_paths
 
 FAMILIES = sorted(p for p in FIXTURES.iterdir() if p.is_dir() and p.name != "demo")
-CASES = [(family, path) for family in FAMILIES for path in fixture_files(family)]
+CASES = [(family, path) for family in FAMILIES for path in fixture_files(family) if path.name != "findings.snap"]
+SNAPSHOT = "findings.snap"
 
 
 @lru_cache(maxsize=None)
-def _family_run(family: Path) -> dict[str, set[tuple[str, int]]]:
+def _family_run(family: Path) -> RunResult:
     result = run_paths([family], root=family)
-    found: dict[str, set[tuple[str, int]]] = {}
-    for f in result.findings:
-        found.setdefault(f.path, set()).add((f.code, f.line))
     crashes = [n for n in result.notifications if n.kind == "crash"]
     assert not crashes, f"checks crashed on fixtures: {crashes}"
-    return found
+    return result
 
 
 @pytest.mark.parametrize(("family", "path"), CASES, ids=[str(p.relative_to(FIXTURES)) for _, p in CASES])
 def test_fixture(family: Path, path: Path) -> None:
     expected = expectations(path)
-    actual = _family_run(family).get(path.relative_to(family).as_posix(), set())
-    missing = sorted(expected - actual, key=lambda x: (x[1], x[0]))
-    extra = sorted(actual - expected, key=lambda x: (x[1], x[0]))
+    rel = path.relative_to(family).as_posix()
+    actual = Counter((f.code, f.line) for f in _family_run(family).findings if f.path == rel)
+    missing = sorted((expected - actual).elements(), key=lambda x: (x[1], x[0]))
+    extra = sorted((actual - expected).elements(), key=lambda x: (x[1], x[0]))
     assert not missing and not extra, f"missing={missing} extra={extra}"
 
 
-def test_there_are_fixtures() -> None:
-    assert len(CASES) >= 3
+def _snapshot(result: RunResult) -> str:
+    lines = []
+    for f in result.findings:
+        loc = f.location
+        lines.append(f"{loc.path}:{loc.line}:{loc.column}-{loc.end_line}:{loc.end_column} {f.code} {f.message}")
+        lines += [f"    {step.path}:{step.line}:{step.column} {step.message}" for step in (*f.related, *f.flow)]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("family", FAMILIES, ids=[f.name for f in FAMILIES])
+def test_family_snapshot(family: Path) -> None:
+    text = _snapshot(_family_run(family))
+    path = family / SNAPSHOT
+    if os.environ.get("LINTKIT_UPDATE_GOLDEN"):
+        path.write_text(text, encoding="utf-8")
+    assert path.exists(), f"missing {path}; run with LINTKIT_UPDATE_GOLDEN=1 and review it"
+    assert text == path.read_text(encoding="utf-8")
+
+
+def test_every_rule_has_a_fixture() -> None:
+    """Each rule fires somewhere under fixtures/ (its documented examples are
+    tested separately in test_rule_examples.py)."""
+    fired = {code for family, path in CASES for code, _ in expectations(path)}
+    assert sorted(set(registry().rules) - fired) == []

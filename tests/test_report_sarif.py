@@ -71,7 +71,7 @@ def github_problems(log: dict, texts: dict[str, str] | None = None) -> list[str]
                 problems.append(f"{rid}: {key}.text missing or too long")
         if not r.get("help", {}).get("markdown"):
             problems.append(f"{rid}: help.markdown")
-        if not r.get("helpUri", "").startswith("https://"):
+        if "helpUri" in r and not r["helpUri"].startswith("https://"):
             problems.append(f"{rid}: helpUri")
         if len(r.get("name", "")) > 255:
             problems.append(f"{rid}: name too long")
@@ -81,7 +81,7 @@ def github_problems(log: dict, texts: dict[str, str] | None = None) -> list[str]
         tags = props.get("tags", [])
         if len(tags) > 10 or len(set(tags)) != len(tags):
             problems.append(f"{rid}: {len(tags)} tags")
-        if props.get("precision") not in ("very-high", "high", "medium", "low"):
+        if props.get("precision", "high") not in ("very-high", "high", "medium", "low"):
             problems.append(f"{rid}: precision")
         sev = props.get("security-severity")
         if sev is not None:

@@ -19,9 +19,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
-from lintkit.context import Context
+from lintkit.api import Context
 from lintkit.documents import Document, Mapping, Node, Scalar, Sequence, node_at_path
-from lintkit.registry import builtin_rules_dir, check
+from lintkit.api import data_path
 
 SERVER_HOOKS = (
     "ApplicationStop", "BeforeBlockTraffic", "AfterBlockTraffic", "BeforeInstall", "AfterInstall",
@@ -49,7 +49,7 @@ _WINDOWS_PATH = re.compile(r"^(?:[A-Za-z]:[\\/]|\\\\|%[A-Za-z_]+%)")
 @lru_cache(maxsize=4)
 def load_schema(name: str) -> dict[str, Any]:
     """`appspec-server` or `appspec-ecs-lambda` from rules/schemas/."""
-    path = builtin_rules_dir() / "schemas" / f"{name}.schema.json"
+    path = data_path("schemas", f"{name}.schema.json")
     return json.loads(path.read_text(encoding="utf-8"))
 
 
@@ -132,7 +132,6 @@ def _parse(doc: Document) -> Appspec | None:
 # --- APS001 version ------------------------------------------------------------------
 
 
-@check("appspec", "APS001")
 def version(doc: Document, ctx: Context) -> None:
     spec = _parse(doc)
     if spec is None:
@@ -164,7 +163,6 @@ def version(doc: Document, ctx: Context) -> None:
 # --- schema: APS002, APS004, APS005, APS006, APS007, APS009 ------------------------------
 
 
-@check("appspec", ("APS002", "APS004", "APS005", "APS006", "APS007", "APS009", "APS010"))
 def schema(doc: Document, ctx: Context) -> None:
     spec = _parse(doc)
     if spec is None:
@@ -471,12 +469,11 @@ def _container_port(node: Node, ctx: Context) -> None:
 # --- APS003 hook names -------------------------------------------------------------------
 
 
-@check("appspec", "APS003")
 def hook_names(doc: Document, ctx: Context) -> None:
     spec = _parse(doc)
     if spec is None:
         return
-    allowed_extra = set(ctx.option("APS003", "allow", []) or [])
+    allowed_extra = set(ctx.option("APS003", "allow"))
     if spec.platform == "server":
         valid, label, pairs = SERVER_HOOKS, "EC2/on-premises", _server_hooks(spec.get("hooks"))
     else:
@@ -510,7 +507,6 @@ def hook_names(doc: Document, ctx: Context) -> None:
 # --- APS008 hook scripts in the repository ------------------------------------------------
 
 
-@check("appspec", "APS008")
 def hook_scripts(doc: Document, ctx: Context) -> None:
     spec = _parse(doc)
     if spec is None or spec.platform != "server" or ctx.project.hook_mode:
@@ -558,7 +554,6 @@ def _exists(ctx: Context, path: str) -> bool:
 # --- hygiene: APS011 - APS014 ---------------------------------------------------------------
 
 
-@check("appspec", ("APS011", "APS012", "APS013", "APS014"))
 def hygiene(doc: Document, ctx: Context) -> None:
     spec = _parse(doc)
     if spec is None:

@@ -15,9 +15,9 @@ from typing import Any, Iterator
 
 from lintkit import secrets
 from lintkit.aws import shell
-from lintkit.context import Context
+from lintkit.api import Context
 from lintkit.documents import Document, Mapping, Node, Scalar, Sequence, node_at_path
-from lintkit.registry import builtin_rules_dir, check
+from lintkit.api import data_path
 
 PHASES = ("install", "pre_build", "build", "post_build")
 REPORT_FORMATS = (
@@ -98,7 +98,6 @@ def _report_hits(ctx: Context, doc: Document, code: str, scalar: Scalar, hits: l
 # --- structure: BSP001, BSP002, BSP017, BSP019 ----------------------------------------------
 
 
-@check("buildspec", ("BSP001", "BSP002", "BSP017", "BSP019"))
 def structure(doc: Document, ctx: Context) -> None:
     root = _root(doc)
     if root is None:
@@ -164,7 +163,7 @@ def _check_legacy(root: Mapping, ctx: Context) -> None:
 def _validator() -> Any:
     import jsonschema  # lazy: only buildspec runs pay for it
 
-    path = builtin_rules_dir() / "schemas" / "buildspec.schema.json"
+    path = data_path("schemas", "buildspec.schema.json")
     schema = json.loads(path.read_text(encoding="utf-8"))
     return jsonschema.Draft202012Validator(schema)
 
@@ -199,7 +198,6 @@ def _owned_elsewhere(path: list[Any], error: Any, extra: str | None) -> bool:
 _CONTEXT_NAMES = {(): "top-level key", ("phases",): "phase", ("env",): "env key", ("cache",): "cache key", ("proxy",): "proxy key", ("batch",): "batch key"}
 
 
-@check("buildspec", "BSP003")
 def schema(doc: Document, ctx: Context) -> None:
     root = _root(doc)
     if root is None or ("phases" not in root and "batch" not in root):
@@ -295,7 +293,6 @@ def _key_for(root: Mapping, path: list[Any]) -> Node | None:
 _OBSOLETE_RUNTIMES = {"docker": {"18", "19"}, "nodejs": {"8", "10"}, "python": {"3.6"}}
 
 
-@check("buildspec", ("BSP004", "BSP015", "BSP016", "BSP018", "BSP024"))
 def phases(doc: Document, ctx: Context) -> None:
     root = _root(doc)
     if root is None:
@@ -368,7 +365,6 @@ def _check_runtimes(node: Node | None, ctx: Context) -> None:
 # --- env: BSP005, BSP006, BSP007 ------------------------------------------------------------------
 
 
-@check("buildspec", ("BSP005", "BSP006", "BSP007"))
 def environment(doc: Document, ctx: Context) -> None:
     root = _root(doc)
     env = _map(root.get("env")) if root else None
@@ -481,7 +477,6 @@ def _secret_vars(root: Mapping) -> dict[str, str]:
 _VAR_REF = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 
 
-@check("buildspec", "BSP008")
 def secret_printed(doc: Document, ctx: Context) -> None:
     root = _root(doc)
     if root is None:
@@ -537,7 +532,6 @@ def _tool(argv: list[str]) -> str:
     return " ".join(argv[:2]) if len(argv) > 1 and not argv[1].startswith("-") else argv[0]
 
 
-@check("buildspec", "BSP009")
 def literal_credential(doc: Document, ctx: Context) -> None:
     root = _root(doc)
     if root is None:
@@ -571,7 +565,6 @@ def literal_credential(doc: Document, ctx: Context) -> None:
                                properties={"secret_kind": "keyword"})
 
 
-@check("buildspec", ("BSP010", "BSP011", "BSP020", "BSP021", "BSP022", "BSP023"))
 def commands(doc: Document, ctx: Context) -> None:
     root = _root(doc)
     if root is None:
@@ -646,7 +639,6 @@ def typographic_characters(command: str) -> list[tuple[int, str]]:
     ]
 
 
-@check("buildspec", "GEN004")
 def typographic(doc: Document, ctx: Context) -> None:
     root = _root(doc)
     if root is None:
@@ -666,7 +658,6 @@ def typographic(doc: Document, ctx: Context) -> None:
 # --- artifacts, cache, reports: BSP012, BSP013, BSP014 -------------------------------------------------
 
 
-@check("buildspec", ("BSP012", "BSP013", "BSP014"))
 def outputs(doc: Document, ctx: Context) -> None:
     root = _root(doc)
     if root is None:

@@ -11,11 +11,10 @@ from __future__ import annotations
 from lintkit import secrets
 from lintkit.aws import codeartifact, codebuild, codedeploy, iam, sam
 from lintkit.aws.cfn import ACCOUNT_ARN, Template, field, ignore_codes, is_cdk_output, items, scalar_text, strings_in, template_of
-from lintkit.aws.pipeline import CODES as PIPELINE_CODES, lint_pipeline
+from lintkit.aws.pipeline import lint_pipeline
 from lintkit.aws.pipeline_model import Pipeline, pipelines_in_template
-from lintkit.context import Context
-from lintkit.documents import Document, Mapping, Node, ParseError, load
-from lintkit.registry import check
+from lintkit.api import Context
+from lintkit.documents import Document, Mapping, Node
 
 # Resource types whose ARNs PIP011 looks at.
 CICD_TYPES = (
@@ -24,14 +23,6 @@ CICD_TYPES = (
     "AWS::CodeDeploy::DeploymentGroup", "AWS::CodeDeploy::DeploymentConfig", "AWS::CodeArtifact::Domain",
     "AWS::CodeArtifact::Repository",
 )
-# Codes the embedded buildspec may produce: GEN, BSP and CRD families. Codes
-# not (yet) in the registry are never reported; they only keep the check on.
-# The inline-BuildSpec check reports through the buildspec checks it runs,
-# which filter disabled codes themselves; declared with no codes, it always runs.
-INLINE_CODES: tuple[str, ...] = ()
-
-
-@check("cloudformation", ())
 def metadata_suppressions(doc: Document, ctx: Context) -> None:
     """`Metadata: {lintkit: {ignore: [CODE, ...]}}` at template level hides
     those codes in the whole file; on a resource, within the resource's lines.
@@ -46,7 +37,6 @@ def metadata_suppressions(doc: Document, ctx: Context) -> None:
             ctx.suppress(code, [code.text.strip()], (res.key.line, max(res.key.line, res.node.end_line)))
 
 
-@check("cloudformation", PIPELINE_CODES + ("PIP007", "PIP011", "PIP013"))
 def pipelines(doc: Document, ctx: Context) -> None:
     template = template_of(doc)
     for pipeline in pipelines_in_template(template):
@@ -56,7 +46,6 @@ def pipelines(doc: Document, ctx: Context) -> None:
     _account_ids(template, ctx)
 
 
-@check("cloudformation", codebuild.CODES)
 def codebuild_projects(doc: Document, ctx: Context) -> None:
     template = template_of(doc)
     codebuild.lint_projects(template, ctx)
@@ -75,25 +64,20 @@ def codebuild_projects(doc: Document, ctx: Context) -> None:
             )
 
 
-@check("cloudformation", codedeploy.CODES)
 def codedeploy_groups(doc: Document, ctx: Context) -> None:
     codedeploy.lint_deployment(template_of(doc), ctx)
 
 
-@check("cloudformation", sam.CODES)
 def sam_functions(doc: Document, ctx: Context) -> None:
     sam.lint_functions(template_of(doc), ctx)
 
 
-@check("cloudformation", codeartifact.CODES)
 def codeartifact_policies(doc: Document, ctx: Context) -> None:
     codeartifact.lint_codeartifact(template_of(doc), ctx)
 
 
-@check("cloudformation", INLINE_CODES)
 def inline_buildspecs(doc: Document, ctx: Context) -> None:
     from lintkit.aws.embedded import extract
-    from lintkit.engine import run_checks
 
     template = template_of(doc)
     lines = doc.text.splitlines()
@@ -106,14 +90,7 @@ def inline_buildspecs(doc: Document, ctx: Context) -> None:
             embedded = extract(spec, lines)
             if embedded is None or not _looks_inline(embedded.text):
                 continue
-            child = ctx.child("buildspec", embedded.text, embedded.map)
-            try:
-                inner = load(embedded.text, f"{ctx.path}#{res.name}.BuildSpec")
-            except ParseError as err:
-                child.report("GEN001", (err.line, err.column), f"inline BuildSpec of project '{res.name}' does not parse: {err.message}")
-                continue
-            if isinstance(inner.root, Mapping):
-                run_checks(child, inner, "buildspec")
+            ctx.run_embedded("buildspec", embedded.text, embedded.map, f"inline BuildSpec of project '{res.name}'")
 
 
 def _looks_inline(text: str) -> bool:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 
 from lintkit.aws.cfn import Template, items, scalar_text
-from lintkit.context import Context
+from lintkit.api import Context
 from lintkit.documents import Mapping, Node, Scalar
 
-CODES = ("CAR001", "CAR002", "CAR003", "CAR004")
 _WRITE = re.compile(
     r"(?i)^(codeartifact:\*|\*|codeartifact:(Publish|Put|Delete|Dispose|Update|Copy|Associate|Disassociate|Create)\w*)$"
 )

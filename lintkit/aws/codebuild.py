@@ -7,10 +7,9 @@ import re
 from lintkit import secrets
 from lintkit.aws.cfn import Resource, Template, is_true, items, scalar_text
 from lintkit.aws import iam
-from lintkit.context import Context
+from lintkit.api import Context
 from lintkit.documents import Mapping, Node, Scalar, intrinsic
 
-CODES = tuple(f"CBP{n:03d}" for n in range(1, 13))
 
 _DEPRECATED_IMAGE = re.compile(
     r"^aws/codebuild/(standard:[1-4]\.0|amazonlinux2-x86_64-standard:[12]\.0|amazonlinux2-aarch64-standard:1\.0"

@@ -3,11 +3,10 @@
 
 from __future__ import annotations
 
-from lintkit.aws.cfn import PROD_PATTERN, Resource, Template, field_key, is_false, items, resource_prod_like, scalar_text
-from lintkit.context import Context
+from lintkit.aws.cfn import Resource, Template, field_key, is_false, items, resource_prod_like, scalar_text
+from lintkit.api import Context
 from lintkit.documents import Mapping, Node
 
-CODES = tuple(f"CDG{n:03d}" for n in range(1, 8))
 _GROUP_NAMES = ("DeploymentGroupName", "ApplicationName")
 
 
@@ -35,7 +34,7 @@ def lint_deployment(template: Template, ctx: Context) -> None:
                 f"deployment group '{group.name}' sets no DeploymentConfigName, so the service default "
                 f"({_default_config(compute_platform(template, group))}) applies unreviewed",
             )
-    threshold = ctx.option("CDG005", "min_fleet_percent", 66)
+    threshold = ctx.option("CDG005", "min-fleet-percent")
     for config in template.of_type("AWS::CodeDeploy::DeploymentConfig"):
         hosts = config.prop("MinimumHealthyHosts")
         if not isinstance(hosts, Mapping):
@@ -92,7 +91,7 @@ def _all_at_once(template: Template, group: Resource, props: Mapping, ctx: Conte
     text = template.value_text(config) or ""
     if not text.endswith("AllAtOnce"):
         return
-    pattern = ctx.option("CDG003", "prod_pattern", PROD_PATTERN)
+    pattern = ctx.option("CDG003", "prod-pattern")
     if not resource_prod_like(template, group, _GROUP_NAMES, pattern):
         return
     ctx.report(

@@ -25,9 +25,8 @@ from typing import Any, Iterator
 
 from lintkit import secrets
 from lintkit.aws.cfn import template_of
-from lintkit.context import Context
+from lintkit.api import Context
 from lintkit.documents import Document, Mapping, Node, Scalar, Sequence, intrinsic
-from lintkit.registry import check
 
 CATEGORY_CODE = {"aws": "CRD001", "private-key": "CRD002", "registry": "CRD002", "token": "CRD003", "generic": "CRD003"}
 # Intrinsics whose argument names something else: never a literal value.
@@ -131,7 +130,6 @@ def _resource_types(root: Node) -> dict[str, str]:
 # --- CRD001-CRD003 ----------------------------------------------------------------------------
 
 
-@check("config", ("CRD001", "CRD002", "CRD003"))
 def pasted_credentials(doc: Document, ctx: Context) -> None:
     covered = _crd004_parameters(doc) if ctx.kind == "cloudformation" else set()
     for root in doc.roots:
@@ -346,7 +344,6 @@ def _problem(param: Mapping | None, flow: _Flow) -> str:
     return ""
 
 
-@check("cloudformation", "CRD004")
 def defaulted_secret_parameter(doc: Document, ctx: Context) -> None:
     root = doc.root
     if not isinstance(root, Mapping):

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from lintkit.context import Context
+from lintkit.api import Context
 from lintkit.documents import Document
-from lintkit.registry import check
 
 
-@check("config", "GEN002")
 def duplicate_keys(doc: Document, ctx: Context) -> None:
     for dup in doc.duplicates:
         ctx.report(

@@ -10,13 +10,11 @@ from __future__ import annotations
 import re
 
 from lintkit import secrets
-from lintkit.aws.cfn import PROD_PATTERN, Template, field, field_key, is_prod_like, is_true, scalar_text
+from lintkit.aws.cfn import Template, field, field_key, is_prod_like, is_true, scalar_text
 from lintkit.aws.pipeline_model import Action, Pipeline, pipelines_in_json
-from lintkit.context import Context
+from lintkit.api import Context
 from lintkit.documents import Document, Mapping, Node, Scalar, Sequence, intrinsic
-from lintkit.registry import check
 
-CODES = ("PIP001", "PIP002", "PIP003", "PIP004", "PIP005", "PIP006", "PIP008", "PIP009", "PIP010", "PIP012")
 
 # (category, owner, provider) -> (min in, max in, min out, max out), from the
 # CodePipeline "valid input and output artifacts for each action type" table.
@@ -54,7 +52,6 @@ TARGET_KEYS = (
 _ARN_ACCOUNT = re.compile(r"arn:[^:]*:iam::([^:]*):")
 
 
-@check("pipeline", CODES)
 def pipeline_json(doc: Document, ctx: Context) -> None:
     for pipeline in pipelines_in_json(doc):
         lint_pipeline(pipeline, ctx)
@@ -273,7 +270,7 @@ def github_v1(p: Pipeline, ctx: Context) -> None:
 
 
 def prod_approval(p: Pipeline, ctx: Context) -> None:
-    pattern = ctx.option("PIP008", "prod_pattern", PROD_PATTERN)
+    pattern = ctx.option("PIP008", "prod-pattern")
     approvals = [a for a in p.actions if a.category == "Approval"]
     for stage in p.stages:
         deploys = [a for a in stage.actions if _is_release(a)]

@@ -3,11 +3,10 @@ with `Globals.Function` merged in the way the SAM transform merges maps."""
 
 from __future__ import annotations
 
-from lintkit.aws.cfn import PROD_PATTERN, Template, field_key, is_false, items, resource_prod_like
-from lintkit.context import Context
+from lintkit.aws.cfn import Template, field_key, is_false, items, resource_prod_like
+from lintkit.api import Context
 from lintkit.documents import Mapping, Node
 
-CODES = ("SAM001", "SAM002", "SAM003", "SAM004")
 
 
 def lint_functions(template: Template, ctx: Context) -> None:
@@ -31,7 +30,7 @@ def lint_functions(template: Template, ctx: Context) -> None:
             )
         type_node = pref.get("Type")
         dtype = template.value_text(type_node) or ""
-        pattern = ctx.option("SAM002", "prod_pattern", PROD_PATTERN)
+        pattern = ctx.option("SAM002", "prod-pattern")
         # A setting inherited from Globals is reported on the function it
         # applies to, so one Globals line does not collect every finding.
         own_type = own_pref.get("Type") if isinstance(own_pref, Mapping) else None

@@ -35,7 +35,6 @@ from lintkit.python.leak_index import ModuleSummaries
 from lintkit.python.names import call_name, dotted, imported_modules, short
 from lintkit.python.resources import Catalogue, Kind, is_owning, is_registrar, load_catalogue
 from lintkit.python.walk import nodes_of, remember
-from lintkit.registry import check
 
 MAX_INSTANCES = 24
 _COMPREHENSIONS = (nodes.ListComp, nodes.SetComp, nodes.DictComp, nodes.GeneratorExp)
@@ -1128,10 +1127,9 @@ def _loc_of(ctx: Any, where: Any) -> Any:
     return where
 
 
-@check("python", ("PRL001",))
 def resource_leaks(module: nodes.Module, ctx: Any) -> None:
     cat = load_catalogue()
-    strict = bool(ctx.option("PRL001", "strict", False))
+    strict = ctx.option("PRL001", "strict")
     index = summary_index(module, ctx.project.summaries.get("leaks", {}), cat)
     for scope in cfgmod.scopes(module):
         try:
@@ -1292,7 +1290,6 @@ def _catches_timeout(handler: Any) -> bool:
     return False
 
 
-@check("python", ("PRL002",))
 def subprocess_timeout(module: nodes.Module, ctx: Any) -> None:
     for scope in cfgmod.scopes(module):
         procs = _popen_names(scope)
@@ -1347,7 +1344,6 @@ def _looks_like_socket(name: str | None, sockets: dict[str, Any]) -> bool:
     return name in sockets or last in ("sock", "socket", "conn_sock", "client_sock", "server_sock") or last.endswith(("_sock", "_socket"))
 
 
-@check("python", ("PRL003",))
 def socket_os_close(module: nodes.Module, ctx: Any) -> None:
     for scope in cfgmod.scopes(module):
         sockets = _socket_names(scope)
@@ -1394,7 +1390,6 @@ def _local_or_datagram(call: nodes.Call) -> bool:
     return any((dotted(a) or "").rsplit(".", 1)[-1] in ("AF_UNIX", "SOCK_DGRAM") for a in args)
 
 
-@check("python", ("PRL004",))
 def connection_timeout(module: nodes.Module, ctx: Any) -> None:
     if _sets_default_timeout(module):
         return

@@ -81,9 +81,9 @@ class TaintModel:
 
 
 def models_dir() -> Path:
-    from lintkit.registry import builtin_rules_dir
+    from lintkit.api import data_path
 
-    return builtin_rules_dir() / "models"
+    return data_path("models")
 
 
 @lru_cache(maxsize=4)

@@ -6,7 +6,7 @@ import sys
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-from lintkit.registry import builtin_rules_dir
+from lintkit.api import data_path
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -90,7 +90,7 @@ def is_registrar(cat: Catalogue, qname: str | None, method: str | None) -> bool:
 
 @lru_cache(maxsize=1)
 def load_catalogue() -> Catalogue:
-    path = builtin_rules_dir() / "models" / "resources.toml"
+    path = data_path("models", "resources.toml")
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     kinds = tuple(
         Kind(

@@ -31,12 +31,10 @@ from lintkit.python.security_common import imports_module, is_false, is_settings
 from lintkit.python.security_creds import hardcoded_credentials
 from lintkit.python.security_crypto import certificate_validation, weak_cryptography, weak_hashing, weak_random
 from lintkit.python.walk import nodes_of
-from lintkit.registry import check
 
 # -- PSC003 debug features -------------------------------------------------------
 
 
-@check("python", "PSC003")
 def debug_enabled(module: nodes.Module, ctx: Any) -> None:
     if skip_tests(ctx, "PSC003"):
         return
@@ -80,7 +78,6 @@ def _config_target(target: Any) -> str:
 # -- PSC002 CSRF -------------------------------------------------------------------
 
 
-@check("python", "PSC002")
 def csrf_disabled(module: nodes.Module, ctx: Any) -> None:
     if skip_tests(ctx, "PSC002"):
         return
@@ -119,7 +116,6 @@ def _is_csrf_exempt(node: Any) -> bool:
 _HOSTKEY_OPTIONS = ("auto_add", "policy", "host_key", "hostkey", "known_hosts", "insecure", "strict")
 
 
-@check("python", "PSC004")
 def missing_host_key_policy(module: nodes.Module, ctx: Any) -> None:
     if skip_tests(ctx, "PSC004"):
         return
@@ -144,7 +140,6 @@ _ALL_INTERFACES = ("0.0.0.0", "::", "0:0:0:0:0:0:0:0")
 _SERVER_FUNCS = ("make_server", "run_simple", "start_server", "create_server", "serve", "run_app")
 
 
-@check("python", "PSC005")
 def bind_all_interfaces(module: nodes.Module, ctx: Any) -> None:
     if skip_tests(ctx, "PSC005"):
         return
@@ -191,7 +186,6 @@ _URL_CALLS = (
 _URL_METHODS = {"get", "post", "put", "patch", "delete", "head", "options", "request", "urlopen", "Request", "ServerProxy", "stream"}
 
 
-@check("python", "PSC011")
 def insecure_connection(module: nodes.Module, ctx: Any) -> None:
     if skip_tests(ctx, "PSC011"):
         return
@@ -237,7 +231,6 @@ _COOKIE_SETTINGS = {
 _COOKIE_FIX = "Pass secure=True (and httponly=True, samesite='Lax') to set_cookie, or set SESSION_COOKIE_SECURE = True"
 
 
-@check("python", "PSC012")
 def insecure_cookie(module: nodes.Module, ctx: Any) -> None:
     if skip_tests(ctx, "PSC012"):
         return
@@ -275,7 +268,6 @@ _TMP_PREFIXES = ("/tmp/", "/var/tmp/", "/dev/shm/")
 _OPENERS = {"open", "io.open", "codecs.open", "os.open"}
 
 
-@check("python", "PSC018")
 def insecure_temp_file(module: nodes.Module, ctx: Any) -> None:
     if skip_tests(ctx, "PSC018"):
         return
@@ -315,7 +307,6 @@ _STAT_BITS = {
 }
 
 
-@check("python", "PSC020")
 def loose_file_permissions(module: nodes.Module, ctx: Any) -> None:
     if skip_tests(ctx, "PSC020"):
         return
@@ -357,7 +348,6 @@ def _mode(node: Any) -> int | None:
 # -- PSC030 Jinja2 autoescape --------------------------------------------------------------------
 
 
-@check("python", "PSC030")
 def jinja2_autoescape(module: nodes.Module, ctx: Any) -> None:
     if skip_tests(ctx, "PSC030"):
         return
@@ -403,7 +393,6 @@ _EXTERNAL_FEATURES = {
 }
 
 
-@check("python", "PSC031")
 def xml_external_entities(module: nodes.Module, ctx: Any) -> None:
     if skip_tests(ctx, "PSC031"):
         return

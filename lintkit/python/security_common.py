@@ -55,7 +55,7 @@ def sensitive_identifier(identifier: str) -> bool:
 
 def skip_tests(ctx: Any, code: str) -> bool:
     """Test code is skipped unless `[tool.lintkit.rules.CODE] include-tests = true`."""
-    return is_test_path(ctx.path) and not ctx.option(code, "include-tests", False)
+    return is_test_path(ctx.path) and not ctx.option(code, "include-tests")
 
 
 def is_settings_file(relpath: str) -> bool:

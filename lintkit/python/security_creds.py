@@ -15,7 +15,6 @@ from lintkit import secrets
 from lintkit.python.calls import argument, call_name, constant, last_identifier
 from lintkit.python.security_common import skip_tests
 from lintkit.python.walk import nodes_of
-from lintkit.registry import check
 
 CODE = "PSC006"
 _FIX = "Load the credential at run time (environment, AWS Secrets Manager, SSM Parameter Store) and rotate it"
@@ -29,7 +28,6 @@ _BOTO3_PARAMS = {
 }
 
 
-@check("python", CODE)
 def hardcoded_credentials(module: nodes.Module, ctx: Any) -> None:
     reported: set[int] = set()
     in_tests = skip_tests(ctx, CODE)
@@ -48,7 +46,7 @@ def hardcoded_credentials(module: nodes.Module, ctx: Any) -> None:
         value = value_node.value
         match = secrets.classify_value(value, name=name)  # None under a mock name (MOCK_API_KEY)
         if match is not None and _reportable(match, in_tests):
-            word = secrets.secret_name_kind(name) or match.description
+            word = secrets.secret_name_kind(name) or "secret" if match.kind == "keyword" else match.description
             report(value_node, f"hard-coded {word} in '{name}': {match.redacted(value)}",
                    match.kind if match.secret(value) == value.strip() else "")
     for const in nodes_of(module, nodes.Const):

@@ -22,7 +22,6 @@ from lintkit.python.calls import (
 from lintkit.python.localflow import destinations
 from lintkit.python.security_common import is_false, sensitive_identifier, skip_tests, under_option_guard
 from lintkit.python.walk import nodes_of
-from lintkit.registry import check
 
 # -- weak hashing ---------------------------------------------------------------
 
@@ -34,7 +33,6 @@ _OTHER_WEAK_HASH_CALLS = re.compile(
 _STRONG_LITERAL = re.compile(r"passw|secret|credential|api[_-]?key|private[_-]?key", re.I)
 
 
-@check("python", ("PSC015", "PSC016"))
 def weak_hashing(module: nodes.Module, ctx: Any) -> None:
     """md5/sha1 on passwords, secrets or tokens. A weak hash of anything else
     (a cache key, an ETag, a file checksum) is not reported: that is the
@@ -159,7 +157,6 @@ _WEAK_PROTOCOLS = {
 _CRYPTO_FIX = "Use AES-GCM or ChaCha20-Poly1305, RSA/DSA keys of at least 2048 bits, curves of at least 224 bits and TLS 1.2+"
 
 
-@check("python", "PSC014")
 def weak_cryptography(module: nodes.Module, ctx: Any) -> None:
     if skip_tests(ctx, "PSC014"):
         return
@@ -237,7 +234,6 @@ _NOT_RANDOM_VALUES = {"seed", "getstate", "setstate", "shuffle", "SystemRandom",
 _COOKIE_SETTERS = {"set_cookie", "set_signed_cookie", "set_password", "set_unusable_password"}
 
 
-@check("python", "PSC029")
 def weak_random(module: nodes.Module, ctx: Any) -> None:
     """A value from the `random` module (any of its functions, including
     `normalvariate`) that becomes a token, password, key, nonce, salt,
@@ -286,7 +282,6 @@ _GUARD_WORDS = ("verify", "insecure", "ssl", "cert", "check", "tls", "secure", "
 _TLS_FIX = "Keep certificate validation on; to trust a private CA, pass its bundle (verify='/path/ca.pem', cafile=...)"
 
 
-@check("python", "PSC009")
 def certificate_validation(module: nodes.Module, ctx: Any) -> None:
     if skip_tests(ctx, "PSC009"):
         return

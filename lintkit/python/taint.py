@@ -29,7 +29,6 @@ from lintkit.python.models import TaintModel, load_model
 from lintkit.python.parse import module_name_for
 from lintkit.python.taint_index import ProjectIndex
 from lintkit.python.walk import nodes_of
-from lintkit.registry import check
 
 CODES = (
     "PIV001", "PIV002", "PIV003", "PIV009", "PIV010", "PIV012", "PIV013", "PIV014",
@@ -460,7 +459,7 @@ def summarize(module: Any, relpath: str) -> dict[str, Any]:
 def _extra_sanitizers(ctx: Any) -> dict[str, frozenset[str]]:
     out: dict[str, frozenset[str]] = {}
     for code in CODES:
-        for api in ctx.option(code, "sanitizers", []) or []:
+        for api in ctx.option(code, "sanitizers"):
             out[str(api)] = out.get(str(api), frozenset()) | {code}
     return out
 
@@ -468,11 +467,9 @@ def _extra_sanitizers(ctx: Any) -> dict[str, frozenset[str]]:
 def local_source_rules(ctx: Any) -> frozenset[str]:
     """Rules that report flows from local sources: `local-sources = true` per rule,
     or once for the family under `[tool.lintkit.rules.PIV]`."""
-    family = bool(ctx.option("PIV", "local-sources", False))
-    return frozenset(code for code in CODES if bool(ctx.option(code, "local-sources", family)))
+    return frozenset(code for code in CODES if ctx.option(code, "local-sources"))
 
 
-@check("python", CODES)
 def taint_flows(module: Any, ctx: Any) -> None:
     summaries = ctx.project.summaries.get("taint", {})
     analysis = ModuleAnalysis(module, ctx.path, load_model(), summaries, _extra_sanitizers(ctx))

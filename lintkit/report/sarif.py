@@ -24,8 +24,8 @@ import attr
 import sarif_om as om
 
 from lintkit import __version__
-from lintkit.findings import Finding, Location, Notification, Severity
-from lintkit.registry import Rule
+from lintkit.findings import Finding, Location, Severity
+from lintkit.registry import Rule, precision_class
 from lintkit.report.docs import rule_markdown, rule_text
 from lintkit.report.fingerprint import LineHasher
 
@@ -150,7 +150,12 @@ class _Builder:
         if rule.is_security:
             tags.append("security")
         tags += list(rule.tags)
-        properties: dict[str, Any] = {"tags": list(dict.fromkeys(tags))[:MAX_TAGS], "precision": rule.precision}
+        properties: dict[str, Any] = {"tags": list(dict.fromkeys(tags))[:MAX_TAGS]}
+        precision = precision_class(self.result.registry.precision(rule.code))
+        if precision:
+            properties["precision"] = precision
+        if rule.codeguru:
+            properties["codeguru"] = list(rule.codeguru)
         if rule.is_security:
             properties["security-severity"] = SECURITY_SEVERITY[rule.severity]
         else:
@@ -160,7 +165,7 @@ class _Builder:
             name=rule.name,
             short_description=om.MultiformatMessageString(text=_clip(rule.summary)),
             full_description=om.MultiformatMessageString(text=_clip(_flatten(rule.rationale) or rule.summary)),
-            help=om.MultiformatMessageString(text=rule_text(rule), markdown=rule_markdown(rule)),
+            help=om.MultiformatMessageString(text=rule_text(rule), markdown=rule_markdown(rule, self.result.registry.precision(rule.code))),
             help_uri=rule.help_uri or None,
             default_configuration=om.ReportingConfiguration(level=level),
             properties=properties,

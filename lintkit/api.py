@@ -1,30 +1,66 @@
-"""What a check sees: the file, the run's settings, and `report()`.
+"""The check API: what a check sees and may call.
 
-Checks never build `Finding` objects themselves. They hand `report()` a node
-(a YAML/JSON `Node`, an astroid node, or a `Location`) and the context turns
-it into an exact span, applying the position mapping of embedded documents.
+A check is a plain function `check(target, ctx)` named by its rules' TOML
+(`check = "package.module:function"`). `target` is the parsed file: a
+`lintkit.documents.Document` for YAML/JSON kinds, an astroid `Module` for
+Python. Checks import this module, `lintkit.documents`, `lintkit.findings`,
+`lintkit.secrets` and their own half's helpers; never the engine, the cache,
+the registry or the reporters (tests/test_layers.py enforces it). Built-in
+rules and third-party packs take exactly this path.
+
+Checks never build `Finding` objects. They hand `report()` a YAML/JSON node, an
+astroid node, a `Location` or a `(line, column[, end_line, end_column])` tuple,
+and the context turns it into an exact span, applying the position mapping of
+embedded documents.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Protocol, Union
 
 from lintkit.findings import Finding, Location, Notification, Severity
-from lintkit.registry import Registry
 
-PositionMap = Callable[[int, int], tuple[int, int]]
+if TYPE_CHECKING:
+    from lintkit.registry import Registry
+
+__all__ = ["Context", "Project", "Location", "Severity", "PositionMap", "Where", "data_path"]
+
+PositionMap = Callable[[int, int], "tuple[int, int]"]
+
+
+class _Spanned(Protocol):  # documents.Node
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+class _PythonNode(Protocol):  # astroid/ast node
+    lineno: int | None
+    col_offset: int | None
+
+
+Where = Union[Location, "tuple[int, ...]", _Spanned, _PythonNode]
+Embed = Callable[["Context", str], None]
+
+
+def data_path(*parts: str) -> Path:
+    """A file of lintkit's own rule data (`rules/schemas/...`, `rules/models/...`)."""
+    from lintkit.registry import builtin_rules_dir
+
+    return builtin_rules_dir().joinpath(*parts)
 
 
 @dataclass
 class Project:
-    """Facts about the whole run that some checks need (cross-file rules)."""
+    """Facts about the whole project that cross-file rules need."""
 
     root: Path
-    files: frozenset[str] = frozenset()  # repo-relative posix paths present
+    files: frozenset[str] = frozenset()  # project-relative posix paths present
     hook_mode: bool = False  # pre-commit batches: cross-file rules stay quiet
-    summaries: dict[str, dict[str, Any]] = field(default_factory=dict)
+    summaries: dict[str, Any] = field(default_factory=dict)
     # When set, filesystem answers are recorded here (the result cache
     # re-validates them before reusing a result).
     probes: dict[str, bool] | None = field(default=None, compare=False, repr=False)
@@ -40,6 +76,8 @@ class Project:
 
 
 class Context:
+    """One file being checked (or a document embedded in it)."""
+
     def __init__(
         self,
         *,
@@ -49,53 +87,64 @@ class Context:
         registry: Registry,
         enabled: frozenset[str],
         project: Project | None = None,
-        options: dict[str, Any] | None = None,
+        options: dict[str, dict[str, Any]] | None = None,
         position_map: PositionMap | None = None,
         parent: Context | None = None,
+        embed: Embed | None = None,
     ) -> None:
         self.path = path
         self.kind = kind
         self.text = text
-        self.registry = registry
-        self.enabled_codes = enabled
         self.project = project or Project(root=Path("."))
-        self.options = options or {}
-        self.position_map = position_map
-        self.parent = parent
+        self._registry = registry
+        self._enabled = enabled
+        self._options = options or {}
+        self._position_map = position_map
+        self._embed = embed
+        # The codes the running check declared (None outside checks: the
+        # engine and kind hooks report the rules lintkit reports itself).
+        self.reporting: frozenset[str] | None = None
         self.findings: list[Finding] = [] if parent is None else parent.findings
         self.notifications: list[Notification] = [] if parent is None else parent.notifications
-        # Suppressions a check found in the document's own structure (a
-        # template's `Metadata: {lintkit: {ignore: [...]}}`), applied with the
-        # comment directives when the file is finished.
+        # Suppressions found in the document's own structure (a template's
+        # `Metadata: {lintkit: {ignore: [...]}}`), applied with the comment
+        # directives when the file is finished.
         self.directives: list[Any] = [] if parent is None else parent.directives
         self._line_cache: list[str] | None = None
 
     # -- what checks call ------------------------------------------------------
 
     def enabled(self, code: str) -> bool:
-        return code in self.enabled_codes
+        return code in self._enabled
 
-    def option(self, code: str, key: str, default: Any = None) -> Any:
-        """A per-rule option from `[tool.lintkit.rules.CODE]`."""
-        return self.options.get(code, {}).get(key, default)
+    def option(self, code: str, key: str) -> Any:
+        """A rule option: the TOML's default, or `[tool.lintkit.rules.CODE]`."""
+        options = self._options.get(code)
+        if options is None:  # a context built without the run's resolved options
+            options = {o.key: o.default for o in self._registry.rules[code].options}
+        return options[key]
+
+    def codes_for_sink(self, sink: str) -> tuple[str, ...]:
+        """The rules that report a sink kind (their TOML `sinks`)."""
+        return self._registry.codes_for_sink(sink)
 
     def report(
         self,
         code: str,
-        where: Any,
+        where: Where,
         message: str,
         *,
-        related: Iterable[tuple[Any, str]] = (),
-        flow: Iterable[tuple[Any, str]] = (),
+        related: Iterable[tuple[Where, str]] = (),
+        flow: Iterable[tuple[Where, str]] = (),
         fix: str = "",
         severity: Severity | str | None = None,
         properties: dict[str, Any] | None = None,
     ) -> None:
-        if code not in self.enabled_codes:
+        if self.reporting is not None and code not in self.reporting:
+            raise KeyError(f"check reported {code}, which its TOML does not name it for")
+        if code not in self._enabled:
             return
-        rule = self.registry.rules.get(code)
-        if rule is None:
-            raise KeyError(f"check reported unknown rule {code}")
+        rule = self._registry.rules[code]
         sev = Severity.parse(severity) if isinstance(severity, str) else (severity or rule.severity)
         self.findings.append(
             Finding(
@@ -111,7 +160,7 @@ class Context:
             )
         )
 
-    def notify(self, message: str, *, level: str = "note", kind: str = "info", rule: str = "", where: Any = None) -> None:
+    def notify(self, message: str, *, level: str = "note", kind: str = "info", rule: str = "", where: Where | None = None) -> None:
         loc = self.locate(where) if where is not None else None
         self.notifications.append(
             Notification(
@@ -125,7 +174,7 @@ class Context:
             )
         )
 
-    def suppress(self, where: Any, codes: Iterable[str], lines: tuple[int, int] | None = None) -> None:
+    def suppress(self, where: Where, codes: Iterable[str], lines: tuple[int, int] | None = None) -> None:
         """Suppress `codes` on `lines` (first, last), or in the whole file when
         `lines` is None. `where` (the node naming the codes) is where an unused
         suppression is reported."""
@@ -135,26 +184,31 @@ class Context:
         targets = tuple(range(lines[0], lines[1] + 1)) if lines is not None else ()
         self.directives.append(Directive(loc.line, loc.column, loc.end_column, targets, tuple(codes)))
 
-    def child(self, kind: str, text: str, position_map: PositionMap) -> Context:
-        """A context for a document embedded in this file (an inline buildspec):
-        its findings land in this file, at this file's lines and columns."""
-        outer = self.position_map
+    def run_embedded(self, kind: str, text: str, position_map: PositionMap, label: str) -> None:
+        """Lint a document embedded in this file (an inline BuildSpec) with
+        `kind`'s checks; its findings land in this file, at this file's lines
+        and columns. `label` names it in messages ("inline BuildSpec of 'X'")."""
+        if self._embed is None:
+            raise RuntimeError("this context cannot run embedded documents")
+        outer = self._position_map
 
         def composed(line: int, col: int) -> tuple[int, int]:
             line, col = position_map(line, col)
             return outer(line, col) if outer else (line, col)
 
-        return Context(
+        child = Context(
             path=self.path,
             kind=kind,
             text=text,
-            registry=self.registry,
-            enabled=self.enabled_codes,
+            registry=self._registry,
+            enabled=self._enabled,
             project=self.project,
-            options=self.options,
+            options=self._options,
             position_map=composed,
             parent=self,
+            embed=self._embed,
         )
+        self._embed(child, label)
 
     # -- positions -------------------------------------------------------------
 
@@ -164,21 +218,22 @@ class Context:
             self._line_cache = self.text.splitlines()
         return self._line_cache
 
-    def locate(self, where: Any) -> Location:
+    def locate(self, where: Where) -> Location:
         if isinstance(where, Location):
             return where
         if isinstance(where, tuple):
             line, col = where[0], where[1]
             end_line, end_col = (where[2], where[3]) if len(where) >= 4 else (line, col + 1)
         elif hasattr(where, "end_column") and hasattr(where, "line"):  # documents.Node
-            line, col, end_line, end_col = where.line, where.column, where.end_line, where.end_column
+            node: Any = where
+            line, col, end_line, end_col = node.line, node.column, node.end_line, node.end_column
         elif hasattr(where, "col_offset"):  # astroid / ast node
             line, col, end_line, end_col = self._python_span(where)
         else:
             raise TypeError(f"cannot locate {where!r}")
-        if self.position_map is not None:
-            line, col = self.position_map(line, col)
-            end_line, end_col = self.position_map(end_line, end_col)
+        if self._position_map is not None:
+            line, col = self._position_map(line, col)
+            end_line, end_col = self._position_map(end_line, end_col)
             if (end_line, end_col) <= (line, col):
                 end_line, end_col = line, col + 1
         return Location(self.path, line, col, end_line, end_col)
