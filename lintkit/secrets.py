@@ -36,15 +36,18 @@ from __future__ import annotations
 import bisect
 import math
 import re
+import sys
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterable, Sequence
+from itertools import pairwise
+from typing import Any
 
 from lintkit import rules_dir
 
-try:
+if sys.version_info >= (3, 11):
     import tomllib
-except ModuleNotFoundError:  # pragma: no cover - Python 3.10
+else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 __all__ = [
@@ -306,7 +309,7 @@ def _sequential(text: str) -> bool:
     if len(text) < 8:
         return False
     lower = text.lower()
-    steps = sum(1 for a, b in zip(lower, lower[1:]) if ord(b) - ord(a) == 1)
+    steps = sum(1 for a, b in pairwise(lower) if ord(b) - ord(a) == 1)
     return steps * 2 >= len(text)
 
 
@@ -483,9 +486,9 @@ def classify_value(value: str, *, name: str = "") -> SecretMatch | None:
         if not _secret_literal(stripped, name):
             return None
         return SecretMatch("keyword", "medium", *span, f"value of '{name}'", "generic")
-    if len(re.split(r"[-_.]", stripped)) < 3 and not _HEX_OR_UUID.fullmatch(stripped) and not is_placeholder(stripped, name):
-        if _TOKEN_CHARS.fullmatch(stripped) and _looks_random(stripped) and _entropy(stripped) >= 4.2 and _wordiness(stripped) < 0.5:
-            return SecretMatch("high-entropy", "low", *span, "high-entropy string", "generic")
+    opaque = len(re.split(r"[-_.]", stripped)) < 3 and _TOKEN_CHARS.fullmatch(stripped) and not _HEX_OR_UUID.fullmatch(stripped)
+    if opaque and _looks_random(stripped) and _entropy(stripped) >= 4.2 and _wordiness(stripped) < 0.5 and not is_placeholder(stripped, name):
+        return SecretMatch("high-entropy", "low", *span, "high-entropy string", "generic")
     return None
 
 

@@ -155,7 +155,7 @@ def test_masked_run_keeps_every_position(result) -> None:
 
 
 def _lintkit(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "lintkit", *args], cwd=cwd, capture_output=True, text=True, timeout=300)
+    return subprocess.run([sys.executable, "-m", "lintkit", *args], cwd=cwd, capture_output=True, text=True, timeout=300, check=False)
 
 
 def test_hook_output_and_baseline_hold_no_planted_secret(planted: Path, tmp_path: Path) -> None:

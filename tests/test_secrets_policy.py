@@ -5,8 +5,6 @@ the same way."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from lintkit.config import Config
@@ -36,16 +34,20 @@ CASES = [
 FILES = {
     "buildspec.yml": ("version: 0.2\nenv:\n  variables:\n{rows}phases:\n  build:\n    commands: [make]\n", '    {name}: "{value}"\n'),
     "template.yaml": (
-        "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Build:\n    Type: AWS::CodeBuild::Project\n    Properties:\n"
-        "      ServiceRole: !GetAtt Role.Arn\n      EncryptionKey: !GetAtt Key.Arn\n      Artifacts: {{Type: CODEPIPELINE}}\n"
-        "      Source: {{Type: CODEPIPELINE}}\n      Environment:\n        Type: LINUX_CONTAINER\n"
-        "        ComputeType: BUILD_GENERAL1_SMALL\n        Image: aws/codebuild/standard:7.0\n        EnvironmentVariables:\n{rows}",
+        (
+            "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Build:\n    Type: AWS::CodeBuild::Project\n    Properties:\n"
+            "      ServiceRole: !GetAtt Role.Arn\n      EncryptionKey: !GetAtt Key.Arn\n      Artifacts: {{Type: CODEPIPELINE}}\n"
+            "      Source: {{Type: CODEPIPELINE}}\n      Environment:\n        Type: LINUX_CONTAINER\n"
+            "        ComputeType: BUILD_GENERAL1_SMALL\n        Image: aws/codebuild/standard:7.0\n        EnvironmentVariables:\n{rows}"
+        ),
         '          - Name: {name}\n            Value: "{value}"\n',
     ),
     "lambda.yaml": (
-        "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n"
-        "      Runtime: python3.12\n      Handler: app.handler\n      Role: !GetAtt Role.Arn\n"
-        "      Code: {{S3Bucket: b, S3Key: k}}\n      Environment:\n        Variables:\n{rows}",
+        (
+            "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n"
+            "      Runtime: python3.12\n      Handler: app.handler\n      Role: !GetAtt Role.Arn\n"
+            "      Code: {{S3Bucket: b, S3Key: k}}\n      Environment:\n        Variables:\n{rows}"
+        ),
         '          {name}: "{value}"\n',
     ),
     "settings.py": ("{rows}", '{name} = "{value}"\n'),

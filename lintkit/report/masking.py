@@ -14,8 +14,9 @@ their spans are masked in the file text too, so every excerpt of that line hides
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from lintkit.findings import Finding, Location, Notification
 from lintkit.secrets import mask_text
