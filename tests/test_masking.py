@@ -52,6 +52,7 @@ phases:
       - git -c http.sslVerify=false clone https://oauth2:{GITLAB}@gitlab.example.com/acme/tools.git
       - curl -k https://deploy:{URL_PASSWORD}@files.example.com/tool.tgz -o tool.tgz
       - echo "//registry.npmjs.org/:_authToken={NPM}" > ~/.npmrc && curl -k https://registry.example.com/ping
+      - curl -k -u {AWS_ID}:{AWS_SECRET} https://s3.example.com/bucket/key -o key
   build:
     commands:
       - aws configure set aws_secret_access_key {AWS_SECRET}
@@ -125,7 +126,7 @@ def _leaks(text: str) -> list[str]:
 def test_the_planted_files_trigger_non_secret_rules_on_secret_lines(result) -> None:
     lines = {(f.path, f.code, f.line) for f in result.findings}
     for expected in [("buildspec.yml", "GEN002", 5), ("buildspec.yml", "BSP010", 9), ("buildspec.yml", "BSP011", 10),
-                     ("buildspec.yml", "BSP011", 11), ("buildspec.yml", "BSP010", 16), ("appspec.yml", "APS008", 8),
+                     ("buildspec.yml", "BSP011", 11), ("buildspec.yml", "BSP011", 13), ("buildspec.yml", "BSP010", 17), ("appspec.yml", "APS008", 8),
                      ("app.py", "PRL004", 7), ("broken.py", "GEN001", 1), ("template.yaml", "CBP004", 14),
                      ("template.yaml", "GEN002", 15)]:
         assert expected in lines, expected
