@@ -102,6 +102,7 @@ def fetch(host):
     return sock
 """,
     "broken.py": f'TOKEN = "{GITHUB}" )\n',
+    f"keys/{GITLAB}.py": "x = (\n",  # a path is repository text too
 }
 
 
@@ -127,7 +128,7 @@ def test_the_planted_files_trigger_non_secret_rules_on_secret_lines(result) -> N
     lines = {(f.path, f.code, f.line) for f in result.findings}
     for expected in [("buildspec.yml", "GEN002", 5), ("buildspec.yml", "BSP010", 9), ("buildspec.yml", "BSP011", 10),
                      ("buildspec.yml", "BSP011", 11), ("buildspec.yml", "BSP011", 13), ("buildspec.yml", "BSP010", 17), ("appspec.yml", "APS008", 8),
-                     ("app.py", "PRL004", 7), ("broken.py", "GEN001", 1), ("template.yaml", "CBP004", 14),
+                     ("app.py", "PRL004", 7), ("broken.py", "GEN001", 1), (f"keys/{GITLAB}.py", "GEN001", 1), ("template.yaml", "CBP004", 14),
                      ("template.yaml", "GEN002", 15)]:
         assert expected in lines, expected
     # The raw run does hold every one of them: the tests below are not vacuous.
@@ -152,7 +153,8 @@ def test_masked_run_keeps_every_position(result) -> None:
     clean = masked(result)
     for before, after in zip(result.files, clean.files):
         assert len(before.text) == len(after.text) and before.text.count("\n") == after.text.count("\n")
-    assert [f.location for f in result.findings] == [f.location for f in clean.findings]
+    spans = [(f.line, f.column, f.location.end_line, f.location.end_column) for f in result.findings]
+    assert spans == [(f.line, f.column, f.location.end_line, f.location.end_column) for f in clean.findings]
 
 
 def _lintkit(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -167,6 +169,9 @@ def test_hook_output_and_baseline_hold_no_planted_secret(planted: Path, tmp_path
     run = _lintkit("check", "--no-cache", "--isolated", "-j", "1", "--select", "ALL", "--write-baseline", str(baseline), ".", cwd=planted)
     assert run.returncode == 0, run.stderr
     assert _leaks(baseline.read_text() + run.stdout + run.stderr) == []
+    # Masked paths still name their findings: the baseline hides every one of them.
+    again = _lintkit("check", "--no-cache", "--isolated", "-j", "1", "--select", "ALL", "--baseline", str(baseline), ".", cwd=planted)
+    assert again.returncode == 0 and again.stdout.startswith("0 findings"), again.stdout
 
 
 def test_reports_written_by_the_cli_hold_no_planted_secret(planted: Path, tmp_path: Path) -> None:
