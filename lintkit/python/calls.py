@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import builtins
 import re
-from typing import Any, Iterator
+from typing import Any
 
 from astroid import nodes
 
-from lintkit.python.walk import bindings, nodes_of
+from lintkit.python.walk import bindings
 
 _MAX_DEPTH = 8
 _BUILTINS = frozenset(dir(builtins))
@@ -207,10 +207,6 @@ def enclosing_function(node: Any) -> nodes.FunctionDef | None:
     return scope if isinstance(scope, nodes.FunctionDef) else None
 
 
-def calls(tree: nodes.NodeNG) -> Iterator[nodes.Call]:
-    yield from nodes_of(tree, nodes.Call)
-
-
 def is_test_path(relpath: str) -> bool:
     """Test code (`tests/`, `test_*.py`, `*_test.py`, `conftest.py`): fixtures,
     fake credentials and throw-away servers are expected there."""
@@ -225,7 +221,6 @@ __all__ = [
     "NOT_CONSTANT",
     "argument",
     "call_name",
-    "calls",
     "constant",
     "enclosing_function",
     "has_star_kwargs",

@@ -174,12 +174,6 @@ class Hit:
 
 
 @dataclass
-class FunctionInfo:
-    node: Any
-    qualname: str
-
-
-@dataclass
 class Summary:
     """What a function does with its parameters."""
 
@@ -204,10 +198,6 @@ class Summary:
             returns_self=bool(data.get("returns_self", False)),
             sinks=[(int(s[0]), str(s[1]), int(s[2]), str(s[3])) for s in data.get("sinks", [])],
         )
-
-
-class _Return(Exception):
-    pass
 
 
 def _safe_binop(op: str, a: Any, b: Any) -> Any:
@@ -272,7 +262,6 @@ class Interpreter:
         model: TaintModel,
         aliases: dict[str, str],
         resolve_call: Callable[[Interpreter, Any, str | None, list[Val], dict[str, Val]], Val | None],
-        source_types: dict[str, str] | None = None,
         flask_route: bool = False,
         extra_sanitizers: dict[str, frozenset[str]] | None = None,
     ) -> None:
