@@ -11,7 +11,6 @@ container, a sanitizer or a guard on the way. Parameters carry symbolic labels
 
 from __future__ import annotations
 
-import builtins
 import operator
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable
@@ -19,11 +18,11 @@ from typing import Any, Callable
 from astroid import nodes
 
 from lintkit.python.models import ALL, Sink, TaintModel
+from lintkit.python.names import imported_names, qualified
 
 NOCONST: Any = object()
 MAX_STEPS = 14
 MAX_STR = 10_000
-_BUILTIN_NAMES = frozenset(dir(builtins))
 # Results of these calls never carry their input's content.
 _CLEAN_METHODS = frozenset(
     "startswith endswith isdigit isalpha isalnum isnumeric isdecimal isspace islower isupper istitle isidentifier "
@@ -260,13 +259,11 @@ class Interpreter:
     def __init__(
         self,
         model: TaintModel,
-        aliases: dict[str, str],
         resolve_call: Callable[[Interpreter, Any, str | None, list[Val], dict[str, Val]], Val | None],
         flask_route: bool = False,
         extra_sanitizers: dict[str, frozenset[str]] | None = None,
     ) -> None:
         self.model = model
-        self.aliases = aliases
         self.resolve_call = resolve_call
         self.hits: list[Hit] = []
         self.returned: Val | None = None
@@ -347,15 +344,9 @@ class Interpreter:
         if isinstance(s, nodes.Continue):
             self._continue_envs.append(dict(env))
             return None
-        if isinstance(s, nodes.Import):
-            for name, alias in s.names:
-                env[alias or name.split(".")[0]] = Val(qual=name if alias else name.split(".")[0])
-            return env
-        if isinstance(s, nodes.ImportFrom):
-            base = s.modname
-            for name, alias in s.names:
-                if name != "*":
-                    env[alias or name] = Val(qual=f"{base}.{name}" if base else name)
+        if isinstance(s, (nodes.Import, nodes.ImportFrom)):
+            for name, target in imported_names(s):
+                env[name] = Val(qual=target)
             return env
         if isinstance(s, nodes.Match):
             return self.match_stmt(s, env)
@@ -377,7 +368,7 @@ class Interpreter:
         if isinstance(target, nodes.AssignName):
             if target.name in env:
                 return env[target.name]
-            return self.source_or_qual(target, self.aliases.get(target.name))
+            return self.source_or_qual(target, qualified(target))
         if isinstance(target, nodes.AssignAttr):
             base = _var_name(target.expr)
             if base and f"{base}.{target.attrname}" in env:
@@ -659,13 +650,7 @@ class Interpreter:
     def qual_of(self, node: Any, env: Env) -> str | None:
         if isinstance(node, nodes.Name):
             v = env.get(node.name)
-            if v is not None:
-                return v.qual
-            if node.name in self.aliases:
-                return self.aliases[node.name]
-            if node.name in _BUILTIN_NAMES:
-                return "builtins." + node.name
-            return None
+            return v.qual if v is not None else qualified(node)
         if isinstance(node, nodes.Attribute):
             base = self.qual_of(node.expr, env)
             return f"{base}.{node.attrname}" if base else None

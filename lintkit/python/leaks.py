@@ -29,10 +29,9 @@ from typing import Any
 
 from astroid import nodes
 
-from lintkit.cache import derived
 from lintkit.python import cfg as cfgmod
-from lintkit.python.leak_index import ModuleSummaries
-from lintkit.python.names import call_name, dotted, imported_modules, short
+from lintkit.python.leak_index import SummaryIndex, enclosing_class
+from lintkit.python.names import dotted, imported_modules, qualified, short
 from lintkit.python.resources import Catalogue, Kind, is_owning, is_registrar, load_catalogue
 from lintkit.python.walk import nodes_of, remember
 from lintkit.registry import check
@@ -78,78 +77,19 @@ class Outcome:
 
 
 # --------------------------------------------------------------------------------
-# Summaries of the analyzed code base
-
-
-class SummaryIndex:
-    """Function summaries visible from one module: its own and those of the
-    modules it imports (from `ctx.project.summaries['leaks']`)."""
-
-    def __init__(self, local: dict[str, Any], others: list[dict[str, Any]]) -> None:
-        self.local = local.get("functions", {}) if local else {}
-        self.others = [s for s in others if isinstance(s, dict) and s.get("functions")]
-        self._returning: frozenset[str] | None = None
-        self._by_suffix: dict[str, list[int]] | None = None  # dotted suffix of a module name -> positions
-        self._by_name: dict[str, list[int]] = {}
-
-    def returning_names(self) -> frozenset[str]:
-        """Last name of every summarized function that returns a fresh resource
-        (asked for every scope: computed once)."""
-        if self._returning is None:
-            names = {k.rsplit(".", 1)[-1] for k, fn in self.local.items() if fn.get("returns")}
-            for summary in self.others:
-                names.update(k.rsplit(".", 1)[-1] for k, fn in summary["functions"].items() if fn.get("returns"))
-            self._returning = frozenset(names)
-        return self._returning
-
-    def lookup(self, call: nodes.Call, qname: str | None, scope: Any) -> tuple[dict[str, Any], int] | None:
-        if not qname:
-            return None
-        if "." not in qname:
-            fn = self.local.get(qname)
-            return (fn, 0) if fn else None
-        head, _, func = qname.rpartition(".")
-        if head in ("self", "cls"):
-            klass = _enclosing_class(scope)
-            fn = self.local.get(f"{klass.name}.{func}") if klass is not None else None
-            return (fn, 1) if fn else None
-        for i in self._modules_for(head):
-            fn = self.others[i]["functions"].get(func)
-            if fn:
-                return fn, 0
-        return None
-
-    def _modules_for(self, head: str) -> list[int]:
-        """Positions of the modules `head` may name: the module itself, one it
-        is a dotted suffix of, or one that is a dotted suffix of it (the run's
-        root need not be the import root). Indexed, not scanned: a monorepo
-        has many modules named `utils`."""
-        if self._by_suffix is None:
-            self._by_suffix = {}
-            for i, summary in enumerate(self.others):
-                mod = str(summary.get("module", ""))
-                self._by_name.setdefault(mod, []).append(i)
-                parts = mod.split(".")
-                for k in range(len(parts)):
-                    self._by_suffix.setdefault(".".join(parts[k:]), []).append(i)
-        found = set(self._by_suffix.get(head, ()))
-        parts = head.split(".")
-        for k in range(1, len(parts)):
-            found.update(self._by_name.get(".".join(parts[k:]), ()))
-        return sorted(found)
-
-
-def _enclosing_class(scope: Any) -> Any:
-    parent = getattr(scope, "parent", None)
-    while parent is not None and not isinstance(parent, (nodes.ClassDef, nodes.Module)):
-        if isinstance(parent, (nodes.FunctionDef, nodes.AsyncFunctionDef)):
-            return None
-        parent = parent.parent
-    return parent if isinstance(parent, nodes.ClassDef) else None
-
-
-# --------------------------------------------------------------------------------
 # Per-scope analysis
+
+
+def callee(call: nodes.Call) -> str | None:
+    """The callee's name as the leak analysis reads it: qualified when it has
+    one, else as written (`fh.read`, `self.close_all`); a method of a
+    constructed object keeps its class (`pathlib.Path(p).open()` is
+    `pathlib.Path.open`)."""
+    func = call.func
+    if isinstance(func, nodes.Attribute) and isinstance(func.expr, nodes.Call):
+        inner = callee(func.expr)
+        return f"{inner}.{func.attrname}" if inner else None
+    return qualified(func) or dotted(func)
 
 
 def _decorated_cm(scope: Any) -> bool:
@@ -218,7 +158,7 @@ class ScopeAnalysis:
     def qn(self, call: nodes.Call) -> str | None:
         key = id(call)
         if key not in self._qn:
-            self._qn[key] = call_name(call)
+            self._qn[key] = callee(call)
         return self._qn[key]
 
     def worth_analyzing(self) -> bool:
@@ -342,7 +282,7 @@ class ScopeAnalysis:
                 recv_type = _infer_path(recv)
         kind = self.cat.kind_for(qname, method, recv_type)
         if kind is None and not typing_only:
-            found = self.summaries.lookup(call, qname, self.scope)
+            found = self.summaries.lookup(qname, self.scope)
             if found and found[0].get("returns"):
                 kind = next((k for k in self.cat.kinds if k.name == found[0]["returns"]), None)
         if kind is None:
@@ -559,7 +499,7 @@ class ScopeAnalysis:
         if isinstance(func, nodes.Attribute) and not call.args and not call.keywords and func.attrname.startswith(("is_", "has_")):
             return False  # a state predicate (`event.is_set()`, `t.is_alive()`): an accessor
         qn = self.qn(call)
-        found = self.summaries.lookup(call, qn, self.scope)
+        found = self.summaries.lookup(qn, self.scope)
         if found is not None and found[0].get("closes"):
             return False  # a helper that closes what it is given: its own leaks are its own findings
         method = func.attrname if isinstance(func, nodes.Attribute) else None
@@ -957,7 +897,7 @@ class _Evaluator:
         if method in an.cat.container_methods and all_args:
             self.ops.append(("esc", all_args))
             return frozenset()
-        found = an.summaries.lookup(c, qname, an.scope)
+        found = an.summaries.lookup(qname, an.scope)
         if found is not None:
             fn, offset = found
             params = list(fn.get("params", []))
@@ -1132,7 +1072,7 @@ def _loc_of(ctx: Any, where: Any) -> Any:
 def resource_leaks(module: nodes.Module, ctx: Any) -> None:
     cat = load_catalogue()
     strict = bool(ctx.option("PRL001", "strict", False))
-    index = summary_index(module, ctx.project.summaries.get("leaks", {}), cat)
+    index = summary_index(module, ctx.path, ctx.project.index("leak-modules"), cat)
     for scope in cfgmod.scopes(module):
         try:
             analyze_scope(scope, ctx, cat, index, strict)
@@ -1141,19 +1081,16 @@ def resource_leaks(module: nodes.Module, ctx: Any) -> None:
             ctx.notify(f"PRL001: '{name}' not analyzed for leaks: {exc}", level="warning", kind="limit", rule="PRL001", where=(scope.lineno or 1, 1))
 
 
-def summary_index(module: nodes.Module, project: dict[str, Any], cat: Catalogue | None = None) -> SummaryIndex:
-    """This module's own summary (computed now, so the pylint plugin and the
-    CLI agree) plus the project summaries of the modules it imports."""
-    modules = derived(project, ModuleSummaries)
-    local = modules.local(module.name)
-    if local is None:  # the pylint plugin, or a file outside the run's summaries
+def summary_index(module: nodes.Module, relpath: str, modules: Any | None, cat: Catalogue | None = None) -> SummaryIndex:
+    """This module's own summary (computed now when the run has none, so the
+    pylint plugin and the CLI agree) plus the summaries of the modules it
+    imports, from the run's index (`leak_index.ModuleSummaries`)."""
+    local = modules.local(relpath) if modules is not None else None
+    if local is None:
         local = _summarize(module, cat or load_catalogue())
-    wanted = imported_modules(module)
-    others: list[dict[str, Any]] = []
-    if wanted:
-        heads = {w.rsplit(".", 1)[-1] for w in wanted} | {w for w in wanted}
-        others = modules.matching(heads, module.name)
-    return SummaryIndex(local, others)
+    names = sorted(imported_modules(module))
+    imported = modules.imported(names, relpath) if modules is not None and names else []
+    return SummaryIndex(module.name, local, imported)
 
 
 # --------------------------------------------------------------------------------
@@ -1166,10 +1103,10 @@ def _summarize(module: nodes.Module, cat: Catalogue, passes: int = 2) -> dict[st
     for pass_no in range(passes):
         if pass_no and not functions:
             break  # nothing for a second pass to propagate
-        index = SummaryIndex({"functions": dict(functions)}, [])
+        index = SummaryIndex(module.name, {"functions": dict(functions)}, [])
         known = {k.rsplit(".", 1)[-1] for k in functions}
         for scope in scopes:
-            klass = _enclosing_class(scope)
+            klass = enclosing_class(scope)
             key = f"{klass.name}.{scope.name}" if klass is not None else scope.name
             if isinstance(scope.parent, (nodes.FunctionDef, nodes.AsyncFunctionDef)) or (
                 klass is None and not isinstance(scope.parent, nodes.Module)
@@ -1227,7 +1164,7 @@ def summarize(module: nodes.Module, relpath: str) -> dict[str, Any]:
 
 def acquisition_lines(module: nodes.Module) -> set[int]:
     cat = load_catalogue()
-    index = summary_index(module, {}, cat)
+    index = summary_index(module, module.name, None, cat)
     lines: set[int] = set()
     for scope in cfgmod.scopes(module):
         an = ScopeAnalysis(scope, cat, index, strict=True)
@@ -1254,7 +1191,7 @@ def _popen_names(scope: Any) -> set[str]:
         elif isinstance(node, (nodes.With, nodes.AsyncWith)):
             pairs = [(var, expr) for expr, var in node.items if var is not None]
         for target, value in pairs:
-            if isinstance(target, nodes.AssignName) and isinstance(value, nodes.Call) and call_name(value) == "subprocess.Popen":
+            if isinstance(target, nodes.AssignName) and isinstance(value, nodes.Call) and callee(value) == "subprocess.Popen":
                 found.add(target.name)
     return found
 
@@ -1323,7 +1260,7 @@ def _socket_names(scope: Any) -> dict[str, Any]:
     found: dict[str, Any] = {}
     for node in _own_nodes(scope):
         if isinstance(node, nodes.Assign) and isinstance(node.value, nodes.Call):
-            qn = call_name(node.value) or ""
+            qn = callee(node.value) or ""
             method = node.value.func.attrname if isinstance(node.value.func, nodes.Attribute) else ""
             is_sock = qn in ("socket.socket", "socket.create_connection", "socket.create_server", "socket.fromfd", "ssl.wrap_socket") or method in ("wrap_socket", "accept")
             if not is_sock:
@@ -1335,7 +1272,7 @@ def _socket_names(scope: Any) -> dict[str, Any]:
                     found[target.elts[0].name] = node.value
         elif isinstance(node, (nodes.With, nodes.AsyncWith)):
             for expr, var in node.items:
-                if isinstance(var, nodes.AssignName) and isinstance(expr, nodes.Call) and (call_name(expr) or "").startswith("socket."):
+                if isinstance(var, nodes.AssignName) and isinstance(expr, nodes.Call) and (callee(expr) or "").startswith("socket."):
                     found[var.name] = expr
     return found
 
@@ -1362,7 +1299,7 @@ def socket_os_close(module: nodes.Module, ctx: Any) -> None:
                             if isinstance(target, nodes.AssignName):
                                 fileno_names[target.name] = str(recv)
         for node in _own_nodes(scope):
-            if not (isinstance(node, nodes.Call) and call_name(node) == "os.close" and node.args):
+            if not (isinstance(node, nodes.Call) and callee(node) == "os.close" and node.args):
                 continue
             arg = node.args[0]
             sock = None
@@ -1385,7 +1322,7 @@ _REQUESTS_CALLS = frozenset(f"requests.{m}" for m in ("get", "post", "put", "pat
 
 
 def _sets_default_timeout(module: nodes.Module) -> bool:
-    return any(call_name(c) == "socket.setdefaulttimeout" for c in nodes_of(module, nodes.Call))
+    return any(callee(c) == "socket.setdefaulttimeout" for c in nodes_of(module, nodes.Call))
 
 
 def _local_or_datagram(call: nodes.Call) -> bool:
@@ -1399,13 +1336,13 @@ def connection_timeout(module: nodes.Module, ctx: Any) -> None:
     if _sets_default_timeout(module):
         return
     for scope in cfgmod.scopes(module):
-        sockets = {n: c for n, c in _socket_names(scope).items() if call_name(c) == "socket.socket" and not _local_or_datagram(c)}
+        sockets = {n: c for n, c in _socket_names(scope).items() if callee(c) == "socket.socket" and not _local_or_datagram(c)}
         timed: set[str] = set()
         connects: list[tuple[nodes.Call, str]] = []
         for node in _own_nodes(scope):
             if not isinstance(node, nodes.Call):
                 continue
-            qn = call_name(node)
+            qn = callee(node)
             if qn == "socket.create_connection" and not _has_timeout(node, 1):
                 ctx.report(
                     "PRL004",

@@ -17,16 +17,15 @@ from astroid import nodes
 
 from lintkit.python.calls import (
     argument,
-    call_name,
     constant,
     has_star_kwargs,
     keyword,
     last_identifier,
     method_name,
-    qualname,
     receiver_name,
     string_prefix,
 )
+from lintkit.python.names import call_name, qualified
 from lintkit.python.security_common import imports_module, is_false, is_settings_file, is_true, skip_tests, under_option_guard
 from lintkit.python.security_creds import hardcoded_credentials
 from lintkit.python.security_crypto import certificate_validation, weak_cryptography, weak_hashing, weak_random
@@ -107,7 +106,7 @@ def csrf_disabled(module: nodes.Module, ctx: Any) -> None:
 
 
 def _is_csrf_exempt(node: Any) -> bool:
-    name = qualname(node) or ""
+    name = qualified(node) or ""
     if name.rsplit(".", 1)[-1] == "csrf_exempt" or (isinstance(node, nodes.Name) and node.name == "csrf_exempt"):
         return True
     # Flask-WTF: csrf = CSRFProtect(app); @csrf.exempt
@@ -127,7 +126,7 @@ def missing_host_key_policy(module: nodes.Module, ctx: Any) -> None:
         if method_name(call) != "set_missing_host_key_policy" or not call.args:
             continue
         policy = call.args[0]
-        name = (call_name(policy) if isinstance(policy, nodes.Call) else qualname(policy)) or last_identifier(policy)
+        name = (call_name(policy) if isinstance(policy, nodes.Call) else qualified(policy)) or last_identifier(policy)
         short = name.rsplit(".", 1)[-1]
         if short in ("AutoAddPolicy", "WarningPolicy") and not under_option_guard(call, _HOSTKEY_OPTIONS):
             ctx.report(
@@ -272,7 +271,7 @@ def insecure_cookie(module: nodes.Module, ctx: Any) -> None:
 # -- PSC018 insecure temporary files --------------------------------------------------------
 
 _TMP_PREFIXES = ("/tmp/", "/var/tmp/", "/dev/shm/")
-_OPENERS = {"open", "io.open", "codecs.open", "os.open"}
+_OPENERS = {"builtins.open", "io.open", "codecs.open", "os.open"}
 
 
 @check("python", "PSC018")
@@ -344,10 +343,10 @@ def _mode(node: Any) -> int | None:
         left, right = _mode(node.left), _mode(node.right)
         return left | right if left is not None and right is not None else None
     if isinstance(node, nodes.Attribute):
-        name = qualname(node) or ""
+        name = qualified(node) or ""
         return _STAT_BITS.get(name[5:]) if name.startswith("stat.") else None
     if isinstance(node, nodes.Name):
-        name = qualname(node) or ""
+        name = qualified(node) or ""
         if name.startswith("stat."):
             return _STAT_BITS.get(name[5:])
     value = constant(node)
@@ -418,7 +417,7 @@ def xml_external_entities(module: nodes.Module, ctx: Any) -> None:
                     ctx.report("PSC031", kw.value, "this lxml parser fetches entities over the network (no_network=False)", fix=fix)
         elif method_name(call) == "setFeature" and len(call.args) >= 2 and is_true(call.args[1]):
             feature = call.args[0]
-            key = qualname(feature) or constant(feature)
+            key = qualified(feature) or constant(feature)
             if isinstance(key, str) and key in _EXTERNAL_FEATURES:
                 ctx.report("PSC031", call.args[1], f"the SAX parser resolves {_EXTERNAL_FEATURES[key]}", fix=fix)
 

@@ -23,10 +23,9 @@ from typing import Any
 
 from astroid import nodes
 
-from lintkit.cache import derived
 from lintkit.python.dataflow import CLEAN, Hit, Interpreter, Summary, Taint, Val
 from lintkit.python.models import TaintModel, load_model
-from lintkit.python.parse import module_name_for
+from lintkit.python.names import imported_names, qualified
 from lintkit.python.taint_index import ProjectIndex
 from lintkit.python.walk import nodes_of
 from lintkit.registry import check
@@ -62,25 +61,11 @@ _NOT_SOURCE_ANNOTATIONS = re.compile(r"(Response|BackgroundTasks|Session|Depends
 # --- module facts ---------------------------------------------------------------------
 
 
-def module_aliases(module: Any, modname: str) -> dict[str, str]:
-    """Names bound by imports anywhere in the module, and its top-level defs."""
-    aliases: dict[str, str] = {}
-    for node in nodes_of(module, (nodes.Import, nodes.ImportFrom)):
-        if isinstance(node, nodes.Import):
-            for name, alias in node.names:
-                aliases[alias or name.split(".")[0]] = name if alias else name.split(".")[0]
-        else:
-            base = node.modname
-            if node.level:
-                pkg = modname.split(".")[: -node.level] if modname.count(".") >= node.level else []
-                base = ".".join(pkg + ([base] if base else []))
-            for name, alias in node.names:
-                if name != "*":
-                    aliases[alias or name] = f"{base}.{name}" if base else name
-    for node in module.body:
-        if isinstance(node, (nodes.FunctionDef, nodes.AsyncFunctionDef, nodes.ClassDef)):
-            aliases.setdefault(node.name, f"{modname}.{node.name}")
-    return aliases
+def bound_names(module: Any) -> set[str]:
+    """Qualified names the module binds: by its imports (anywhere) and its top-level definitions."""
+    found = {target for stmt in nodes_of(module, (nodes.Import, nodes.ImportFrom)) for _, target in imported_names(stmt)}
+    found.update(f"{module.name}.{node.name}" for node in module.body if isinstance(node, (nodes.FunctionDef, nodes.AsyncFunctionDef, nodes.ClassDef)))
+    return found
 
 
 def _decorator_call_attr(dec: Any) -> str | None:
@@ -110,13 +95,12 @@ def _annotation_text(fn: Any, name: str) -> str:
 class ModuleAnalysis:
     """Taint analysis of one module: findings and summaries."""
 
-    def __init__(self, module: Any, relpath: str, model: TaintModel, project_summaries: dict[str, Any] | None = None,
+    def __init__(self, module: Any, relpath: str, model: TaintModel, project: ProjectIndex | None = None,
                  extra_sanitizers: dict[str, frozenset[str]] | None = None) -> None:
         self.module = module
         self.relpath = relpath
-        self.modname = module_name_for(relpath)
+        self.modname = module.name
         self.model = model
-        self.aliases = module_aliases(module, self.modname)
         self.extra_sanitizers = extra_sanitizers or {}
         self.functions: dict[str, Any] = {}  # qualified name -> FunctionDef
         # names called somewhere in this module: such functions are helpers, not views
@@ -129,12 +113,13 @@ class ModuleAnalysis:
         self._walks: dict[Any, Interpreter] | None = None
         self._placeholders = 0
         self.hits: list[Hit] = []
-        self.uses_django = any(v.startswith("django") for v in self.aliases.values())
-        self.uses_web = any(v.split(".")[0] in _WEB_FRAMEWORKS for v in self.aliases.values())
-        self.uses_flask = any(v.startswith(("flask", "flask_restful")) for v in self.aliases.values())
-        self.project = derived(project_summaries if project_summaries is not None else {}, ProjectIndex)
+        bound = bound_names(module)
+        self.uses_django = any(v.startswith("django") for v in bound)
+        self.uses_web = any(v.split(".")[0] in _WEB_FRAMEWORKS for v in bound)
+        self.uses_flask = any(v.startswith(("flask", "flask_restful")) for v in bound)
+        self.project = project if project is not None else ProjectIndex({})
         # Django views named in a urlconf (path()/re_path()/url()) anywhere in the run
-        self.url_views = frozenset(url_views(module, self.aliases, self.modname)) | self.project.url_views(relpath)
+        self.url_views = frozenset(url_views(module)) | self.project.url_views(relpath)
         self.has_urlconfs = bool(self.url_views)
         self.globals: dict[str, Val] = {}
         for node in module.body:
@@ -199,7 +184,7 @@ class ModuleAnalysis:
     # -- walking ----------------------------------------------------------------------
 
     def interpreter(self, flask_route: bool = False, cls: Any = None) -> Interpreter:
-        interp = Interpreter(self.model, self.aliases, self.resolve_call, flask_route=flask_route,
+        interp = Interpreter(self.model, self.resolve_call, flask_route=flask_route,
                              extra_sanitizers=self.extra_sanitizers)
         interp.current_class = cls  # type: ignore[attr-defined]
         return interp
@@ -375,7 +360,7 @@ class ModuleAnalysis:
             data["params"] = getattr(summary, "params", [])
             functions[qual[len(self.modname) + 1:]] = data
         out: dict[str, Any] = {"functions": functions}
-        views = url_views(self.module, self.aliases, self.modname)
+        views = url_views(self.module)
         if views:
             out["urlviews"] = views
         return out
@@ -384,11 +369,11 @@ class ModuleAnalysis:
 _URLCONF_FUNCS = frozenset({"django.urls.path", "django.urls.re_path", "django.conf.urls.url", "django.conf.urls.re_path"})
 
 
-def url_views(module: Any, aliases: dict[str, str], modname: str) -> list[str]:
+def url_views(module: Any) -> list[str]:
     """Qualified names of the function views a urlconf routes to: path("a/<slug>", views.article)."""
     found: set[str] = set()
     for call in nodes_of(module, nodes.Call):
-        if _dotted(call.func, aliases, modname) not in _URLCONF_FUNCS:
+        if _dotted(call.func) not in _URLCONF_FUNCS:
             continue
         view = call.args[1] if len(call.args) > 1 else next((k.value for k in call.keywords or [] if k.arg == "view"), None)
         # csrf_exempt(views.upload), cache_page(60)(views.page): the wrapped function is the view
@@ -397,18 +382,19 @@ def url_views(module: Any, aliases: dict[str, str], modname: str) -> list[str]:
         if isinstance(view, nodes.Const) and isinstance(view.value, str):  # Django < 2: url(r"^a/$", "shop.views.article")
             found.add(view.value)
             continue
-        name = _dotted(view, aliases, modname) if view is not None and not isinstance(view, nodes.Call) else None
+        name = _dotted(view) if view is not None and not isinstance(view, nodes.Call) else None
         if name:
             found.add(name)
     return sorted(found)
 
 
-def _dotted(node: Any, aliases: dict[str, str], modname: str) -> str | None:
-    """`views.article` -> "blog.views.article" through the module's imports."""
+def _dotted(node: Any) -> str | None:
+    """`views.article` -> "blog.views.article" through the module's imports
+    (a name without a qualified one is taken as the module's own)."""
     if isinstance(node, nodes.Name):
-        return aliases.get(node.name, f"{modname}.{node.name}")
+        return qualified(node) or f"{node.root().name}.{node.name}"
     if isinstance(node, nodes.Attribute):
-        base = _dotted(node.expr, aliases, modname)
+        base = _dotted(node.expr)
         return f"{base}.{node.attrname}" if base else None
     return None
 
@@ -474,8 +460,7 @@ def local_source_rules(ctx: Any) -> frozenset[str]:
 
 @check("python", CODES)
 def taint_flows(module: Any, ctx: Any) -> None:
-    summaries = ctx.project.summaries.get("taint", {})
-    analysis = ModuleAnalysis(module, ctx.path, load_model(), summaries, _extra_sanitizers(ctx))
+    analysis = ModuleAnalysis(module, ctx.path, load_model(), ctx.project.index("taint-index"), _extra_sanitizers(ctx))
     for h in analysis.analyze(local_source_rules(ctx)):
         report_hit(ctx, h)
 
