@@ -105,6 +105,7 @@ class Rule:
     help_uri: str = ""
     aliases: tuple[str, ...] = ()
     domain_override: str = ""  # `domain = "any"` in the metadata (GEN001 parses Python too)
+    sinks: tuple[str, ...] = ()  # taint rules: the sink kinds they report (rules/models/taint-kinds.toml)
 
     @property
     def family(self) -> str:
@@ -193,6 +194,7 @@ def rule_from_data(data: dict[str, Any], path: Path, pack: str = "lintkit") -> R
             help_uri=str(data.get("help_uri", "")) or DOCS_BASE + f"{data['code']}.md",
             aliases=tuple(data.get("aliases", [])),
             domain_override=str(data.get("domain", "")),
+            sinks=tuple(str(s) for s in data.get("sinks", [])),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise RuleError(f"{path}: bad rule metadata: {exc}") from exc

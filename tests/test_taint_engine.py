@@ -8,7 +8,7 @@ from pathlib import Path
 
 from lintkit.config import Config
 
-from lintkit.python.dataflow import fixes_host
+from lintkit.python.sinks import fixes_host
 from lintkit.python.parse import parse_module
 from lintkit.python.taint import summarize
 from lintkit.report import render
@@ -166,9 +166,10 @@ def test_summary_records_returns_and_sinks() -> None:
     )
     summary = summarize(parse_module(text, "helpers/util.py"), "helpers/util.py")
     funcs = summary["functions"]
-    assert funcs["q"]["returns"] == {"0": ["PIV013"]}
+    assert funcs["q"]["returns"] == {"0": ["command"]}
     assert funcs["p"]["returns"] == {"1": []}
-    assert funcs["run"]["sinks"] == [[0, "PIV013", 7, "subprocess.run(shell=True)"]]
+    assert funcs["run"]["sinks"] == [[0, "command", 7, "subprocess.run(shell=True)"]]
+    assert funcs["run"]["params"] == ["cmd"]
     json.dumps(summary)  # must travel to workers and the cache
 
 

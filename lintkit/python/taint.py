@@ -23,34 +23,14 @@ from typing import Any
 
 from astroid import nodes
 
-from lintkit.python.dataflow import CLEAN, Hit, Interpreter, Summary, Taint, Val
+from lintkit.python.dataflow import Interpreter
 from lintkit.python.models import TaintModel, load_model
 from lintkit.python.names import imported_names, qualified
 from lintkit.python.taint_index import ProjectIndex
+from lintkit.python.values import CLEAN, Hit, Summary, Taint, Val
 from lintkit.python.walk import nodes_of
-from lintkit.registry import check
+from lintkit.registry import builtin_rules_dir, check, rule_data
 
-CODES = (
-    "PIV001", "PIV002", "PIV003", "PIV009", "PIV010", "PIV012", "PIV013", "PIV014",
-    "PIV016", "PIV017", "PIV021", "PIV022", "PIV023", "PIV025", "PIV026",
-)
-SINK_WORDS = {
-    "PIV001": "a regular expression pattern",
-    "PIV002": "code evaluation",
-    "PIV003": "an HTML response",
-    "PIV009": "an LDAP query",
-    "PIV010": "a log message",
-    "PIV012": "a redirect target",
-    "PIV013": "an OS command",
-    "PIV014": "a file path",
-    "PIV016": "the URL of a server-side request",
-    "PIV017": "an SQL query",
-    "PIV021": "deserialization",
-    "PIV022": "an XML parser that resolves external entities",
-    "PIV023": "an XPath query",
-    "PIV025": "the session (trust boundary)",
-    "PIV026": "an HTTP response header",
-}
 _ROUTE_METHODS = frozenset("route get post put delete patch head options api_route websocket".split())
 _WEB_FRAMEWORKS = frozenset({"flask", "flask_restful", "fastapi", "starlette", "quart", "ninja", "sanic", "bottle", "falcon"})
 _VIEW_METHODS = frozenset("get post put patch delete head options dispatch".split())
@@ -184,10 +164,8 @@ class ModuleAnalysis:
     # -- walking ----------------------------------------------------------------------
 
     def interpreter(self, flask_route: bool = False, cls: Any = None) -> Interpreter:
-        interp = Interpreter(self.model, self.resolve_call, flask_route=flask_route,
-                             extra_sanitizers=self.extra_sanitizers)
-        interp.current_class = cls  # type: ignore[attr-defined]
-        return interp
+        return Interpreter(self.model, self.resolve_call, flask_route=flask_route,
+                           extra_sanitizers=self.extra_sanitizers, current_class=cls)
 
     def walk_function(self, fn: Any, symbolic: bool) -> tuple[Interpreter, list[str]]:
         kind, init = self.entry_kind(fn)
@@ -240,19 +218,18 @@ class ModuleAnalysis:
                 summary.returns_self = True
         for h in interp.hits:
             if h.taint.label.startswith("p"):
-                entry = (int(h.taint.label[1:]), h.rule, int(getattr(h.node, "lineno", 0) or 0), h.sink)
+                entry = (int(h.taint.label[1:]), h.kind, int(getattr(h.node, "lineno", 0) or 0), h.sink)
                 if entry not in summary.sinks:
                     summary.sinks.append(entry)
-        summary.params = params  # type: ignore[attr-defined]
+        summary.params = params
         self.summaries[fn] = summary
         return summary
 
     def resolve_call(self, interp: Interpreter, node: Any, qual: str | None, args: list[Val], kwargs: dict[str, Val]) -> Val | None:
         fn = None
         summary: Summary | None = None
-        params: list[str] = []
         func = node.func
-        cls = getattr(interp, "current_class", None)
+        cls = interp.current_class
         if isinstance(func, nodes.Attribute) and isinstance(func.expr, nodes.Name) and func.expr.name == "self" and cls is not None:
             fn = self.functions.get(f"{self.modname}.{cls.name}.{func.attrname}")
         if fn is None and qual:
@@ -261,10 +238,8 @@ class ModuleAnalysis:
                 fn = _nested_def(node, func.name)
         if fn is not None:
             summary = self.summary_of(fn)
-            params = getattr(summary, "params", [])
         elif qual and (data := self.project.function(qual, self.relpath)) is not None:
             summary = Summary.from_json(data)
-            params = list(data.get("params", []))
         elif qual and self.is_class(qual):
             args = [self._latent(node, v) for v in args]
             kwargs = {k: self._latent(node, v) for k, v in kwargs.items()}
@@ -277,8 +252,8 @@ class ModuleAnalysis:
         name = qual.rsplit(".", 1)[-1] if qual else getattr(func, "attrname", "function")
         bound: dict[int, Val] = {i: self._latent(node, v) for i, v in enumerate(args)}
         for k, v in kwargs.items():
-            if k in params:
-                bound[params.index(k)] = self._latent(node, v)
+            if k in summary.params:
+                bound[summary.params.index(k)] = self._latent(node, v)
         taints: list[Taint] = []
         for i, cleared in summary.returns.items():
             v = bound.get(i)
@@ -289,11 +264,11 @@ class ModuleAnalysis:
             taints += [t.step(node, f"returned by {name}()") for t in recv.all_taints()]
         if summary.returns_source:
             taints.append(Taint(f"src:{summary.returns_source}", ((node, f"untrusted data returned by {name}()"),)))
-        for i, rule, line, sink in summary.sinks:
+        for i, kind, line, sink in summary.sinks:
             v = bound.get(i)
             if v is not None and v.all_taints():
                 stepped = Val(taints=tuple(t.step(node, f"passed to {name}()") for t in v.all_taints()))
-                interp.hit(rule, node, stepped, f"{sink} inside {name}() (line {line})")
+                interp.hit(kind, node, stepped, f"{sink} inside {name}() (line {line})")
         return Val(taints=tuple(taints)) if taints else CLEAN
 
     def is_url_view(self, fn: Any) -> bool:
@@ -324,8 +299,8 @@ class ModuleAnalysis:
             return True
         return self.project.is_owner(qual, self.relpath)
 
-    def analyze(self, local_rules: frozenset[str] = frozenset()) -> list[Hit]:
-        """Hits from real sources; local sources only for the rules in `local_rules`."""
+    def analyze(self, local_kinds: frozenset[str] = frozenset()) -> list[Hit]:
+        """Hits from real sources; local sources only for the sink kinds in `local_kinds`."""
         hits: list[Hit] = []
         interp = self.interpreter()
         env = interp.run_body(self.module.body, {}) or {}
@@ -341,9 +316,9 @@ class ModuleAnalysis:
         seen: set[tuple[str, int, int]] = set()
         out: list[Hit] = []
         for h in hits:
-            if h.taint.label == "src:local" and h.rule not in local_rules:
+            if h.taint.label == "src:local" and h.kind not in local_kinds:
                 continue  # before the dedupe: a remote flow to the same sink must survive
-            key = (h.rule, getattr(h.node, "lineno", 0) or 0, getattr(h.node, "col_offset", 0) or 0)
+            key = (h.kind, getattr(h.node, "lineno", 0) or 0, getattr(h.node, "col_offset", 0) or 0)
             if key not in seen:
                 seen.add(key)
                 out.append(h)
@@ -354,11 +329,8 @@ class ModuleAnalysis:
         self.globals = {k: v for k, v in env.items() if not v.all_taints() and "." not in k}
         functions: dict[str, Any] = {}
         for qual, fn in self.functions.items():
-            summary = self.summary_of(fn)
             # every function, even a clean one: "known and returns nothing tainted" is a fact too
-            data = summary.to_json()
-            data["params"] = getattr(summary, "params", [])
-            functions[qual[len(self.modname) + 1:]] = data
+            functions[qual[len(self.modname) + 1:]] = self.summary_of(fn).to_json()
         out: dict[str, Any] = {"functions": functions}
         views = url_views(self.module)
         if views:
@@ -443,39 +415,52 @@ def summarize(module: Any, relpath: str) -> dict[str, Any]:
     return ModuleAnalysis(module, relpath, load_model()).summarize()
 
 
-def _extra_sanitizers(ctx: Any) -> dict[str, frozenset[str]]:
+def _reported_rules() -> tuple[str, ...]:
+    """The rules this check reports: each built-in rule whose TOML lists the
+    sink kinds it reports (`sinks`). Read at import because the `@check`
+    decorator needs them before any registry exists."""
+    return tuple(sorted(str(data["code"]) for _, data in rule_data(builtin_rules_dir()) if data.get("sinks")))
+
+
+def sink_rules(ctx: Any) -> dict[str, str]:
+    """Sink kind -> the enabled rule that reports it."""
+    return {kind: rule.code for rule in ctx.registry.rules.values() for kind in rule.sinks if ctx.enabled(rule.code)}
+
+
+def _extra_sanitizers(ctx: Any, rules: dict[str, str]) -> dict[str, frozenset[str]]:
+    """`sanitizers = [...]` under a rule: APIs that make a value safe for its sink kinds."""
     out: dict[str, frozenset[str]] = {}
-    for code in CODES:
+    for kind, code in rules.items():
         for api in ctx.option(code, "sanitizers", []) or []:
-            out[str(api)] = out.get(str(api), frozenset()) | {code}
+            out[str(api)] = out.get(str(api), frozenset()) | {kind}
     return out
 
 
-def local_source_rules(ctx: Any) -> frozenset[str]:
-    """Rules that report flows from local sources: `local-sources = true` per rule,
-    or once for the family under `[tool.lintkit.rules.PIV]`."""
+def local_source_kinds(ctx: Any, rules: dict[str, str]) -> frozenset[str]:
+    """Sink kinds whose rules report flows from local sources: `local-sources = true`
+    per rule, or once for the family under `[tool.lintkit.rules.PIV]`."""
     family = bool(ctx.option("PIV", "local-sources", False))
-    return frozenset(code for code in CODES if bool(ctx.option(code, "local-sources", family)))
+    return frozenset(kind for kind, code in rules.items() if bool(ctx.option(code, "local-sources", family)))
 
 
-@check("python", CODES)
+@check("python", _reported_rules())
 def taint_flows(module: Any, ctx: Any) -> None:
-    analysis = ModuleAnalysis(module, ctx.path, load_model(), ctx.project.index("taint-index"), _extra_sanitizers(ctx))
-    for h in analysis.analyze(local_source_rules(ctx)):
-        report_hit(ctx, h)
+    rules = sink_rules(ctx)
+    model = load_model()
+    analysis = ModuleAnalysis(module, ctx.path, model, ctx.project.index("taint-index"), _extra_sanitizers(ctx, rules))
+    for h in analysis.analyze(local_source_kinds(ctx, rules)):
+        if h.kind in rules:
+            report_hit(ctx, rules[h.kind], h, h.what or model.kinds[h.kind])
 
 
-def report_hit(ctx: Any, h: Hit) -> None:
+def report_hit(ctx: Any, code: str, h: Hit, what: str) -> None:
     first = h.taint.steps[0][1] if h.taint.steps else "untrusted data"
     origin = first.replace("untrusted data from ", "").replace("untrusted ", "")
-    what = SINK_WORDS.get(h.rule, "a dangerous sink")
-    if h.rule == "PIV003" and h.kind == "template":
-        what = "a template source (server-side template injection)"
     local = h.taint.label == "src:local"
     message = f"untrusted input ({origin}) reaches {what} in {h.sink}"
     flow = list(h.taint.steps) + [(h.node, f"reaches {h.sink}")]
     ctx.report(
-        h.rule,
+        code,
         h.node,
         message,
         flow=flow,
