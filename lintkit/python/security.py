@@ -1,7 +1,7 @@
 """Security detectors that need no dataflow (PSC rules).
 
 Each detector matches a precise call or setting, resolved through imports
-(`lintkit.python.calls`), and points at the argument or value that is wrong.
+(`lintkit.python.names`), and points at the argument or value that is wrong.
 Test code is skipped by most detectors (option `include-tests`), because
 throw-away servers, fake passwords and test-client cookies are expected there.
 The detectors live in three modules; importing them here registers them.

@@ -5,8 +5,10 @@ frameworks get tainted parameters (Flask/FastAPI route parameters, Django view
 arguments, the Lambda `event`); other functions get symbolic parameter labels,
 so one walk yields both findings (real sources) and a summary ("parameter i
 reaches the return value", "parameter i reaches sink S"). Summaries of other
-modules come from `summarize()` through the project hook; calls to functions of
-the same module are summarised on demand.
+modules come from their `summarize()` through the run's index
+(`ctx.project.index("taint-index")`, `taint_index.py`); calls to functions of
+the same module are summarised on demand. Sinks have kinds (`sql`, `command`,
+...); the rule reporting a kind is the one whose TOML lists it in `sinks`.
 
 Local sources (argv, input(), stdin, environment, sockets) are off by default,
 as in CodeQL's default threat model: whoever controls them usually controls the
