@@ -46,15 +46,21 @@ class ModuleFiles:
             else:
                 self._files.setdefault(parts, relpath)
         self._by_suffix: dict[_Parts, list[str]] | None = None
+        self._folders: dict[str, _Parts] = {}  # importer -> its folder
         self._found: dict[tuple[str, _Parts], str | None] = {}
 
     def find(self, module: str, importer: str) -> str | None:
         """The relpath of the file `importer` means by the absolute name `module`."""
-        where = _parts(importer)[:-1]
+        if not self._files:
+            return None
+        where = self._folders.get(importer)
+        if where is None:
+            where = self._folders[importer] = _parts(importer)[:-1]
         key = (module, where)
-        if key not in self._found:
-            self._found[key] = self._find(tuple(module.split(".")), where)
-        return self._found[key]
+        found = self._found.get(key, self)
+        if found is self:
+            found = self._found[key] = self._find(tuple(module.split(".")), where)
+        return found  # type: ignore[return-value]
 
     def _find(self, name: _Parts, where: _Parts) -> str | None:
         for root in self._roots(where):

@@ -101,7 +101,8 @@ class ModuleAnalysis:
         self.uses_flask = any(v.startswith(("flask", "flask_restful")) for v in bound)
         self.project = project if project is not None else ProjectIndex({})
         # Django views named in a urlconf (path()/re_path()/url()) anywhere in the run
-        self.url_views = frozenset(url_views(module)) | self.project.url_views(relpath)
+        self.own_url_views = url_views(module, bound)
+        self.url_views = frozenset(self.own_url_views) | self.project.url_views(relpath)
         self.has_urlconfs = bool(self.url_views)
         self.globals: dict[str, Val] = {}
         for node in module.body:
@@ -334,7 +335,7 @@ class ModuleAnalysis:
             # every function, even a clean one: "known and returns nothing tainted" is a fact too
             functions[qual[len(self.modname) + 1:]] = self.summary_of(fn).to_json()
         out: dict[str, Any] = {"functions": functions}
-        views = url_views(self.module)
+        views = self.own_url_views
         if views:
             out["urlviews"] = views
         return out
@@ -343,9 +344,14 @@ class ModuleAnalysis:
 _URLCONF_FUNCS = frozenset({"django.urls.path", "django.urls.re_path", "django.conf.urls.url", "django.conf.urls.re_path"})
 
 
-def url_views(module: Any) -> list[str]:
-    """Qualified names of the function views a urlconf routes to: path("a/<slug>", views.article)."""
+def url_views(module: Any, bound: set[str]) -> list[str]:
+    """Qualified names of the function views a urlconf routes to: path("a/<slug>", views.article).
+    `bound`: the module's `bound_names`; a module none of whose names leads to a
+    urlconf function (the usual case) has no urlconf to read."""
     found: set[str] = set()
+    roots = bound | {module.name}
+    if not any(f == b or f.startswith(b + ".") for f in _URLCONF_FUNCS for b in roots):
+        return []
     for call in nodes_of(module, nodes.Call):
         if _dotted(call.func) not in _URLCONF_FUNCS:
             continue
