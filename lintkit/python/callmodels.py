@@ -28,6 +28,7 @@ _STR_METHODS = frozenset(
     "encode decode zfill center ljust rjust partition rpartition removeprefix removesuffix expandtabs".split()
 )
 _MUTATORS = frozenset("append extend insert add update write writelines put setdefault appendleft extendleft".split())
+_CONVERSIONS: dict[str, Callable[[Any], Any]] = {"builtins.int": int, "builtins.float": float, "builtins.bool": bool, "builtins.len": len}
 _FOLDABLE_BUILTINS: dict[str, Callable[..., Any]] = {
     "builtins.chr": chr, "builtins.ord": ord, "builtins.hex": hex, "builtins.oct": oct, "builtins.bin": bin,
     "builtins.min": min, "builtins.max": max, "builtins.abs": abs, "builtins.str": str, "builtins.len": len,
@@ -208,7 +209,7 @@ def model_call(interp: Interpreter, node: Any, qual: str | None, method: str | N
         if ALL in clears:
             if c is not NOCONST and qual in ("builtins.int", "builtins.float", "builtins.bool", "builtins.len"):
                 try:
-                    return Val(const={"builtins.int": int, "builtins.float": float, "builtins.bool": bool, "builtins.len": len}[qual](c))
+                    return Val(const=_CONVERSIONS[qual](c))
                 except Exception:
                     return CLEAN
             return CLEAN

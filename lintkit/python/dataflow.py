@@ -47,6 +47,8 @@ from lintkit.python.values import (
     with_taint,
 )
 
+_UNARY: dict[str, Callable[[Any], Any]] = {"not": operator.not_, "-": operator.neg, "+": operator.pos, "~": operator.invert}
+
 
 class Interpreter:
     """Walks one function (or a module body) and records sink hits."""
@@ -412,7 +414,7 @@ class Interpreter:
             c = const_of(v)
             if c is not NOCONST:
                 try:
-                    return Val(const={"not": operator.not_, "-": operator.neg, "+": operator.pos, "~": operator.invert}[node.op](c))
+                    return Val(const=_UNARY[node.op](c))
                 except Exception:
                     return CLEAN
             return CLEAN if node.op == "not" else v.flat()
@@ -478,7 +480,7 @@ class Interpreter:
             return self.call(node, env)
         if isinstance(node, (nodes.ListComp, nodes.SetComp, nodes.GeneratorExp, nodes.DictComp)):
             cenv = dict(env)
-            parts: list[Val] = []
+            collected: list[Val] = []
             for gen in node.generators:
                 it = self.expr(gen.iter, cenv)
                 elem = it.flat() if it.items is None else join_all(it.items)
@@ -487,10 +489,10 @@ class Interpreter:
                     self.expr(cond, cenv)
                     refine(self, cond, cenv, True)
             if isinstance(node, nodes.DictComp):
-                parts += [self.expr(node.key, cenv), self.expr(node.value, cenv)]
+                collected += [self.expr(node.key, cenv), self.expr(node.value, cenv)]
             else:
-                parts.append(self.expr(node.elt, cenv))
-            return derived(node, parts, "collected by a comprehension")
+                collected.append(self.expr(node.elt, cenv))
+            return derived(node, collected, "collected by a comprehension")
         if isinstance(node, nodes.NamedExpr):
             v = self.expr(node.value, env)
             self.assign(node.target, v, env, node.value)
@@ -549,7 +551,7 @@ class Interpreter:
         cc, kc = const_of(container), const_of(key)
         if cc is not NOCONST and kc is not NOCONST:
             try:
-                return const_val(cc[slice(*kc) if isinstance(kc, slice) else kc])
+                return const_val(cc[kc])
             except Exception:
                 return CLEAN
         if container.qual and not container.all_taints():

@@ -36,7 +36,7 @@ class ModuleSummaries:
         found = []
         for name in names:
             relpath = self._files.find(name, asking)
-            summary = self._summaries.get(relpath) if relpath != asking else None
+            summary = self._summaries.get(relpath) if relpath is not None and relpath != asking else None
             if summary and summary["functions"]:
                 found.append((name, summary))
         return found

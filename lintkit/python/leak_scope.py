@@ -125,7 +125,7 @@ class ScopeAnalysis:
         self.generator = not self.is_module and any(isinstance(n, (nodes.Yield, nodes.YieldFrom)) for n in self.own)
         self.sites: list[Site] = []
         self.site_by_node: dict[int, int] = {}
-        self._ops: dict[int, list[tuple]] = {}
+        self._ops: dict[tuple[str, int], list[tuple]] = {}  # (CFG node kind, id of its AST) -> ops
         self.release_methods = cat.release_methods
         self.release_calls = cat.release_calls
         self._qn: dict[int, str | None] = {}
@@ -288,7 +288,7 @@ class ScopeAnalysis:
 
     def ops_for(self, node: cfgmod.Node) -> list[tuple]:
         key = (node.kind, id(node.ast))
-        cached = self._ops.get(key)  # type: ignore[arg-type]
+        cached = self._ops.get(key)
         if cached is not None:
             return cached
         ev = Effects(self)
@@ -310,7 +310,7 @@ class ScopeAnalysis:
         elif node.kind == "case":
             ev.value(ast.guard) if ast.guard is not None else None
         ev.ops.append(("end",))
-        self._ops[key] = ev.ops  # type: ignore[index]
+        self._ops[key] = ev.ops
         return ev.ops
 
     # -- the dataflow ------------------------------------------------------------

@@ -248,8 +248,8 @@ class ModuleAnalysis:
             kwargs = {k: self._latent(node, v) for k, v in kwargs.items()}
             # an instance of a project class carries its constructor arguments' taint;
             # its methods' summaries decide what comes back out
-            taints = tuple(t.step(node, f"stored in a {qual.rsplit('.', 1)[-1]} object") for v in [*args, *kwargs.values()] for t in v.all_taints())
-            return Val(qual=qual, taints=taints)
+            stored = tuple(t.step(node, f"stored in a {qual.rsplit('.', 1)[-1]} object") for v in [*args, *kwargs.values()] for t in v.all_taints())
+            return Val(qual=qual, taints=stored)
         if summary is None:
             return None
         name = qual.rsplit(".", 1)[-1] if qual else getattr(func, "attrname", "function")
@@ -259,18 +259,18 @@ class ModuleAnalysis:
                 bound[summary.params.index(k)] = self._latent(node, v)
         taints: list[Taint] = []
         for i, cleared in summary.returns.items():
-            v = bound.get(i)
-            if v is not None:
-                taints += [t.step(node, f"returned by {name}()").clear(cleared) for t in v.all_taints()]
+            arg = bound.get(i)
+            if arg is not None:
+                taints += [t.step(node, f"returned by {name}()").clear(cleared) for t in arg.all_taints()]
         if summary.returns_self and isinstance(func, nodes.Attribute):
             recv = interp.last_receiver or CLEAN
             taints += [t.step(node, f"returned by {name}()") for t in recv.all_taints()]
         if summary.returns_source:
             taints.append(Taint(f"src:{summary.returns_source}", ((node, f"untrusted data returned by {name}()"),)))
         for i, kind, line, sink in summary.sinks:
-            v = bound.get(i)
-            if v is not None and v.all_taints():
-                stepped = Val(taints=tuple(t.step(node, f"passed to {name}()") for t in v.all_taints()))
+            arg = bound.get(i)
+            if arg is not None and arg.all_taints():
+                stepped = Val(taints=tuple(t.step(node, f"passed to {name}()") for t in arg.all_taints()))
                 interp.hit(kind, node, stepped, f"{sink} inside {name}() (line {line})")
         return Val(taints=tuple(taints)) if taints else CLEAN
 
