@@ -187,3 +187,15 @@ def test_summary_index_looks_up_this_module_its_classes_and_its_imports() -> Non
     assert index.lookup("util.f", scope) == ({"n": 3}, 0)
     assert index.lookup("other.util.f", scope) is None  # not a module this one imports
     assert index.lookup("pkg.mod.C.close_it", scope) is None and index.lookup(None, scope) is None
+
+
+def test_the_context_hands_analyses_the_runs_indexes() -> None:
+    """`ctx.project.index(name)`: project facts without importing the cache, built once per table."""
+    from lintkit.context import Project
+
+    project = Project(root=ROOT, summaries={"taint": dict(TAINT_TABLE), "leaks": {}})
+    taint = project.index("taint-index")
+    assert isinstance(taint, ProjectIndex) and project.index("taint-index") is taint
+    assert taint.function("libuser.lookup", "bad/app.py") == {"n": "bad lookup"}
+    assert isinstance(project.index("leak-modules"), ModuleSummaries)
+    assert isinstance(Project(root=ROOT).index("taint-index"), ProjectIndex)  # no summaries: an empty index
