@@ -56,6 +56,8 @@ class ProjectIndex:
     def _definitions(self, qual: str, asking: str) -> Iterator[tuple[str, str]]:
         """(relpath, name inside it) for each way to read `qual` as module + name,
         the longest module first, in modules other than `asking`."""
+        if not self._modules:
+            return
         parts = qual.split(".")
         for k in range(len(parts) - 1, 0, -1):
             relpath = self._files.find(".".join(parts[:k]), asking)
