@@ -1,7 +1,7 @@
 """Security detectors that need no dataflow (PSC rules).
 
 Each detector matches a precise call or setting, resolved through imports
-(`lintkit.python.calls`), and points at the argument or value that is wrong.
+(`lintkit.python.names`), and points at the argument or value that is wrong.
 Test code is skipped by most detectors (option `include-tests`), because
 throw-away servers, fake passwords and test-client cookies are expected there.
 The detectors live in three modules; importing them here registers them.
@@ -17,16 +17,15 @@ from astroid import nodes
 
 from lintkit.python.calls import (
     argument,
-    call_name,
     constant,
     has_star_kwargs,
     keyword,
     last_identifier,
     method_name,
-    qualname,
     receiver_name,
     string_prefix,
 )
+from lintkit.python.names import call_name, qualified
 from lintkit.python.security_common import imports_module, is_false, is_settings_file, is_true, skip_tests, under_option_guard
 from lintkit.python.security_creds import hardcoded_credentials
 from lintkit.python.security_crypto import certificate_validation, weak_cryptography, weak_hashing, weak_random
@@ -104,7 +103,7 @@ def csrf_disabled(module: nodes.Module, ctx: Any) -> None:
 
 
 def _is_csrf_exempt(node: Any) -> bool:
-    name = qualname(node) or ""
+    name = qualified(node) or ""
     if name.rsplit(".", 1)[-1] == "csrf_exempt" or (isinstance(node, nodes.Name) and node.name == "csrf_exempt"):
         return True
     # Flask-WTF: csrf = CSRFProtect(app); @csrf.exempt
@@ -123,7 +122,7 @@ def missing_host_key_policy(module: nodes.Module, ctx: Any) -> None:
         if method_name(call) != "set_missing_host_key_policy" or not call.args:
             continue
         policy = call.args[0]
-        name = (call_name(policy) if isinstance(policy, nodes.Call) else qualname(policy)) or last_identifier(policy)
+        name = (call_name(policy) if isinstance(policy, nodes.Call) else qualified(policy)) or last_identifier(policy)
         short = name.rsplit(".", 1)[-1]
         if short in ("AutoAddPolicy", "WarningPolicy") and not under_option_guard(call, _HOSTKEY_OPTIONS):
             ctx.report(
@@ -265,7 +264,7 @@ def insecure_cookie(module: nodes.Module, ctx: Any) -> None:
 # -- PSC018 insecure temporary files --------------------------------------------------------
 
 _TMP_PREFIXES = ("/tmp/", "/var/tmp/", "/dev/shm/")
-_OPENERS = {"open", "io.open", "codecs.open", "os.open"}
+_OPENERS = {"builtins.open", "io.open", "codecs.open", "os.open"}
 
 
 def insecure_temp_file(module: nodes.Module, ctx: Any) -> None:
@@ -335,10 +334,10 @@ def _mode(node: Any) -> int | None:
         left, right = _mode(node.left), _mode(node.right)
         return left | right if left is not None and right is not None else None
     if isinstance(node, nodes.Attribute):
-        name = qualname(node) or ""
+        name = qualified(node) or ""
         return _STAT_BITS.get(name[5:]) if name.startswith("stat.") else None
     if isinstance(node, nodes.Name):
-        name = qualname(node) or ""
+        name = qualified(node) or ""
         if name.startswith("stat."):
             return _STAT_BITS.get(name[5:])
     value = constant(node)
@@ -407,7 +406,7 @@ def xml_external_entities(module: nodes.Module, ctx: Any) -> None:
                     ctx.report("PSC031", kw.value, "this lxml parser fetches entities over the network (no_network=False)", fix=fix)
         elif method_name(call) == "setFeature" and len(call.args) >= 2 and is_true(call.args[1]):
             feature = call.args[0]
-            key = qualname(feature) or constant(feature)
+            key = qualified(feature) or constant(feature)
             if isinstance(key, str) and key in _EXTERNAL_FEATURES:
                 ctx.report("PSC031", call.args[1], f"the SAX parser resolves {_EXTERNAL_FEATURES[key]}", fix=fix)
 
