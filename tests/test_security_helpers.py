@@ -54,9 +54,9 @@ def test_words_split_snake_and_camel_case() -> None:
 
 @pytest.mark.parametrize(
     ("name", "sensitive"),
-    [("reset_token", True), ("mysession", True), ("SECRET_KEY", True), ("generate_password", True), ("salt", True),
-     ("token_count", False), ("session_timeout", False), ("tokens", False), ("tokenizer", False), ("value", False),
-     ("delay", False)],
+    [("reset_token", True), ("newpassword", True), ("SECRET_KEY", True), ("generate_password", True), ("salt", True),
+     ("rememberMe:", True), ("token_count", False), ("session_timeout", False), ("tokens", False), ("tokenizer", False),
+     ("value", False), ("delay", False), ("dbsession", False), ("remember", False)],
 )
 def test_sensitive_identifier(name: str, sensitive: bool) -> None:
     assert sensitive_identifier(name) is sensitive
@@ -83,12 +83,15 @@ def test_test_paths(path: str, test: bool) -> None:
 def test_destinations_follow_local_names_into_stores_and_calls() -> None:
     module = astroid.parse(
         "import random\n"
-        "def f(mysession, cookie, resp):\n"
-        "    value = str(random.random())[2:]\n"
-        "    mysession[cookie] = value\n"
-        "    resp.set_cookie('sid', value)\n"
-        "    return value\n"
+        "def f(cache, user, reply):\n"
+        "    code = '%06d' % random.randrange(10**6)\n"
+        "    key = f'otp:{user}'\n"
+        "    cache[key] = code\n"
+        "    cache[user] = code\n"
+        "    reply.set_cookie('otp', code)\n"
+        "    return code\n"
     )
-    call = next(c for c in module.nodes_of_class(nodes.Call) if call_name(c) == "random.random")
+    call = next(c for c in module.nodes_of_class(nodes.Call) if call_name(c) == "random.randrange")
     found = {(d.kind, d.label, d.key) for d in destinations(call)}
-    assert found == {("arg", "", "str"), ("store", "value", ""), ("subscript", "mysession", ""), ("arg", "", "set_cookie"), ("return", "f", "")}
+    assert found == {("store", "code", ""), ("subscript", "cache", "otp:"), ("subscript", "cache", ""), ("arg", "", "set_cookie"),
+                     ("return", "f", "")}

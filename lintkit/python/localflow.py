@@ -16,7 +16,8 @@ from typing import Any
 
 from astroid import nodes
 
-from lintkit.python.calls import last_identifier, method_name
+from lintkit.python.calls import NOT_CONSTANT, constant, last_identifier, method_name
+from lintkit.python.walk import bindings
 
 _MAX_HOPS = 3
 
@@ -26,7 +27,7 @@ class Destination:
     kind: str  # "store" | "subscript" | "arg" | "return"
     node: Any  # the target, the call, or the return statement
     label: str  # store/subscript: the identifier stored into; arg: the keyword ("" if positional); return: the function
-    key: str = ""  # subscript: the literal key, if any; arg: the called method or function name
+    key: str = ""  # subscript: the key's literal text, if any; arg: the called method or function name
 
 
 def destinations(start: Any, max_hops: int = _MAX_HOPS) -> list[Destination]:
@@ -84,9 +85,28 @@ def _stored_names(stmt: Any, found: list[Destination]) -> list[nodes.AssignName]
             elif isinstance(leaf, nodes.AssignAttr):
                 found.append(Destination("store", leaf, leaf.attrname))
             elif isinstance(leaf, nodes.Subscript):
-                key = leaf.slice.value if isinstance(leaf.slice, nodes.Const) and isinstance(leaf.slice.value, str) else ""
-                found.append(Destination("subscript", leaf, last_identifier(leaf.value), key))
+                found.append(Destination("subscript", leaf, last_identifier(leaf.value), literal_text(leaf.slice)))
     return names
+
+
+def literal_text(node: Any, depth: int = 0) -> str:
+    """The literal text a key is made of, which names the entry: "reset_token" for
+    `"reset_token"`, `f"reset_token:{uid}"` or `"reset_token:" + uid`, through a local
+    name bound once ("" when there is none)."""
+    if depth > 3:
+        return ""
+    value = constant(node)
+    if value is not NOT_CONSTANT:
+        return value if isinstance(value, str) else ""
+    if isinstance(node, nodes.JoinedStr):
+        return " ".join(v.value for v in node.values if isinstance(v, nodes.Const) and isinstance(v.value, str))
+    if isinstance(node, nodes.BinOp) and node.op == "+":
+        return " ".join(t for t in (literal_text(node.left, depth + 1), literal_text(node.right, depth + 1)) if t)
+    if isinstance(node, nodes.Name):
+        assigns = bindings(node)
+        if len(assigns) == 1 and isinstance(assigns[0], nodes.AssignName) and isinstance(assigns[0].parent, nodes.Assign):
+            return literal_text(assigns[0].parent.value, depth + 1)
+    return ""
 
 
 def _leaves(target: Any) -> list[Any]:

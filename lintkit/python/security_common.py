@@ -10,12 +10,13 @@ from astroid import nodes
 from lintkit.python.calls import is_test_path, words
 from lintkit.python.walk import nodes_of
 
-# Identifier words that make a value security-relevant (weak random, weak hash).
+# Identifier words that make a value security-relevant (weak random, weak hash): the
+# value is, or is stored as, a password, secret, token, session or cookie value.
 SENSITIVE_WORDS = frozenset(
     {
         "password", "passwd", "passphrase", "pwd", "secret", "token", "nonce", "salt", "otp", "totp", "hotp", "csrf",
         "xsrf", "session", "sessionid", "sid", "credential", "credentials", "apikey", "signature", "captcha",
-        "pin", "iv", "hmac", "cookie", "remember", "auth", "authenticate", "authentication",
+        "pin", "iv", "hmac", "cookie", "auth", "authenticate", "authentication",
     }
 )
 SENSITIVE_PAIRS = frozenset(
@@ -36,13 +37,14 @@ _NOT_A_VALUE = frozenset(
         "port", "host", "seed", "dir", "mode",
     }
 )
-# Substrings strong enough to count inside one word (`mysession`, `userPassword`).
-_STRONG_SUBSTRINGS = ("password", "passwd", "secret", "session", "csrf", "nonce", "token")
+# Words that keep their meaning inside a lowercase compound (`newpassword`, `clientsecret`,
+# `csrftoken`). Not `session`: `dbsession`, `httpsession` are connections, not secrets.
+_STRONG_SUBSTRINGS = ("password", "passwd", "secret", "csrf", "nonce", "token")
 
 
 def sensitive_identifier(identifier: str) -> bool:
-    """`reset_token`, `mysession`, `SECRET_KEY`, `generate_password` -> True;
-    `token_count`, `session_timeout`, `tokens` -> False."""
+    """`reset_token`, `newpassword`, `SECRET_KEY`, `rememberMe`, `generate_password` -> True;
+    `token_count`, `session_timeout`, `tokens`, `dbsession` -> False."""
     ws = words(identifier)
     if not ws or ws[-1] in _NOT_A_VALUE:
         return False

@@ -24,12 +24,14 @@ from lintkit.python.walk import nodes_of
 
 # -- weak hashing ---------------------------------------------------------------
 
+# APIs whose argument is a cookie or a password: a value passed to them is one.
+_COOKIE_SETTERS = {"set_cookie", "set_signed_cookie", "set_password", "set_unusable_password"}
+
 _WEAK_HASHES = {"md5", "md4", "md2", "sha1", "sha", "md5-sha1", "md5_sha1"}
 _OTHER_WEAK_HASH_CALLS = re.compile(
     r"^(?:cryptography\.hazmat\.primitives\.hashes\.(?:MD5|SHA1)"
     r"|Crypto(?:dome)?\.Hash\.(?:MD5|MD4|MD2|SHA|SHA1)\.new)$"
 )
-_STRONG_LITERAL = re.compile(r"passw|secret|credential|api[_-]?key|private[_-]?key", re.I)
 
 
 def weak_hashing(module: nodes.Module, ctx: Any) -> None:
@@ -112,16 +114,11 @@ def _hash_context(call: nodes.Call) -> str | None:
             return f"its digest goes to '{label}'"
         if dest.kind == "subscript" and dest.key and sensitive_identifier(dest.key):
             return f"its digest goes to '{dest.key}'"
+        if dest.kind == "arg" and dest.key in _COOKIE_SETTERS:
+            return f"its digest is passed to {dest.key}()"
     func = enclosing_function(call)
-    if func is not None:
-        if sensitive_identifier(func.name):
-            return f"is used in '{func.name}'"
-        for const in nodes_of(func, nodes.Const):
-            # A file or key name ('passwordFile.txt'), not a sentence such as an error message.
-            value = const.value
-            if isinstance(value, str) and _STRONG_LITERAL.search(value) and not any(c.isspace() for c in value):
-                text = const.value if len(const.value) <= 40 else const.value[:37] + "..."
-                return f"its function handles sensitive data ('{text}')"
+    if func is not None and sensitive_identifier(func.name):
+        return f"is used in '{func.name}'"
     return None
 
 
@@ -137,11 +134,6 @@ def _identifiers(expr: Any) -> list[str]:
         elif isinstance(node, nodes.Attribute):
             out.append(node.attrname)
     return out
-
-
-def _is_docstring(const: nodes.Const) -> bool:
-    parent = const.parent
-    return isinstance(parent, nodes.Expr) and isinstance(parent.parent, (nodes.Module, nodes.FunctionDef, nodes.ClassDef))
 
 
 # -- weak ciphers, modes, key sizes and protocol versions --------------------------
@@ -230,7 +222,6 @@ def _configures_protocol(attr: nodes.Attribute) -> bool:
 # -- weak random -------------------------------------------------------------------
 
 _NOT_RANDOM_VALUES = {"seed", "getstate", "setstate", "shuffle", "SystemRandom", "Random"}
-_COOKIE_SETTERS = {"set_cookie", "set_signed_cookie", "set_password", "set_unusable_password"}
 
 
 def weak_random(module: nodes.Module, ctx: Any) -> None:
