@@ -28,9 +28,9 @@ def test_entries_are_unique_and_name_real_kinds(path) -> None:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     kinds = load_model().kinds
     seen: set[tuple[str, str, str]] = set()
-    for section in ("source", "sink", "sanitizer", "normalizer", "propagator"):
+    for section in ("source", "sink", "sanitizer", "normalizer", "propagator", "noreturn", "returns"):
         for entry in data.get(section, []):
-            key = (section, str(entry.get("api", entry.get("name_regex"))), str(entry.get("kind", "")))
+            key = (section, str(entry["api"]), str(entry.get("kind", "")))
             assert key not in seen, f"duplicate {key} in {path.name}"
             seen.add(key)
             if section == "sink":
@@ -39,6 +39,8 @@ def test_entries_are_unique_and_name_real_kinds(path) -> None:
             if section == "sanitizer":
                 for kind in entry["clears"]:
                     assert kind == ALL or kind in kinds, entry
+                # every sanitizer and guard says what makes it complete for what it clears
+                assert len(entry["why"]) > 15, entry
             if section == "propagator":
                 assert entry.get("args") or entry.get("kwargs"), entry
             if section == "source":

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from astroid import nodes
 
-from lintkit.python.guards import rejected_substring_kinds
+from lintkit.python.guards import LINE_BREAKS, without_chars
 from lintkit.python.models import ALL
 from lintkit.python.sinks import is_shell_prefix
 from lintkit.python.values import CLEAN, MAX_STR, NOCONST, Env, Val, const_of, const_val, derived, join_all, var_name, with_taint
@@ -117,13 +117,13 @@ def method_call(node: Any, func: Any, method: str, recv: Val, args: list[Val], k
             return recv
         if method in ("index", "count"):
             return CLEAN
-    # ConfigParser-style two-level stores: set(section, key, value) / get(section, key)
-    if method == "set" and name and len(args) == 3 and args[0].is_const and args[1].is_const and (recv.keys is not None or (recv.qual or "").endswith("()")):
+    # configparser's two-level store: set(section, option, value) / get(section, option)
+    if method == "set" and name and len(args) == 3 and args[0].is_const and args[1].is_const and _is_config_parser(recv):
         d = dict(recv.keys or ())
         d[(args[0].const, args[1].const)] = args[2]
         env[name] = replace(recv, keys=tuple(d.items()))
         return CLEAN
-    if method == "get" and recv.keys is not None and len(args) >= 2 and args[0].is_const and args[1].is_const:
+    if method == "get" and recv.keys is not None and _is_config_parser(recv) and len(args) >= 2 and args[0].is_const and args[1].is_const:
         d = dict(recv.keys)
         return d.get((args[0].const, args[1].const), CLEAN)
     if recv.keys is not None and name:
@@ -176,11 +176,8 @@ def method_call(node: Any, func: Any, method: str, recv: Val, args: list[Val], k
         return derived(node, [recv] + args, "joined")
     if method == "format":
         return derived(node, [recv] + args + list(kwargs.values()), "formatted with str.format")
-    if method == "replace" and len(args) >= 2 and args[0].is_const and args[1].is_const and len(args) == 2:
-        sub, repl = args[0].const, args[1].const
-        kinds = rejected_substring_kinds(sub) if isinstance(repl, str) and isinstance(sub, str) and sub not in repl else frozenset()
-        out = derived(node, [recv], "")
-        return out.map_taints(lambda t: t.clear(kinds)) if kinds else out
+    if method == "replace" and len(args) == 2 and isinstance(args[0].const, str) and isinstance(args[1].const, str):
+        return replaced(derived(node, [recv], ""), args[0].const, args[1].const)
     if method in _STR_METHODS:
         return derived(node, [recv] + (args if method == "replace" else []), "")
     if method == "get" and recv.qual is None:
@@ -191,6 +188,24 @@ def method_call(node: Any, func: Any, method: str, recv: Val, args: list[Val], k
     return derived(node, parts, "")
 
 
+def _is_config_parser(recv: Val) -> bool:
+    return (recv.qual or "").startswith("configparser.")
+
+
+def replaced(val: Val, sub: str, repl: str) -> Val:
+    """`val.replace(sub, repl)`: removing every line break of one kind is complete for
+    that character (one character cannot reappear from the rest); other replacements
+    prove nothing ("....//".replace("../", "") is "../"), and line breaks in `repl`
+    undo what was known."""
+    brought = frozenset(repl) & LINE_BREAKS
+    if brought:
+        gone = frozenset(f"~no:{c}" for c in brought) | {"log", "header"}
+        val = val.map_taints(lambda t: replace(t, cleared=t.cleared - gone))
+    if sub in LINE_BREAKS and sub not in repl:
+        return without_chars(val, frozenset({sub}))
+    return val
+
+
 def model_call(interp: Interpreter, node: Any, qual: str | None, method: str | None, recv: Val | None,
                args: list[Val], kwargs: dict[str, Val]) -> Val | None:
     """The value of a call the taint models (or the project's `sanitizers`
@@ -199,7 +214,7 @@ def model_call(interp: Interpreter, node: Any, qual: str | None, method: str | N
     func = node.func
     name = func.attrname if isinstance(func, nodes.Attribute) else (func.name if isinstance(func, nodes.Name) else None)
     extra = interp.extra_sanitizers.get(qual or "") or interp.extra_sanitizers.get(name or "")
-    san = interp.model.sanitizer_for(qual, method if recv is not None else None, name)
+    san = interp.model.sanitizer_for(qual, method if recv is not None else None)
     if extra is not None or (san is not None and not san.guard):
         clears = extra if extra is not None else san.clears  # type: ignore[union-attr]
         first = args[0] if args else (next(iter(kwargs.values())) if kwargs else CLEAN)
@@ -221,6 +236,9 @@ def model_call(interp: Interpreter, node: Any, qual: str | None, method: str | N
     if interp.model.is_normalizer(qual, method):
         base = recv if (method and recv is not None and not args) else (args[0] if args else CLEAN)
         return base.map_taints(lambda t: t.step(node, f"normalised by {name}()").clear(frozenset({"~norm"})))
+    typ = interp.model.returns.get(qual or "")
+    if typ is not None:  # logging.getLogger(...) is a logging.Logger; what it was made from stays in it
+        return Val(qual=typ, taints=derived(node, args + list(kwargs.values())).taints)
     if qual and qual.endswith("XMLParser"):
         resolving = kwargs.get("resolve_entities")
         flags = frozenset({"xxe"}) if resolving is not None and resolving.const is True else frozenset()

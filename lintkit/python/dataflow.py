@@ -115,6 +115,8 @@ class Interpreter:
             return env
         if isinstance(s, nodes.Expr):
             self.expr(s.value, env)
+            if isinstance(s.value, nodes.Call) and self.qual_of(s.value.func, env) in self.model.noreturn:
+                return None  # abort(404): nothing after it runs
             return env
         if isinstance(s, nodes.Return):
             val = self.expr(s.value, env) if s.value is not None else CLEAN
@@ -520,7 +522,7 @@ class Interpreter:
             if out is not NOCONST:
                 return const_val(out)
         if op == "+" and fixes_host(ca) and b.all_taints():
-            return Val(taints=tuple(t.step(node, "appended to a fixed URL prefix").clear(frozenset({"~suffix"})) for t in b.all_taints()))
+            return Val(taints=tuple(t.step(node, "appended to a fixed prefix").clear(frozenset({"~suffix"})) for t in b.all_taints()))
         if op == "+" and a.items is not None and b.items is not None:
             items = a.items + b.items
             return Val(items=items, shell_list=is_shell_prefix(list(items)))

@@ -1,10 +1,18 @@
 """Barrier guards: what a branch condition proves about a value (`dataflow.py`).
 
-On the branch where `x == "const"` or `x in ALLOWED` holds, `x` is one known
-value; where a parsed URL's host was compared to known hosts, the URL cannot
-leave them; a normalised path that passed `startswith(base)` stays under
-base; a value without quotes, or wrapped in them, is one string literal.
-Each fact clears the sink kinds it protects (`Taint.cleared`).
+A guard clears a sink kind only when it is complete for it:
+
+- `x == "const"`, `x in ALLOWED` (a value the code chose): every kind;
+- a predicate of the models (`x.isdigit()`, `url_has_allowed_host_and_scheme(x)`):
+  the kinds its entry names (`guard = true` in `rules/models/taint-*.toml`);
+- a parsed URL whose host is one of a set of non-empty constant hosts: redirect, url;
+- a path normalised by realpath/abspath/normpath/resolve that is then found under
+  a base (`startswith(base)` with a base ending in a separator, `commonpath`,
+  `is_relative_to`): path;
+- a value known to contain neither "\\r" nor "\\n" (rejected or removed): log, header.
+
+Rejecting a substring ("../", a quote) proves nothing else: an absolute path has
+no "../", and a number needs no quote to change an SQL statement.
 """
 
 from __future__ import annotations
@@ -14,12 +22,14 @@ from typing import TYPE_CHECKING, Any
 from astroid import nodes
 
 from lintkit.python.models import ALL
-from lintkit.python.values import CLEAN, Env, Taint, Val, join_env, var_name
+from lintkit.python.values import CLEAN, NOCONST, Env, Taint, Val, const_of, join_env, var_name
 
 if TYPE_CHECKING:
     from lintkit.python.dataflow import Interpreter
 
-QUOTE_CHARS = frozenset({"'", '"'})
+# A value without these characters cannot start a new log line or header.
+LINE_BREAKS = frozenset({"\r", "\n"})
+_SEPARATORS = ("/", "\\")
 
 
 def refine(interp: Interpreter, test: Any, env: Env, outcome: bool) -> None:
@@ -52,67 +62,123 @@ def refine(interp: Interpreter, test: Any, env: Env, outcome: bool) -> None:
         env[test.name] = CLEAN
         return
     if isinstance(test, nodes.Compare) and len(test.ops) == 1:
-        op, right = test.ops[0]
-        left = test.left
-        name = var_name(left)
-        rval = interp.expr(right, dict(env))
-        # urlparse(x).netloc / .hostname checked against known hosts: x cannot leave them
-        if isinstance(left, nodes.Attribute) and left.attrname in ("netloc", "hostname") and var_name(left.expr):
-            parsed = env.get(var_name(left.expr) or "")
-            positive = op in ("==", "in") and outcome or op in ("!=", "not in") and not outcome
-            if parsed is not None and positive and not rval.all_taints():
-                for flag in parsed.flags:
-                    if flag.startswith("urlof:") and flag[6:] in env:
-                        env[flag[6:]] = clear(env[flag[6:]], frozenset({"redirect", "url"}))
-            return
-        # x == "const" / x in ALLOWED: x is a known-safe value on the true side
-        positive = op in ("==", "in", "is") and outcome or op in ("!=", "not in", "is not") and not outcome
-        if name and positive and name in env and not rval.all_taints():
-            env[name] = clear(env[name], frozenset({ALL}))
-            return
-        # "'" in x  being false: x has no quote, safe inside a quoted literal
-        lname = var_name(right)
-        lval = interp.expr(left, dict(env))
-        negative = op == "in" and not outcome or op == "not in" and outcome
-        if lname and negative and lname in env and lval.is_const:
-            rejected = rejected_substring_kinds(lval.const)
-            if rejected:
-                env[lname] = clear(env[lname], rejected)
-        # Q not in x[1:-1]: with a quote at both ends, x is one plain string literal
-        if negative and lval.is_const and lval.const in QUOTE_CHARS and isinstance(right, nodes.Subscript):
-            inner = var_name(right.value)
-            if inner and inner in env:
-                env[inner] = literal_fact(env[inner], "~nq")
+        _compare(interp, test, env, outcome)
         return
     if isinstance(test, nodes.Call) and outcome:
-        func = test.func
-        # <normalised path>.startswith(base): path traversal barrier
-        if isinstance(func, nodes.Attribute) and func.attrname in ("startswith", "endswith"):
-            name = var_name(func.expr)
-            if name and name in env:
-                v = env[name]
-                arg = interp.expr(test.args[0], dict(env)) if test.args else CLEAN
-                if arg.is_const and arg.const in QUOTE_CHARS:
-                    env[name] = literal_fact(v, "~sq" if func.attrname == "startswith" else "~eq")
-                elif func.attrname == "startswith" and all("~norm" in t.cleared for t in v.all_taints()):
-                    env[name] = clear(v, frozenset({"path"}))
-            return
-        qual = interp.qual_of(func, env)
-        san = interp.model.sanitizer_for(qual, None, None)
+        _predicate(interp, test, env)
+
+
+def _compare(interp: Interpreter, test: Any, env: Env, outcome: bool) -> None:
+    op, right = test.ops[0]
+    left = test.left
+    positive = op in ("==", "in", "is") and outcome or op in ("!=", "not in", "is not") and not outcome
+    rval = interp.expr(right, dict(env))
+    # urlparse(x).netloc / .hostname among constant hosts: x cannot leave them
+    if isinstance(left, nodes.Attribute) and left.attrname in ("netloc", "hostname") and var_name(left.expr):
+        parsed = env.get(var_name(left.expr) or "")
+        if parsed is not None and positive and _named_hosts(rval, op):
+            for flag in parsed.flags:
+                if flag.startswith("urlof:") and flag[6:] in env:
+                    env[flag[6:]] = clear(env[flag[6:]], frozenset({"redirect", "url"}))
+        return
+    # os.path.commonpath([base, p]) == base: p is under base, component by component
+    if positive and op in ("==", "!=") and (_commonpath_of(interp, left, right, env) or _commonpath_of(interp, right, left, env)):
+        return
+    # x == "const" / x in ALLOWED: x is a value the code chose on the true side
+    name = var_name(left)
+    if name and positive and name in env and not rval.all_taints():
+        env[name] = clear(env[name], frozenset({ALL}))
+        return
+    # "\n" in x being false: x has no line break
+    lval = interp.expr(left, dict(env))
+    rname = var_name(right)
+    rejected = op == "in" and not outcome or op == "not in" and outcome
+    if rname and rejected and rname in env and isinstance(lval.const, str) and lval.const in LINE_BREAKS:
+        env[rname] = without_chars(env[rname], frozenset({lval.const}))
+
+
+def _named_hosts(hosts: Val, op: str) -> bool:
+    """A host compared with constant, non-empty host names ("" is a relative URL,
+    which browsers may still send elsewhere: `/\\evil.example`)."""
+    value = const_of(hosts)
+    if value is NOCONST or hosts.all_taints():
+        return False
+    names = [value] if op in ("==", "!=") else value
+    try:
+        return all(isinstance(h, str) and h for h in names) and bool(names)
+    except TypeError:
+        return False
+
+
+def _commonpath_of(interp: Interpreter, call: Any, base_node: Any, env: Env) -> bool:
+    """`os.path.commonpath([base, p]) == base`: p (normalised) is under base."""
+    if not isinstance(call, nodes.Call) or interp.qual_of(call.func, env) != "os.path.commonpath" or len(call.args) != 1:
+        return False
+    listed = call.args[0]
+    if not isinstance(listed, (nodes.List, nodes.Tuple)) or len(listed.elts) != 2:
+        return False
+    base_text = base_node.as_string()
+    for a, b in (listed.elts, listed.elts[::-1]):
+        name = var_name(b)
+        if a.as_string() == base_text and name in env and _normalised(env[name]):
+            env[name] = clear(env[name], frozenset({"path"}))
+            return True
+    return False
+
+
+def _predicate(interp: Interpreter, test: Any, env: Env) -> None:
+    func = test.func
+    if isinstance(func, nodes.Attribute) and func.attrname in ("startswith", "is_relative_to"):
+        # <normalised path>.startswith(base + os.sep) / Path.resolve().is_relative_to(base)
+        name = var_name(func.expr)
+        if name and name in env and _normalised(env[name]) and test.args:
+            if func.attrname == "is_relative_to" or _ends_with_separator(interp, test.args[0], env):
+                env[name] = clear(env[name], frozenset({"path"}))
+        return
+    qual = interp.qual_of(func, env)
+    method = func.attrname if isinstance(func, nodes.Attribute) else None
+    san = interp.model.sanitizer_for(qual, method)
+    if san is None or not san.guard:
+        return
+    if san.api.startswith("*."):
+        checked = func.expr if isinstance(func, nodes.Attribute) else None
+    else:
         checked = test.args[0] if test.args else next((k.value for k in test.keywords or [] if k.arg == "url"), None)
-        if san is not None and san.guard and checked is not None:
-            name = var_name(checked)
-            if name and name in env:
-                env[name] = clear(env[name], san.clears)
+    name = var_name(checked) if checked is not None else None
+    if name and name in env:
+        env[name] = clear(env[name], san.clears)
 
 
-def literal_fact(val: Val, fact: str) -> Val:
-    """Record one of: starts with a quote, ends with one, none inside. All
-    three make the value a single string literal: harmless to eval/exec."""
+def _normalised(val: Val) -> bool:
+    taints = val.all_taints()
+    return bool(taints) and all("~norm" in t.cleared for t in taints)
+
+
+def _ends_with_separator(interp: Interpreter, base: Any, env: Env) -> bool:
+    """A base that ends with a separator: `startswith("/srv/data")` also admits
+    "/srv/data-old/..."; `startswith("/srv/data/")` and `base + os.sep` do not."""
+    value = interp.expr(base, dict(env))
+    if isinstance(value.const, str):
+        return value.const.endswith(_SEPARATORS)
+    if isinstance(base, nodes.BinOp) and base.op == "+":
+        tail = base.right
+        if interp.qual_of(tail, env) in ("os.sep", "os.path.sep"):
+            return True
+        tail_value = interp.expr(tail, dict(env))
+        return isinstance(tail_value.const, str) and tail_value.const.endswith(_SEPARATORS)
+    if isinstance(base, nodes.Call) and interp.qual_of(base.func, env) == "os.path.join" and base.args:
+        last = interp.expr(base.args[-1], dict(env))
+        return last.const == ""
+    return False
+
+
+def without_chars(val: Val, chars: frozenset[str]) -> Val:
+    """`val`, known to contain none of `chars`: once it has no line break at all it is
+    safe for logs and headers."""
     def add(t: Taint) -> Taint:
-        t = t.clear(frozenset({fact}))
-        if {"~sq", "~eq", "~nq"} <= t.cleared:
-            t = t.clear(frozenset({"code"}))
+        t = t.clear(frozenset(f"~no:{c}" for c in chars))
+        if all(f"~no:{c}" in t.cleared for c in LINE_BREAKS):
+            t = t.clear(frozenset({"log", "header"}))
         return t
 
     return val.map_taints(add) if val.all_taints() else val
@@ -123,16 +189,3 @@ def clear(val: Val, kinds: frozenset[str]) -> Val:
     if ALL in kinds:
         return Val(const=val.const, qual=val.qual)
     return val.map_taints(lambda t: t.clear(kinds)) if val.all_taints() else val
-
-
-def rejected_substring_kinds(sub: Any) -> frozenset[str]:
-    """Sink kinds a value is safe for once it is known not to contain `sub`."""
-    if not isinstance(sub, str) or not sub:
-        return frozenset()
-    if sub in QUOTE_CHARS:
-        return frozenset({"xpath", "sql", "ldap"})  # cannot leave a quoted literal
-    if sub in ("..", "../", "..\\"):
-        return frozenset({"path"})
-    if sub in ("\n", "\r"):
-        return frozenset({"log", "header"})
-    return frozenset()

@@ -6,7 +6,6 @@ TOML's `sinks`)."""
 
 from __future__ import annotations
 
-import re
 import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -35,7 +34,8 @@ class Sink:
 class Sanitizer:
     api: str
     clears: frozenset[str]  # sink kinds, or ALL
-    guard: bool = False
+    guard: bool = False  # a predicate: true proves its receiver (`*.m`) or first argument safe
+    why: str = ""  # what makes it complete for `clears` (required in the models)
 
 
 @dataclass
@@ -44,8 +44,9 @@ class TaintModel:
     sources: dict[str, str] = field(default_factory=dict)  # api -> "remote" | "local"
     sinks: dict[str, list[Sink]] = field(default_factory=dict)  # api or "*.method"
     sanitizers: dict[str, Sanitizer] = field(default_factory=dict)
-    name_sanitizers: list[tuple[re.Pattern[str], frozenset[str]]] = field(default_factory=list)
     normalizers: set[str] = field(default_factory=set)
+    noreturn: set[str] = field(default_factory=set)  # calls that never return (flask.abort)
+    returns: dict[str, str] = field(default_factory=dict)  # factory or class -> the type of its result
     # api -> argument positions/keywords whose content reaches the result (the others do not)
     propagators: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = field(default_factory=dict)
 
@@ -57,16 +58,11 @@ class TaintModel:
             found += self.sinks.get("*." + method, [])
         return found
 
-    def sanitizer_for(self, qual: str | None, method: str | None, name: str | None) -> Sanitizer | None:
+    def sanitizer_for(self, qual: str | None, method: str | None) -> Sanitizer | None:
         if qual and qual in self.sanitizers:
             return self.sanitizers[qual]
         if method and "*." + method in self.sanitizers:
             return self.sanitizers["*." + method]
-        last = name or (qual.rsplit(".", 1)[-1] if qual else None)
-        if last:
-            for pattern, clears in self.name_sanitizers:
-                if pattern.search(last):
-                    return Sanitizer(api=last, clears=clears)
         return None
 
     def source_object_kind(self, qual: str | None) -> str | None:
@@ -112,10 +108,7 @@ def load_model(directory: str | None = None) -> TaintModel:
             model.sinks.setdefault(sink.api, []).append(sink)
         for entry in data.get("sanitizer", []):
             clears = frozenset(str(c) for c in entry.get("clears", []))
-            if "name_regex" in entry:
-                model.name_sanitizers.append((re.compile(str(entry["name_regex"])), clears))
-            else:
-                model.sanitizers[str(entry["api"])] = Sanitizer(str(entry["api"]), clears, bool(entry.get("guard", False)))
+            model.sanitizers[str(entry["api"])] = Sanitizer(str(entry["api"]), clears, bool(entry.get("guard", False)), str(entry["why"]))
         for entry in data.get("propagator", []):
             model.propagators[str(entry["api"])] = (
                 tuple(int(i) for i in entry.get("args", [])),
@@ -123,4 +116,8 @@ def load_model(directory: str | None = None) -> TaintModel:
             )
         for entry in data.get("normalizer", []):
             model.normalizers.add(str(entry["api"]))
+        for entry in data.get("noreturn", []):
+            model.noreturn.add(str(entry["api"]))
+        for entry in data.get("returns", []):
+            model.returns[str(entry["api"])] = str(entry["type"])
     return model

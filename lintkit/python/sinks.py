@@ -89,7 +89,7 @@ def check_sink(interp: Interpreter, node: Any, sink: Sink, recv: Val | None, arg
     if mode == "url":
         values = [prefix_only(v) for v in values]
     if mode == "pathobj" and recv is not None:
-        values = [recv] if all("~pathobj" not in t.cleared for t in recv.all_taints()) else []
+        values = [recv]
     for v in values:
         interp.hit(sink.kind, node, v, f"{label}()", sink.what)
 
