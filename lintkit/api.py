@@ -25,7 +25,7 @@ from lintkit.findings import Finding, Location, Notification, Severity
 if TYPE_CHECKING:
     from lintkit.registry import Registry
 
-__all__ = ["Context", "Project", "Location", "Severity", "PositionMap", "Where", "data_path"]
+__all__ = ["Context", "Project", "Location", "Severity", "PositionMap", "Where", "data_path", "python_span"]
 
 PositionMap = Callable[[int, int], "tuple[int, int]"]
 
@@ -156,6 +156,7 @@ class Context:
         *,
         related: Iterable[tuple[Where, str]] = (),
         flow: Iterable[tuple[Where, str]] = (),
+        flows: Iterable[Iterable[tuple[Where, str]]] = (),
         fix: str = "",
         severity: Severity | str | None = None,
         properties: dict[str, Any] | None = None,
@@ -174,7 +175,7 @@ class Context:
                 location=self.locate(where),
                 severity=sev,
                 related=tuple(self.locate(w).with_message(m) for w, m in related),
-                flow=tuple(self.locate(w).with_message(m) for w, m in flow),
+                flows=tuple(tuple(self.locate(w).with_message(m) for w, m in steps) for steps in [flow, *flows] if steps),
                 fix=fix,
                 properties=tuple(sorted((properties or {}).items())),
             )
@@ -259,19 +260,25 @@ class Context:
         return Location(self.path, line, col, end_line, end_col)
 
     def _python_span(self, node: Any) -> tuple[int, int, int, int]:
-        line = getattr(node, "lineno", None) or getattr(node, "fromlineno", None) or 1
-        col = getattr(node, "col_offset", None) or 0
-        end_line = getattr(node, "end_lineno", None) or line
-        end_col = getattr(node, "end_col_offset", None)
-        if end_col is None:
-            end_line, end_col = line, col + 1
-        # Python reports UTF-8 byte offsets; SARIF wants code points.
-        return line, self._char_col(line, col) + 1, end_line, self._char_col(end_line, end_col) + 1
+        return python_span(node, self.lines)
 
-    def _char_col(self, line: int, byte_offset: int) -> int:
-        if 1 <= line <= len(self.lines):
-            text = self.lines[line - 1]
-            if text.isascii():
-                return byte_offset
-            return len(text.encode("utf-8")[:byte_offset].decode("utf-8", errors="ignore"))
-        return byte_offset
+
+def python_span(node: Any, lines: list[str]) -> tuple[int, int, int, int]:
+    """(line, column, end line, end column) of an astroid node: 1-based, columns in
+    code points (Python reports UTF-8 byte offsets; SARIF wants code points)."""
+    line = getattr(node, "lineno", None) or getattr(node, "fromlineno", None) or 1
+    col = getattr(node, "col_offset", None) or 0
+    end_line = getattr(node, "end_lineno", None) or line
+    end_col = getattr(node, "end_col_offset", None)
+    if end_col is None:
+        end_line, end_col = line, col + 1
+    return line, _char_col(lines, line, col) + 1, end_line, _char_col(lines, end_line, end_col) + 1
+
+
+def _char_col(lines: list[str], line: int, byte_offset: int) -> int:
+    if 1 <= line <= len(lines):
+        text = lines[line - 1]
+        if text.isascii():
+            return byte_offset
+        return len(text.encode("utf-8")[:byte_offset].decode("utf-8", errors="ignore"))
+    return byte_offset

@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from lintkit.engine import FileResult
     from lintkit.registry import Registry
 
-FORMAT = 1
+FORMAT = 2
 DEFAULT_DIR = ".lintkit_cache"
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# lintkit result cache; safe to delete.\n"
 
@@ -508,7 +508,7 @@ def _finding_json(f: Finding) -> dict[str, Any]:
         "severity": f.severity.value,
         "name": f.name,
         "related": [_loc_json(r) for r in f.related],
-        "flow": [_loc_json(r) for r in f.flow],
+        "flows": [[_loc_json(r) for r in steps] for steps in f.flows],
         "fix": f.fix,
         "properties": [[k, v] for k, v in f.properties],
         "suppressed": f.suppressed,
@@ -523,7 +523,7 @@ def _finding(data: dict[str, Any]) -> Finding:
         severity=Severity(data["severity"]),
         name=str(data["name"]),
         related=tuple(_loc(r) for r in data["related"]),
-        flow=tuple(_loc(r) for r in data["flow"]),
+        flows=tuple(tuple(_loc(r) for r in steps) for steps in data["flows"]),
         fix=str(data["fix"]),
         properties=tuple((str(k), v) for k, v in data["properties"]),
         suppressed=bool(data["suppressed"]),

@@ -115,7 +115,9 @@ class Finding:
     severity: Severity
     name: str = ""
     related: tuple[Location, ...] = ()
-    flow: tuple[Location, ...] = ()
+    # code flows, each from a source to this finding's location; the first is the primary one
+    # (several flows: one sink reached from several sources or call sites)
+    flows: tuple[tuple[Location, ...], ...] = ()
     fix: str = ""
     properties: tuple[tuple[str, Any], ...] = ()
     suppressed: bool = field(default=False, compare=False)
@@ -123,6 +125,11 @@ class Finding:
     @property
     def path(self) -> str:
         return self.location.path
+
+    @property
+    def flow(self) -> tuple[Location, ...]:
+        """The primary code flow."""
+        return self.flows[0] if self.flows else ()
 
     @property
     def line(self) -> int:

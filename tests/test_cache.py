@@ -39,6 +39,7 @@ def find_user(name):
         con.close()
 """
 DB_SAFE = DB_UNSAFE.replace("\"SELECT * FROM users WHERE name = '\" + name + \"'\"", '"SELECT * FROM users WHERE name = ?", (name,)')
+APP_CONSTANT = APP.replace('request.args["name"]', '"admin"')
 
 
 def entries(cache: Path) -> list[Path]:
@@ -82,7 +83,9 @@ def test_changed_file_is_the_only_one_rechecked(tmp_path: Path) -> None:
     assert canonical(again) == canonical(run_paths([project], root=project))
 
 
-def test_cross_file_summary_change_invalidates_the_caller(tmp_path: Path) -> None:
+def test_cross_file_summary_change_invalidates_the_callee(tmp_path: Path) -> None:
+    """The SQL injection is reported at the sink in helpers/db.py with the flow from
+    app.py: when app.py stops passing request data, db.py's cached result goes."""
     project = tmp_path / "p"
     cache = tmp_path / "c"
 
@@ -90,22 +93,46 @@ def test_cross_file_summary_change_invalidates_the_caller(tmp_path: Path) -> Non
         shutil.rmtree(cache, ignore_errors=True)
         write(project, {"app.py": APP, "helpers/__init__.py": "", "helpers/db.py": DB_UNSAFE})
         first = run_paths([project], root=project, cache_dir=cache)
-        write(project, {"helpers/db.py": DB_SAFE})  # app.py itself is unchanged
+        write(project, {"app.py": APP_CONSTANT})  # db.py itself is unchanged
         second = run_paths([project], root=project, cache_dir=cache)
-        write(project, {"helpers/db.py": DB_UNSAFE})  # back again
+        write(project, {"app.py": APP})  # back again
         return first, second, run_paths([project], root=project, cache_dir=cache)
 
     first, second, third = stable_code(scenario)
-    assert [(f.path, f.code) for f in first.findings if f.path == "app.py"] == [("app.py", "PIV017")]
-    assert [f for f in second.findings if f.path == "app.py"] == []
-    write(project, {"helpers/db.py": DB_SAFE})
+    [finding] = [f for f in first.findings if f.code == "PIV017"]
+    assert (finding.path, finding.line) == ("helpers/db.py", 7)
+    assert [(s.path, s.line) for s in finding.flow] == [("app.py", 10), ("app.py", 10), ("helpers/db.py", 4), ("helpers/db.py", 7),
+                                                        ("helpers/db.py", 7), ("helpers/db.py", 7)]
+    assert [f for f in second.findings if f.code == "PIV017"] == []
+    write(project, {"app.py": APP_CONSTANT})
     assert canonical(second) == canonical(run_paths([project], root=project))
-    write(project, {"helpers/db.py": DB_UNSAFE})
+    write(project, {"app.py": APP})
     assert canonical(third) == canonical(first)
-    # db.py's first entry (keyed by its old bytes) holds again; app.py's entry
-    # was replaced by the second run's, whose answers from the summaries no
-    # longer hold; __init__.py asked nothing whose answer changed.
-    assert hits(third) == {"helpers/db.py", "helpers/__init__.py"}
+    # app.py's first entry (keyed by its old bytes) holds again; db.py's entry was
+    # replaced by the second run's, whose answer from app.py's summary no longer
+    # holds; __init__.py asked nothing whose answer changed.
+    assert hits(third) == {"app.py", "helpers/__init__.py"}
+
+
+def test_cross_file_summary_change_invalidates_the_caller(tmp_path: Path) -> None:
+    """A helper that starts returning request data changes its caller's result."""
+    project = tmp_path / "p"
+    cache = tmp_path / "c"
+    route = "from flask import Flask\nfrom helpers.text import pick\napp = Flask(__name__)\n\n@app.route('/x')\ndef x():\n    import os\n    os.system(pick())\n    return 'ok'\n"
+    constant = "def pick():\n    return 'uptime'\n"
+    tainted = "from flask import request\n\ndef pick():\n    return request.args['cmd']\n"
+
+    def scenario():
+        shutil.rmtree(cache, ignore_errors=True)
+        write(project, {"app.py": route, "helpers/__init__.py": "", "helpers/text.py": constant})
+        first = run_paths([project], root=project, cache_dir=cache)
+        write(project, {"helpers/text.py": tainted})  # app.py itself is unchanged
+        return first, run_paths([project], root=project, cache_dir=cache)
+
+    first, second = stable_code(scenario)
+    assert [f for f in first.findings if f.code == "PIV013"] == []
+    assert [(f.path, f.line) for f in second.findings if f.code == "PIV013"] == [("app.py", 8)]
+    assert canonical(second) == canonical(run_paths([project], root=project))
 
 
 def test_a_summary_change_no_caller_sees_rechecks_only_that_file(tmp_path: Path) -> None:

@@ -54,7 +54,10 @@ def _snapshot(result: RunResult) -> str:
     for f in result.findings:
         loc = f.location
         lines.append(f"{loc.path}:{loc.line}:{loc.column}-{loc.end_line}:{loc.end_column} {f.code} {f.message}")
-        lines += [f"    {step.path}:{step.line}:{step.column} {step.message}" for step in (*f.related, *f.flow)]
+        lines += [f"    {step.path}:{step.line}:{step.column} {step.message}" for step in f.related]
+        for n, steps in enumerate(f.flows, 1):
+            lines += [f"    flow {n}:"] if len(f.flows) > 1 else []
+            lines += [f"    {step.path}:{step.line}:{step.column} {step.message}" for step in steps]
     return "\n".join(lines) + "\n"
 
 

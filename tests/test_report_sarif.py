@@ -276,7 +276,10 @@ def test_related_locations_and_code_flows(tmp_path: Path) -> None:
         6,
         9,
         related=(Location("buildspec.yml", 5, 9, 5, 13, "the [first] one"),),
-        flow=(Location("buildspec.yml", 3, 3, 3, 8, "source"), Location("buildspec.yml", 6, 9, 6, 13, "sink")),
+        flows=(
+            (Location("buildspec.yml", 3, 3, 3, 8, "source"), Location("buildspec.yml", 6, 9, 6, 13, "sink")),
+            (Location("other.py", 2, 1, 2, 4, "second source"), Location("buildspec.yml", 6, 9, 6, 13, "sink")),
+        ),
     )
     log = json.loads(render("sarif", _result(tmp_path, {"buildspec.yml": BUILDSPEC}, [finding])))
     _check(log, {"buildspec.yml": BUILDSPEC})
@@ -289,6 +292,9 @@ def test_related_locations_and_code_flows(tmp_path: Path) -> None:
         (1, "source.", 3),
         (2, "sink.", 6),
     ]
+    # several flows into one sink: one result, one codeFlow each; each step names its file
+    second = res["codeFlows"][1]["threadFlows"][0]["locations"]
+    assert [s["location"]["physicalLocation"]["artifactLocation"]["uri"] for s in second] == ["other.py", "buildspec.yml"]
     rule = {r["id"]: r for r in log["runs"][0]["tool"]["driver"]["rules"]}["PIV017"]
     assert rule["properties"]["tags"][0] == "external/cwe/cwe-89"
     assert rule["properties"]["security-severity"] == "8.0"

@@ -10,10 +10,9 @@ from tests.helpers import FIXTURES, run_paths
 
 CASES = {
     "python_taint": [
-        ("PIV017", "bad/app.py", 12, 20,
-         "untrusted input (flask.request.args) reaches an SQL query in execute() inside find_user() (line 8)"),
         ("PIV003", "bad/app.py", 17, 12,
          "untrusted input (flask.request.args) reaches an HTML response in the response body returned by the route"),
+        ("PIV017", "bad/libuser.py", 8, 16, "untrusted input (flask.request.args) reaches an SQL query in execute()"),
     ],
     "python_leaks": [
         ("PRL001", "bad/app.py", 7, 14, "'report' (file) opened at line 7 is never closed"),

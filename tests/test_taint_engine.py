@@ -157,19 +157,28 @@ def test_django_urlconf_decides_which_functions_are_views(tmp_path: Path) -> Non
     assert _django_lines(result) == [("src/shop/views.py", 5)]
 
 
-def test_summary_records_returns_and_sinks() -> None:
+def test_summary_records_returns_and_hand_overs() -> None:
+    """A summary says what comes back out of each function, and which untrusted
+    values the module hands to functions it does not define (through a local
+    helper too), with the flow so far and the unknown calls on the way."""
     text = (
-        "import subprocess, shlex\n"
+        "import shlex\nfrom flask import Flask, request\nimport tools\napp = Flask(__name__)\n"
         "def q(v):\n    return shlex.quote(v)\n"
         "def p(a, b):\n    return b.strip()\n"
-        "def run(cmd):\n    subprocess.run(cmd, shell=True)\n"
+        "def relay(cmd):\n    tools.run(cmd)\n"
+        "@app.route('/r')\ndef r():\n    relay(tools.tidy(request.args['c']))\n    return 'ok'\n"
     )
     summary = summarize(parse_module(text, "helpers/util.py"), "helpers/util.py")
     funcs = summary["functions"]
     assert funcs["q"]["returns"] == {"0": ["command"]}
     assert funcs["p"]["returns"] == {"1": []}
-    assert funcs["run"]["sinks"] == [[0, "command", 7, "subprocess.run(shell=True)"]]
-    assert funcs["run"]["params"] == ["cmd"]
+    assert funcs["relay"]["params"] == ["cmd"]
+    calls = {(c["callee"], c["arg"], c["source"]): c for c in summary["calls"]}
+    assert sorted(calls) == [("tools.run", 0, "remote"), ("tools.tidy", 0, "remote")]
+    run = calls[("tools.run", 0, "remote")]
+    assert [(s[0], s[4]) for s in run["steps"]] == [(13, "untrusted data from flask.request.args"), (13, "passed through tidy()"),
+                                                   (13, "passed to relay()"), (9, "parameter 'cmd'"), (10, "passed to run()")]
+    assert run["via"] == [["tools.tidy", 0]]
     json.dumps(summary)  # must travel to workers and the cache
 
 
@@ -204,3 +213,32 @@ def test_relative_imports_name_the_projects_module_not_a_stdlib_namesake() -> No
     )
     funcs = summarize(parse_module(text, "pkg/cmd.py"), "pkg/cmd.py")["functions"]
     assert (funcs["f"]["returns"], funcs["g"]["returns"], funcs["h"]["returns"]) == ({"0": []}, {"0": []}, {"0": ["command"]})
+
+
+def test_cross_file_flow_names_each_file_in_every_format(tmp_path: Path) -> None:
+    """Reported at the sink in the helper; the flow starts in the route's file and every
+    step carries its own file in text, JSON and SARIF."""
+    files = {
+        "app.py": "from flask import Flask, request\nfrom tools import ping\napp = Flask(__name__)\n\n"
+                  "@app.route('/a')\ndef a():\n    ping(request.args['h'])\n    return 'ok'\n\n"
+                  "@app.route('/b')\ndef b():\n    ping(request.form['h'])\n    return 'ok'\n",
+        "tools.py": "import os\n\ndef ping(host):\n    os.system('ping ' + host)\n",
+    }
+    result = _run(tmp_path, files)
+    [finding] = [f for f in result.findings if f.code == "PIV013"]
+    assert (finding.path, finding.line, finding.column) == ("tools.py", 4, 5)
+    assert [[(s.path, s.line) for s in steps] for steps in finding.flows] == [
+        [("app.py", 7), ("app.py", 7), ("tools.py", 3), ("tools.py", 4), ("tools.py", 4)],
+        [("app.py", 12), ("app.py", 12), ("tools.py", 3), ("tools.py", 4), ("tools.py", 4)],
+    ]
+    text = render("text", result)
+    assert "app.py:7:10: untrusted data from flask.request.args" in text and "app.py:12:10: untrusted data from flask.request.form" in text
+    data = json.loads(render("json", result))
+    [found] = [f for f in data["findings"] if f["code"] == "PIV013"]
+    assert [s["path"] for s in found["flow"]][:2] == ["app.py", "app.py"]
+    assert [s["path"] for s in found["more_flows"][0]][:2] == ["app.py", "app.py"]
+    sarif = json.loads(render("sarif", result))
+    [res] = [r for r in sarif["runs"][0]["results"] if r["ruleId"] == "PIV013"]
+    uris = [[loc["location"]["physicalLocation"]["artifactLocation"]["uri"] for loc in flow["threadFlows"][0]["locations"]]
+            for flow in res["codeFlows"]]
+    assert uris == [["app.py", "app.py", "tools.py", "tools.py", "tools.py"]] * 2

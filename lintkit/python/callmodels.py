@@ -13,7 +13,7 @@ from astroid import nodes
 from lintkit.python.guards import LINE_BREAKS, without_chars
 from lintkit.python.models import ALL
 from lintkit.python.sinks import is_shell_prefix
-from lintkit.python.values import CLEAN, MAX_STR, NOCONST, Env, Val, const_of, const_val, derived, join_all, var_name, with_taint
+from lintkit.python.values import CLEAN, Taint, MAX_STR, NOCONST, Env, Val, dedupe, const_of, const_val, derived, join_all, var_name, with_taint
 
 if TYPE_CHECKING:
     from lintkit.python.dataflow import Interpreter
@@ -71,7 +71,19 @@ def builtin_call(node: Any, qual: str | None, args: list[Val], kwargs: dict[str,
         return derived(node, args)
     if qual and not qual.startswith("builtins.") and not args and not kwargs:
         return Val(qual=qual + "()")
+    if qual and not qual.startswith("builtins."):
+        return passed_through(node, qual, args)
     return derived(node, args, f"passed through {short_name(qual)}()" if qual else "")
+
+
+def passed_through(node: Any, qual: str, args: list[Val]) -> Val:
+    """The value of a call nothing knows (`helpers.clean(x)`): its arguments' taint,
+    remembering the call, in case another module's summary says more (`Taint.via`)."""
+    msg = f"passed through {short_name(qual)}()"
+    taints: list[Taint] = []
+    for i, a in enumerate(args):
+        taints += [replace(t.step(node, msg), via=t.via + ((qual, i),)) for t in a.all_taints()]
+    return Val(taints=dedupe(taints)) if taints else CLEAN
 
 
 def method_call(node: Any, func: Any, method: str, recv: Val, args: list[Val], kwargs: dict[str, Val], env: Env) -> Val:
@@ -185,6 +197,8 @@ def method_call(node: Any, func: Any, method: str, recv: Val, args: list[Val], k
     parts = [recv] + args  # keyword arguments of unknown calls are options or lookups, not the result
     if recv.qual and not any(p.all_taints() for p in parts):
         return Val(qual=f"{recv.qual}.{method}()")  # e.g. configparser.ConfigParser(): keep the type
+    if recv.qual and not recv.all_taints():  # helpers.clean(x): a function of another module
+        return passed_through(node, f"{recv.qual}.{method}", args)
     return derived(node, parts, "")
 
 

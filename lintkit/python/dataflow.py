@@ -30,6 +30,7 @@ from lintkit.python.names import imported_names, qualified
 from lintkit.python.sinks import check_sinks, fixes_host, is_shell_prefix
 from lintkit.python.values import (
     CLEAN,
+    Call,
     NOCONST,
     Env,
     Hit,
@@ -72,16 +73,17 @@ class Interpreter:
         self.const_quals: dict[str, Any] = {}  # e.g. request.path inside a route with a fixed rule
         self._break_envs: list[Env] = []
         self._continue_envs: list[Env] = []
-        self._hit_keys: set[tuple[str, int, int, str]] = set()
+        self._hit_keys: set[tuple[Any, ...]] = set()
+        self.calls: list[Call] = []  # tainted values handed to functions of other modules
 
     # -- reporting ---------------------------------------------------------------
 
     def hit(self, kind: str, node: Any, val: Val, sink: str, what: str = "") -> None:
-        """Record `val` reaching a sink of kind `kind` (each taint once per place)."""
+        """Record `val` reaching a sink of kind `kind` (each taint once per place and origin)."""
         for t in val.all_taints():
             if not t.live_for(kind):
                 continue
-            key = (kind, getattr(node, "lineno", 0) or 0, getattr(node, "col_offset", 0) or 0, t.label)
+            key = (kind, getattr(node, "lineno", 0) or 0, getattr(node, "col_offset", 0) or 0, t.label, t.steps[0][0] if t.steps else None)
             if key in self._hit_keys:
                 continue
             self._hit_keys.add(key)

@@ -25,11 +25,12 @@ from typing import Any
 
 from astroid import nodes
 
+from lintkit.api import Location, python_span
 from lintkit.python.dataflow import Interpreter
 from lintkit.python.models import TaintModel, load_model
 from lintkit.python.names import imported_names, qualified
 from lintkit.python.taint_index import ProjectIndex
-from lintkit.python.values import CLEAN, Hit, Summary, Taint, Val
+from lintkit.python.values import CLEAN, Call, Hit, Summary, Taint, Val
 from lintkit.python.walk import nodes_of
 
 _ROUTE_METHODS = frozenset("route get post put delete patch head options api_route websocket".split())
@@ -37,6 +38,8 @@ _WEB_FRAMEWORKS = frozenset({"flask", "flask_restful", "fastapi", "starlette", "
 _VIEW_METHODS = frozenset("get post put patch delete head options dispatch".split())
 _HTTP_HANDLER_BASES = frozenset({"BaseHTTPRequestHandler", "SimpleHTTPRequestHandler", "CGIHTTPRequestHandler", "StreamRequestHandler"})
 _NOT_SOURCE_ANNOTATIONS = re.compile(r"(Response|BackgroundTasks|Session|Depends|SecurityScopes|WebSocket)$")
+MAX_CALLERS = 4  # callers in other modules whose values are followed into one function
+MAX_FLOWS = 4  # flows shown for one sink
 
 
 # --- module facts ---------------------------------------------------------------------
@@ -94,6 +97,8 @@ class ModuleAnalysis:
         self._walks: dict[Any, Interpreter] | None = None
         self._placeholders = 0
         self.hits: list[Hit] = []
+        # untrusted values the module's functions hand to other modules (summarize())
+        self.exported: list[Call] = []
         bound = bound_names(module)
         self.uses_django = any(v.startswith("django") for v in bound)
         self.uses_web = any(v.split(".")[0] in _WEB_FRAMEWORKS for v in bound)
@@ -169,8 +174,11 @@ class ModuleAnalysis:
         return Interpreter(self.model, self.resolve_call, flask_route=flask_route,
                            extra_sanitizers=self.extra_sanitizers, current_class=cls)
 
-    def walk_function(self, fn: Any, symbolic: bool) -> tuple[Interpreter, list[str]]:
+    def walk_function(self, fn: Any, symbolic: bool, bound: dict[str, Val] | None = None) -> tuple[Interpreter, list[str]]:
+        """Walk `fn`: symbolic parameters for its summary, or the values `bound` to them
+        by a caller in another module."""
         kind, init = self.entry_kind(fn)
+        init = {**init, **(bound or {})}
         params = _param_names(fn)
         cls = fn.parent if isinstance(fn.parent, nodes.ClassDef) else None
         env: dict[str, Val] = dict(self.globals)
@@ -218,11 +226,12 @@ class ModuleAnalysis:
                 summary.returns_source = t.label[4:]
             elif t.label == "self":
                 summary.returns_self = True
-        for h in interp.hits:
-            if h.taint.label.startswith("p"):
-                entry = (int(h.taint.label[1:]), h.kind, int(getattr(h.node, "lineno", 0) or 0), h.sink)
-                if entry not in summary.sinks:
-                    summary.sinks.append(entry)
+        summary.sinks = [(int(h.taint.label[1:]), h) for h in interp.hits if h.taint.label.startswith("p")]
+        for c in interp.calls:
+            if c.taint.label.startswith("p"):
+                summary.calls.append((int(c.taint.label[1:]), c))
+            elif c.taint.label.startswith("src:"):
+                self.exported.append(c)
         summary.params = params
         self.summaries[fn] = summary
         return summary
@@ -250,6 +259,8 @@ class ModuleAnalysis:
             stored = tuple(t.step(node, f"stored in a {qual.rsplit('.', 1)[-1]} object") for v in [*args, *kwargs.values()] for t in v.all_taints())
             return Val(qual=qual, taints=stored)
         if summary is None:
+            if qual and not qual.startswith("builtins."):
+                self._hand_over(interp, node, qual, args, kwargs)
             return None
         name = qual.rsplit(".", 1)[-1] if qual else getattr(func, "attrname", "function")
         bound: dict[int, Val] = {i: self._latent(node, v) for i, v in enumerate(args)}
@@ -266,12 +277,24 @@ class ModuleAnalysis:
             taints += [t.step(node, f"returned by {name}()") for t in recv.all_taints()]
         if summary.returns_source:
             taints.append(Taint(f"src:{summary.returns_source}", ((node, f"untrusted data returned by {name}()"),)))
-        for i, kind, line, sink in summary.sinks:
-            arg = bound.get(i)
-            if arg is not None and arg.all_taints():
-                stepped = Val(taints=tuple(t.step(node, f"passed to {name}()") for t in arg.all_taints()))
-                interp.hit(kind, node, stepped, f"{sink} inside {name}() (line {line})")
+        # the callee's sinks and hand-overs, reached with the caller's values: reported
+        # where they are, the call a step of the flow
+        passed = f"passed to {name}()"
+        for i, h in summary.sinks:
+            for t in bound[i].all_taints() if i in bound else ():
+                interp.hit(h.kind, h.node, Val(taints=(t.then(node, passed, h.taint),)), h.sink, h.what)
+        for i, c in summary.calls:
+            for t in bound[i].all_taints() if i in bound else ():
+                interp.calls.append(Call(c.callee, c.arg, t.then(node, passed, c.taint)))
         return Val(taints=tuple(taints)) if taints else CLEAN
+
+    def _hand_over(self, interp: Interpreter, node: Any, qual: str, args: list[Val], kwargs: dict[str, Val]) -> None:
+        """Tainted values passed to a function no summary knows yet: the module
+        defining it (another file of the run) follows them (`summarize`)."""
+        short = qual.rsplit(".", 1)[-1]
+        for key, v in [*enumerate(args), *kwargs.items()]:
+            for t in self._latent(node, v).all_taints():
+                interp.calls.append(Call(qual, key, t.step(node, f"passed to {short}()")))
 
     def is_url_view(self, fn: Any) -> bool:
         """A function view whose extra parameters come from the URL: named in a urlconf
@@ -315,16 +338,29 @@ class ModuleAnalysis:
             if walked is None:
                 walked = self.walk_function(fn, symbolic=True)[0]
             hits += [h for h in walked.hits if h.taint.label.startswith("src:")]
-        seen: set[tuple[str, int, int]] = set()
-        out: list[Hit] = []
-        for h in hits:
-            if h.taint.label == "src:local" and h.kind not in local_kinds:
-                continue  # before the dedupe: a remote flow to the same sink must survive
-            key = (h.kind, getattr(h.node, "lineno", 0) or 0, getattr(h.node, "col_offset", 0) or 0)
-            if key not in seen:
-                seen.add(key)
-                out.append(h)
-        return out
+        hits += self.called_with_input()
+        return [h for h in hits if h.taint.label != "src:local" or h.kind in local_kinds]
+
+    def called_with_input(self) -> list[Hit]:
+        """Hits of this module's functions walked with the untrusted values other
+        modules of the run pass them (their summaries' hand-overs)."""
+        hits: list[Hit] = []
+        for name, records in sorted(self.project.calls_into(self.relpath).items()):
+            fn = self.functions.get(f"{self.modname}.{name}")
+            if fn is None:
+                continue
+            params = _param_names(fn)
+            for record in records[:MAX_CALLERS]:
+                arg = record["arg"]
+                param = params[arg] if isinstance(arg, int) and arg < len(params) else arg if arg in params else None
+                if param is None:
+                    continue
+                steps = tuple((Location(record["path"], *s[:4]), s[4]) for s in record["steps"])
+                steps += ((fn, f"parameter '{param}'"),)
+                taint = Taint(f"src:{record['source']}", steps, frozenset(record["cleared"]))
+                interp = self.walk_function(fn, symbolic=False, bound={param: Val(taints=(taint,))})[0]
+                hits += [h for h in interp.hits if h.taint.label.startswith("src:")]
+        return hits
 
     def summarize(self) -> dict[str, Any]:
         env = self.interpreter().run_body(self.module.body, {}) or {}
@@ -337,7 +373,32 @@ class ModuleAnalysis:
         views = self.own_url_views
         if views:
             out["urlviews"] = views
+        calls = self.exported_calls()
+        if calls:
+            out["calls"] = calls
         return out
+
+    def exported_calls(self) -> list[dict[str, Any]]:
+        """The untrusted values this module's functions hand to functions it does not
+        define, as JSON: callee, argument, source kind, the flow so far (positions in
+        this file) and the unknown calls it went through (`Taint.via`)."""
+        lines = (self.module.file_bytes or b"").decode("utf-8", errors="replace").splitlines()
+        out: dict[tuple[Any, ...], dict[str, Any]] = {}
+        for call in self.exported:
+            t = call.taint
+            first = t.steps[0][0] if t.steps else None
+            key = (call.callee, call.arg, t.label, id(first))
+            if key in out or not t.steps or any(isinstance(node, Location) for node, _ in t.steps):
+                continue
+            out[key] = {
+                "callee": call.callee,
+                "arg": call.arg,
+                "source": t.label[4:],
+                "steps": [[*python_span(node, lines), msg] for node, msg in t.steps],
+                "cleared": sorted(t.cleared),
+                "via": [list(v) for v in t.via],
+            }
+        return list(out.values())
 
 
 _URLCONF_FUNCS = frozenset({"django.urls.path", "django.urls.re_path", "django.conf.urls.url", "django.conf.urls.re_path"})
@@ -446,22 +507,33 @@ def taint_flows(module: Any, ctx: Any) -> None:
     model = load_model()
     rules = sink_rules(ctx, model)
     analysis = ModuleAnalysis(module, ctx.path, model, ctx.project.index("taint-index"), _extra_sanitizers(ctx, rules))
+    at_sink: dict[tuple[str, int, int], list[Hit]] = {}
     for h in analysis.analyze(local_source_kinds(ctx, rules)):
         if h.kind in rules:
-            report_hit(ctx, rules[h.kind], h, h.what or model.kinds[h.kind])
+            at_sink.setdefault((h.kind, getattr(h.node, "lineno", 0) or 0, getattr(h.node, "col_offset", 0) or 0), []).append(h)
+    for hits in at_sink.values():
+        report_hits(ctx, rules[hits[0].kind], hits, hits[0].what or model.kinds[hits[0].kind])
 
 
-def report_hit(ctx: Any, code: str, h: Hit, what: str) -> None:
+def report_hits(ctx: Any, code: str, hits: list[Hit], what: str) -> None:
+    """One finding per sink, at the sink, with a flow from each source (remote
+    flows first: a finding is remote when any of its sources is)."""
+    hits = sorted(hits, key=lambda h: h.taint.label == "src:local")
+    flows: dict[Any, list[tuple[Any, str]]] = {}
+    for h in hits:
+        origin = h.taint.steps[0][0] if h.taint.steps else None
+        if origin not in flows and len(flows) < MAX_FLOWS:
+            flows[origin] = [*h.taint.steps, (h.node, f"reaches {h.sink}")]
+    h = hits[0]
     first = h.taint.steps[0][1] if h.taint.steps else "untrusted data"
     origin = first.replace("untrusted data from ", "").replace("untrusted ", "")
     local = h.taint.label == "src:local"
-    message = f"untrusted input ({origin}) reaches {what} in {h.sink}"
-    flow = list(h.taint.steps) + [(h.node, f"reaches {h.sink}")]
+    more = f" (and {len(flows) - 1} more flow{'s' if len(flows) > 2 else ''})" if len(flows) > 1 else ""
     ctx.report(
         code,
         h.node,
-        message,
-        flow=flow,
+        f"untrusted input ({origin}) reaches {what} in {h.sink}{more}",
+        flows=list(flows.values()),
         severity="low" if local else None,
         properties={"threat": "local" if local else "remote"},
     )

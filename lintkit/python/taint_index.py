@@ -1,7 +1,9 @@
 """The project's taint summaries, indexed once per run.
 
-`summarize()` gives, per module, its functions' summaries and the views its
-urlconfs route to. Every module analyzed in a run looks into the same table,
+`summarize()` gives, per module, its functions' summaries, the views its
+urlconfs route to, and the untrusted values its functions hand to functions it
+does not define (`calls`): the module defining such a function walks it with
+those values and reports the sinks where they are (`calls_into`). Every module analyzed in a run looks into the same table,
 so the index is built once (`ctx.project.index`) and each question names the
 module asking: a name resolves to the file that module would import
 (`modules.ModuleFiles`), and a module never sees its own summaries (it
@@ -21,12 +23,13 @@ from lintkit.python.modules import ModuleFiles
 class ProjectIndex:
     derived_name = "taint-index"
     table = "taint"
-    questions = ("function", "is_owner", "url_views")
+    questions = ("function", "is_owner", "url_views", "calls_into")
 
     def __init__(self, table: dict[str, Any]) -> None:
         self._modules = {relpath: data for relpath, data in table.items() if isinstance(data, dict)}
         self._files = ModuleFiles(self._modules)
         self._classes: dict[str, frozenset[str]] = {}  # relpath -> classes with summarized methods
+        self._incoming: dict[str, dict[str, list[dict[str, Any]]]] | None = None
         # view -> (first relpath routing to it, more than one?)
         self._views: dict[str, tuple[str, bool]] = {}
         for relpath, data in self._modules.items():
@@ -52,6 +55,42 @@ class ProjectIndex:
     def url_views(self, asking: str) -> frozenset[str]:
         """Views routed to by the urlconfs of modules other than `asking`."""
         return frozenset(v for v, (first, more) in self._views.items() if more or first != asking)
+
+    def calls_into(self, asking: str) -> dict[str, list[dict[str, Any]]]:
+        """{function of module `asking`: the untrusted values other modules pass it}:
+        each with the caller's path, the argument, the source kind, the flow's steps
+        in the caller's file and the sink kinds it was made safe for on the way."""
+        if self._incoming is None:
+            self._incoming = self._resolve_calls()
+        return self._incoming.get(asking, {})
+
+    def _resolve_calls(self) -> dict[str, dict[str, list[dict[str, Any]]]]:
+        incoming: dict[str, dict[str, list[dict[str, Any]]]] = {}
+        for relpath, data in self._modules.items():
+            for call in data.get("calls", []):
+                target = next(((path, name) for path, name in self._definitions(call["callee"], relpath)
+                               if name in self._modules[path].get("functions", {})), None)
+                cleared = self._cleared_on_the_way(call, relpath)
+                if target is None or cleared is None:
+                    continue
+                record = {"path": relpath, "arg": call["arg"], "source": call["source"], "steps": call["steps"], "cleared": cleared}
+                incoming.setdefault(target[0], {}).setdefault(target[1], []).append(record)
+        return incoming
+
+    def _cleared_on_the_way(self, call: dict[str, Any], caller: str) -> list[str] | None:
+        """The kinds the value was made safe for, now that the calls it went through
+        are known (`via`); None when one of them does not pass it on."""
+        cleared = set(call.get("cleared", []))
+        for callee, arg in call.get("via", []):
+            summary = self.function(callee, caller)
+            if summary is None:  # a library function: it passed the value on
+                continue
+            returns = summary.get("returns", {})
+            if str(arg) in returns:
+                cleared.update(returns[str(arg)])
+            elif not summary.get("returns_source"):
+                return None
+        return sorted(cleared)
 
     def _definitions(self, qual: str, asking: str) -> Iterator[tuple[str, str]]:
         """(relpath, name inside it) for each way to read `qual` as module + name,

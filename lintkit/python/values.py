@@ -20,14 +20,19 @@ from lintkit.python.models import ALL
 
 NOCONST: Any = object()
 MAX_STEPS = 14
+MAX_FLOW = 24  # steps of a flow joined across calls (caller's, the call, callee's)
 MAX_STR = 10_000
 
 
 @dataclass(unsafe_hash=True, slots=True)  # immutable by convention: frozen __init__ is 4x slower
 class Taint:
     label: str  # "src:remote", "src:local" or "p<i>" (a parameter, for summaries)
+    # (astroid node of this module, or a Location in another file, message)
     steps: tuple[tuple[Any, str], ...] = ()
     cleared: frozenset[str] = frozenset()  # sink kinds this value is safe for; "~norm" = path normalised
+    # (callee, argument) of calls no model or summary knew that the value went through:
+    # another module's function may turn out to clean it (taint_index.py)
+    via: tuple[tuple[str, int], ...] = ()
 
     def step(self, node: Any, msg: str) -> Taint:
         if len(self.steps) >= MAX_STEPS or (self.steps and self.steps[-1][0] is node):
@@ -36,6 +41,15 @@ class Taint:
 
     def clear(self, kinds: frozenset[str]) -> Taint:
         return replace(self, cleared=self.cleared | kinds)
+
+    def then(self, node: Any, msg: str, inner: Taint) -> Taint:
+        """This value passed at `node` into a function, where it went the way of
+        `inner` (the callee's parameter taint): one flow through both, safe for what
+        either made it safe for."""
+        steps = self.steps + ((node, msg),) + inner.steps
+        if len(steps) > MAX_FLOW:  # keep where it came from and where it went
+            steps = steps[:4] + steps[len(steps) - (MAX_FLOW - 4):]
+        return replace(self, steps=steps, cleared=self.cleared | inner.cleared, via=self.via + inner.via)
 
     def live_for(self, kind: str) -> bool:
         return kind not in self.cleared and ALL not in self.cleared
@@ -61,7 +75,7 @@ class Val:
             out += v.all_taints()
         for _, v in self.keys or ():
             out += v.all_taints()
-        return _dedupe(out)
+        return dedupe(out)
 
     def flat(self) -> Val:
         """The value with its element structure folded into its own taint."""
@@ -75,7 +89,7 @@ class Val:
 CLEAN = Val()
 
 
-def _dedupe(taints: list[Taint] | tuple[Taint, ...]) -> tuple[Taint, ...]:
+def dedupe(taints: list[Taint] | tuple[Taint, ...]) -> tuple[Taint, ...]:
     seen: dict[str, Taint] = {}
     for t in taints:
         old = seen.get(t.label)
@@ -100,9 +114,9 @@ def join(a: Val | None, b: Val | None) -> Val:
         da, db = dict(a.keys), dict(b.keys)
         keys = tuple((k, join(da.get(k), db.get(k))) for k in dict.fromkeys([*da, *db]))
     if items is None and (a.items is not None or b.items is not None) or keys is None and (a.keys is not None or b.keys is not None):
-        return Val(taints=_dedupe(a.all_taints() + b.all_taints()), const=const, qual=a.qual if a.qual == b.qual else None)
+        return Val(taints=dedupe(a.all_taints() + b.all_taints()), const=const, qual=a.qual if a.qual == b.qual else None)
     return Val(
-        taints=_dedupe(a.taints + b.taints),
+        taints=dedupe(a.taints + b.taints),
         const=const,
         items=items,
         keys=keys,
@@ -129,7 +143,7 @@ def join_env(a: Env | None, b: Env | None) -> Env | None:
 def with_taint(val: Val, extra: tuple[Taint, ...]) -> Val:
     if not extra:
         return val
-    return Val(taints=_dedupe(val.all_taints() + extra))
+    return Val(taints=dedupe(val.all_taints() + extra))
 
 
 def derived(node: Any, parts: list[Val], msg: str = "") -> Val:
@@ -141,7 +155,7 @@ def derived(node: Any, parts: list[Val], msg: str = "") -> Val:
         return CLEAN
     if msg:
         taints = [t.step(node, msg) for t in taints]
-    return Val(taints=_dedupe(taints))
+    return Val(taints=dedupe(taints))
 
 
 @dataclass
@@ -156,13 +170,27 @@ class Hit:
 
 
 @dataclass
+class Call:
+    """A value handed to a function the module does not define (`callee`, a
+    qualified name; `arg` a position or a keyword): another module's analysis
+    decides what happens to it there."""
+
+    callee: str
+    arg: int | str
+    taint: Taint
+
+
+@dataclass
 class Summary:
-    """What a function does with its parameters."""
+    """What a function does with its parameters. `sinks` and `calls` hold this
+    module's nodes: a caller in the module re-walks them with its own values;
+    other modules see only the JSON (what comes back out)."""
 
     returns: dict[int, frozenset[str]] = field(default_factory=dict)  # param -> sink kinds cleared on the way
     returns_source: str = ""  # "remote"/"local" when the return value is a source
     returns_self: bool = False  # a method whose result carries the object's own taint
-    sinks: list[tuple[int, str, int, str]] = field(default_factory=list)  # (param, sink kind, line, sink)
+    sinks: list[tuple[int, Hit]] = field(default_factory=list)  # (param, its flow to a sink in the function)
+    calls: list[tuple[int, Call]] = field(default_factory=list)  # (param, its flow into another module)
     params: list[str] = field(default_factory=list)  # parameter names, `self` left out
 
     def to_json(self) -> dict[str, Any]:
@@ -170,7 +198,6 @@ class Summary:
             "returns": {str(k): sorted(v) for k, v in self.returns.items()},
             "returns_source": self.returns_source,
             "returns_self": self.returns_self,
-            "sinks": [list(s) for s in self.sinks],
             "params": list(self.params),
         }
 
@@ -180,7 +207,6 @@ class Summary:
             returns={int(k): frozenset(v) for k, v in data.get("returns", {}).items()},
             returns_source=str(data.get("returns_source", "")),
             returns_self=bool(data.get("returns_self", False)),
-            sinks=[(int(s[0]), str(s[1]), int(s[2]), str(s[3])) for s in data.get("sinks", [])],
             params=[str(p) for p in data.get("params", [])],
         )
 

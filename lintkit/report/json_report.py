@@ -37,8 +37,10 @@ def finding_dict(f: Finding) -> dict[str, Any]:
     }
     if f.related:
         data["related"] = [_loc(r) for r in f.related]
-    if f.flow:
-        data["flow"] = [_loc(s) for s in f.flow]
+    if f.flows:
+        data["flow"] = [_loc(s) for s in f.flow]  # the primary flow
+    if len(f.flows) > 1:
+        data["more_flows"] = [[_loc(s) for s in steps] for steps in f.flows[1:]]
     if f.fix:
         data["fix"] = f.fix
     if f.properties:

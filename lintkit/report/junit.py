@@ -61,7 +61,7 @@ def _title(f: Finding) -> str:
 def _body(f: Finding, help_uri: str) -> str:
     loc = f.location
     lines = [f"{loc.path}:{loc.line}:{loc.column}", f"{f.severity.value} {f.code} ({f.name}): {f.message}"]
-    for step in f.flow:
+    for step in (step for steps in f.flows for step in steps):
         lines.append(f"  flow {step.path}:{step.line}:{step.column}: {step.message}")
     for rel in f.related:
         lines.append(f"  see {rel.path}:{rel.line}:{rel.column}: {rel.message}")

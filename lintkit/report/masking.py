@@ -87,7 +87,7 @@ def _finding(f: Finding, mask: Callable[[str], str]) -> Finding:
         message=mask(f.message),
         location=_location(f.location, mask),
         related=tuple(_location(r, mask) for r in f.related),
-        flow=tuple(_location(s, mask) for s in f.flow),
+        flows=tuple(tuple(_location(s, mask) for s in steps) for steps in f.flows),
         fix=mask(f.fix),
         properties=tuple((k, _value(v, mask)) for k, v in f.properties),
     )

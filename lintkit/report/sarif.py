@@ -190,12 +190,14 @@ class _Builder:
             res.rule_index = self.rule_index[f.code]
         if related:
             res.related_locations = [self.location(r, ident=i, message=True) for i, r in enumerate(related, 1)]
-        if f.flow:
-            steps = [
-                om.ThreadFlowLocation(location=self.location(step, message=True), execution_order=n)
-                for n, step in enumerate(f.flow[:MAX_FLOW_STEPS], 1)
+        if f.flows:
+            res.code_flows = [
+                om.CodeFlow(thread_flows=[om.ThreadFlow(locations=[
+                    om.ThreadFlowLocation(location=self.location(step, message=True), execution_order=n)
+                    for n, step in enumerate(steps[:MAX_FLOW_STEPS], 1)
+                ])])
+                for steps in f.flows
             ]
-            res.code_flows = [om.CodeFlow(thread_flows=[om.ThreadFlow(locations=steps)])]
         properties: dict[str, Any] = {"severity": f.severity.value}
         if f.fix:
             properties["fix"] = f.fix
@@ -258,7 +260,7 @@ class _Builder:
             )
             findings = [f for f in findings if id(f) in kept]
         cut_related = sum(1 for f in findings if len(f.related) > MAX_RELATED)
-        cut_flows = sum(1 for f in findings if len(f.flow) > MAX_FLOW_STEPS)
+        cut_flows = sum(1 for f in findings if any(len(steps) > MAX_FLOW_STEPS for steps in f.flows))
         if cut_related:
             self.notify(f"{cut_related} result(s) had more than {MAX_RELATED} related locations; the rest were dropped", "warning")
         if cut_flows:

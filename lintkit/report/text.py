@@ -40,8 +40,11 @@ def render(result: RunResult, options: ReportOptions) -> str:
         if options.show_source and not options.quiet:
             lines = lines_cache.setdefault(loc.path, result.text_of(loc.path).splitlines())
             out.extend(_excerpt(lines, f, paint))
-            for step_no, step in enumerate(f.flow, 1):
-                out.append(f"    {paint(f'{step_no}.', 'dim')} {step.path}:{step.line}:{step.column}: {step.message}")
+            for flow_no, steps in enumerate(f.flows, 1):
+                if len(f.flows) > 1:
+                    out.append(f"    {paint(f'flow {flow_no}:', 'dim')}")
+                for step_no, step in enumerate(steps, 1):
+                    out.append(f"    {paint(f'{step_no}.', 'dim')} {step.path}:{step.line}:{step.column}: {step.message}")
             for rel in f.related if not f.flow else ():
                 out.append(f"    {paint('note:', 'dim')} {rel.path}:{rel.line}:{rel.column}: {rel.message}")
             if f.fix:
