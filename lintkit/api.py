@@ -64,6 +64,7 @@ class Project:
     # When set, filesystem answers are recorded here (the result cache
     # re-validates them before reusing a result).
     probes: dict[str, bool] | None = field(default=None, compare=False, repr=False)
+    reads: dict[str, str | None] | None = field(default=None, compare=False, repr=False)
 
     def index(self, name: str) -> Any:
         """Project facts for the Python analyses: the run-wide index `name`
@@ -75,15 +76,23 @@ class Project:
         build = _derived_builder(name)
         return derived(self.summaries.get(build.table, {}), build)
 
-    def index(self, name: str) -> Any:
-        """Project facts for the Python analyses: the run-wide index `name`
-        (`registry.DERIVED_INDEXES`) over the summaries table it reads, built
-        once per run and shared by every file. The result cache records the
-        questions a file asks of it."""
-        from lintkit.cache import _derived_builder, derived
+    def read_text(self, relpath: str, limit: int = 1 << 20) -> str | None:
+        """The text of a project file (None: unreadable, too large, not UTF-8); the
+        result cache re-validates the file's content before reusing a result."""
+        try:
+            data = (self.root / relpath).read_bytes()
+        except OSError:
+            data = None
+        if self.reads is not None:
+            from lintkit.cache import digest_bytes
 
-        build = _derived_builder(name)
-        return derived(self.summaries.get(build.table, {}), build)
+            self.reads[relpath] = digest_bytes(data) if data is not None else None
+        if data is None or len(data) > limit:
+            return None
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
 
     def exists(self, relpath: str) -> bool:
         rel = relpath.lstrip("./")

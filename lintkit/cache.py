@@ -126,6 +126,7 @@ class Deps:
     """Facts outside the file that one analysis read."""
 
     probes: dict[str, bool] = field(default_factory=dict)  # Project.exists → answer
+    reads: dict[str, str | None] = field(default_factory=dict)  # Project.read_text → digest of the bytes
     members: dict[str, bool] = field(default_factory=dict)  # `x in project.files`
     all_files: bool = False  # iterated over the whole file set
     summaries: dict[str, dict[str, str | None]] = field(default_factory=dict)  # name → relpath → digest

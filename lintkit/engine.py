@@ -97,6 +97,7 @@ class Settings:
     summaries: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
     # Set per file by the result cache: filesystem answers get recorded here.
     probes: dict[str, bool] | None = field(default=None, hash=False, compare=False)
+    reads: dict[str, str | None] | None = field(default=None, hash=False, compare=False)  # Project.read_text → digest
 
 
 def enabled_codes(registry: Registry, config: Config) -> frozenset[str]:
@@ -259,6 +260,7 @@ def _context(path: str, kind: str, text: str, settings: Settings, registry: Regi
         hook_mode=settings.hook_mode,
         summaries=settings.summaries,
         probes=settings.probes,
+        reads=settings.reads,
     )
     return Context(
         path=path,

@@ -171,10 +171,12 @@ class Worker:
             project_files=RecordingFiles(self.settings.project_files, deps),
             summaries=RecordingSummaries(self.settings.summaries, self.facts.summary_digests, deps),
             probes=deps.probes,
+            reads=deps.reads,
         )
         result = analyze_file(cand, settings, self.registry, data=data, parsed=parsed)
         frozen = self.facts.freeze(deps, self.settings.root)
-        frozen["sources"] = _loaded_sources(self.settings.root, cand.relpath)
+        # files astroid loaded and files a check read (Project.read_text): their content counts
+        frozen["sources"] = sorted(_loaded_sources(self.settings.root, cand.relpath) + [[rel, d] for rel, d in deps.reads.items()])
         self.cache.store_result(self.cache.result_key(cand.relpath, cand.explicit, _digest(data)), result, frozen)
         return result
 

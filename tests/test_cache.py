@@ -232,3 +232,24 @@ def test_filesystem_answers_are_revalidated(tmp_path: Path) -> None:
     present = run_paths([project], root=project, cache_dir=cache)
     assert canonical(present) == canonical(run_paths([project], root=project))
     assert "APS008" not in {f.code for f in present.findings}
+
+
+def test_a_read_descriptor_change_invalidates_the_handler(tmp_path: Path) -> None:
+    """Which function is a Lambda handler comes from template.yaml (Project.read_text):
+    renaming the handler there re-checks the unchanged Python file."""
+    project = tmp_path / "p"
+    cache = tmp_path / "c"
+    template = "Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: app.{}\n"
+    app = "import os\n\ndef first(req, ctx):\n    os.system(req['cmd'])\n\ndef second(req, ctx):\n    os.system(req['cmd'])\n"
+
+    def scenario():
+        shutil.rmtree(cache, ignore_errors=True)
+        write(project, {"template.yaml": template.format("first"), "app.py": app})
+        first = run_paths([project], root=project, cache_dir=cache)
+        write(project, {"template.yaml": template.format("second")})  # app.py itself is unchanged
+        return first, run_paths([project], root=project, cache_dir=cache)
+
+    first, second = stable_code(scenario)
+    assert [(f.path, f.line) for f in first.findings if f.code == "PIV013"] == [("app.py", 4)]
+    assert [(f.path, f.line) for f in second.findings if f.code == "PIV013"] == [("app.py", 7)]
+    assert "app.py" not in hits(second)

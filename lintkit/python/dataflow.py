@@ -61,9 +61,12 @@ class Interpreter:
         flask_route: bool = False,
         extra_sanitizers: dict[str, frozenset[str]] | None = None,
         current_class: Any = None,
+        unbound: Callable[[Any], str | None] | None = None,
     ) -> None:
         self.model = model
         self.current_class = current_class  # the class whose method is walked (self.m() calls)
+        # what a name bound by no statement may mean (a star import's name)
+        self.unbound: Callable[[Any], str | None] = unbound or (lambda node: None)
         self.resolve_call = resolve_call
         self.hits: list[Hit] = []
         self.returned: Val | None = None
@@ -150,7 +153,7 @@ class Interpreter:
             return None
         if isinstance(s, (nodes.Import, nodes.ImportFrom)):
             for name, target in imported_names(s):
-                env[name] = Val(qual=target)
+                env[name] = Val(qual=self.model.canonical(target))
             return env
         if isinstance(s, nodes.Match):
             return self.match_stmt(s, env)
@@ -353,7 +356,7 @@ class Interpreter:
     def qual_of(self, node: Any, env: Env) -> str | None:
         if isinstance(node, nodes.Name):
             v = env.get(node.name)
-            return v.qual if v is not None else qualified(node)
+            return v.qual if v is not None else self.model.canonical(qualified(node) or self.unbound(node))
         if isinstance(node, nodes.Attribute):
             base = self.qual_of(node.expr, env)
             return f"{base}.{node.attrname}" if base else None
@@ -510,6 +513,7 @@ class Interpreter:
     def source_or_qual(self, node: Any, qual: str | None) -> Val:
         if qual is None:
             return CLEAN
+        qual = self.model.canonical(qual)
         if qual in self.const_quals:
             return Val(const=self.const_quals[qual])
         kind = self.model.sources.get(qual)

@@ -10,6 +10,7 @@ import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -47,6 +48,9 @@ class TaintModel:
     normalizers: set[str] = field(default_factory=set)
     noreturn: set[str] = field(default_factory=set)  # calls that never return (flask.abort)
     returns: dict[str, str] = field(default_factory=dict)  # factory or class -> the type of its result
+    aliases: dict[str, str] = field(default_factory=dict)  # a public path -> the name the models use
+    entries: list[Any] = field(default_factory=list)  # entries.Entry: framework entry points
+    alias_roots: set[str] = field(default_factory=set)  # first components of the aliases
     # api -> argument positions/keywords whose content reaches the result (the others do not)
     propagators: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = field(default_factory=dict)
 
@@ -64,6 +68,18 @@ class TaintModel:
         if method and "*." + method in self.sanitizers:
             return self.sanitizers["*." + method]
         return None
+
+    def canonical(self, qual: str | None) -> str | None:
+        """The name the models use for `qual`: `sqlalchemy.sql.text` is `sqlalchemy.text`,
+        `fastapi.Request` is `starlette.requests.Request` (`[[alias]]`)."""
+        if not qual or qual.partition(".")[0] not in self.alias_roots:
+            return qual
+        parts = qual.split(".")
+        for k in range(len(parts), 0, -1):
+            same = self.aliases.get(".".join(parts[:k]))
+            if same is not None:
+                return ".".join([same, *parts[k:]])
+        return qual
 
     def source_object_kind(self, qual: str | None) -> str | None:
         """"remote" when `qual` is an object whose attributes are sources
@@ -88,6 +104,8 @@ def models_dir() -> Path:
 
 @lru_cache(maxsize=4)
 def load_model(directory: str | None = None) -> TaintModel:
+    from lintkit.python.entries import load_entry
+
     model = TaintModel()
     base = Path(directory) if directory else models_dir()
     for path in sorted(base.glob("taint-*.toml")):
@@ -120,4 +138,8 @@ def load_model(directory: str | None = None) -> TaintModel:
             model.noreturn.add(str(entry["api"]))
         for entry in data.get("returns", []):
             model.returns[str(entry["api"])] = str(entry["type"])
+        for entry in data.get("alias", []):
+            model.aliases[str(entry["api"])] = str(entry["same"])
+            model.alias_roots.add(str(entry["api"]).partition(".")[0])
+        model.entries += [load_entry(entry) for entry in data.get("entry", [])]
     return model

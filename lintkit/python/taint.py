@@ -20,6 +20,7 @@ property `threat = "local"`.
 
 from __future__ import annotations
 
+import builtins
 import re
 from typing import Any
 
@@ -27,16 +28,18 @@ from astroid import nodes
 
 from lintkit.api import Location, python_span
 from lintkit.python.dataflow import Interpreter
+from lintkit.python.entries import Entry, handler_type, match, registered
+from lintkit.python.handlers import handler_names
 from lintkit.python.models import TaintModel, load_model
-from lintkit.python.names import imported_names, qualified
+from lintkit.python.names import absolute_module, imported_modules, imported_names, qualified
 from lintkit.python.taint_index import ProjectIndex
 from lintkit.python.values import CLEAN, Call, Hit, Summary, Taint, Val
-from lintkit.python.walk import nodes_of
+from lintkit.python.walk import bindings, nodes_of
 
+_BUILTIN_NAMES = frozenset(dir(builtins))
 _ROUTE_METHODS = frozenset("route get post put delete patch head options api_route websocket".split())
 _WEB_FRAMEWORKS = frozenset({"flask", "flask_restful", "fastapi", "starlette", "quart", "ninja", "sanic", "bottle", "falcon"})
 _VIEW_METHODS = frozenset("get post put patch delete head options dispatch".split())
-_HTTP_HANDLER_BASES = frozenset({"BaseHTTPRequestHandler", "SimpleHTTPRequestHandler", "CGIHTTPRequestHandler", "StreamRequestHandler"})
 _NOT_SOURCE_ANNOTATIONS = re.compile(r"(Response|BackgroundTasks|Session|Depends|SecurityScopes|WebSocket)$")
 MAX_CALLERS = 4  # callers in other modules whose values are followed into one function
 MAX_FLOWS = 4  # flows shown for one sink
@@ -66,14 +69,21 @@ def _param_names(fn: Any) -> list[str]:
     return names
 
 
-def _annotation_text(fn: Any, name: str) -> str:
+def _annotation_qual(fn: Any, name: str) -> str | None:
+    node = _annotation(fn, name)
+    return qualified(node) if node is not None else None
+
+
+def _annotation(fn: Any, name: str) -> Any:
     args = fn.args
     all_args = (args.posonlyargs or []) + (args.args or []) + (args.kwonlyargs or [])
     annotations = (args.posonlyargs_annotations or []) + (args.annotations or []) + (args.kwonlyargs_annotations or [])
-    for a, ann in zip(all_args, annotations):
-        if a.name == name and ann is not None:
-            return ann.as_string()
-    return ""
+    return next((ann for a, ann in zip(all_args, annotations) if a.name == name), None)
+
+
+def _annotation_text(fn: Any, name: str) -> str:
+    node = _annotation(fn, name)
+    return node.as_string() if node is not None else ""
 
 
 class ModuleAnalysis:
@@ -103,6 +113,11 @@ class ModuleAnalysis:
         self.uses_django = any(v.startswith("django") for v in bound)
         self.uses_web = any(v.split(".")[0] in _WEB_FRAMEWORKS for v in bound)
         self.uses_flask = any(v.startswith(("flask", "flask_restful")) for v in bound)
+        self.imports = imported_modules(module)
+        self.star_imports = [absolute_module(module, s.modname or "", s.level or 0) or "" for s in nodes_of(module, nodes.ImportFrom)
+                             if any(name == "*" for name, _ in s.names)]
+        self.handler_names: dict[str, str] = {}  # functions deployment descriptors name (handlers.py)
+        self._registered: dict[str, Entry] | None = None
         self.project = project if project is not None else ProjectIndex({})
         # Django views named in a urlconf (path()/re_path()/url()) anywhere in the run
         self.own_url_views = url_views(module, bound)
@@ -119,39 +134,44 @@ class ModuleAnalysis:
 
     # -- entry points ----------------------------------------------------------------
 
-    def entry_kind(self, fn: Any) -> tuple[str, dict[str, Val]]:
-        """('flask'|'fastapi'|'django'|'lambda'|'', initial values of parameters)."""
+    def entry_kind(self, fn: Any) -> tuple[str, dict[str, Val], Entry | None]:
+        """(framework or '', initial values of parameters, the models' entry it matched)."""
         params = _param_names(fn)
         init: dict[str, Val] = {}
         cls = fn.parent if isinstance(fn.parent, nodes.ClassDef) else None
+        own = params[1:] if cls is not None and params and params[0] in ("self", "cls") and not _is_static(fn) else params
+        found = match(fn, cls, own, self.model.entries, self.resolve_name, self.imports, self.registered, self.handler_names)
+        if found is not None:
+            entry = found.entry
+            if found.request:
+                init[found.request] = Val(qual=entry.request_type)
+            for p in found.untrusted:
+                typed = self.model.canonical(_annotation_qual(fn, p))
+                if typed and self.model.source_object_kind(typed):
+                    init[p] = Val(qual=typed)  # `request: Request`
+                elif not _NOT_SOURCE_ANNOTATIONS.search(_annotation_text(fn, p)):
+                    init[p] = _src(fn, f"{entry.what} '{p}'")
+            return entry.framework, init, entry
+        # a route decorator of an application object defined elsewhere (`from . import app`)
         for dec in fn.decorators.nodes if fn.decorators else []:
             attr = _decorator_call_attr(dec)
             if attr in _ROUTE_METHODS and isinstance(dec, nodes.Call) and self.uses_web:
                 framework = "flask" if self.uses_flask else "fastapi"
-                for p in params:
-                    if p in ("self", "cls"):
-                        continue
+                for p in own:
                     ann = _annotation_text(fn, p)
                     if ann.rsplit(".", 1)[-1] == "Request":
                         init[p] = Val(qual="starlette.requests.Request")
                     elif not _NOT_SOURCE_ANNOTATIONS.search(ann):
                         init[p] = _src(fn, f"route parameter '{p}'")
-                return framework, init
+                return framework, init, None
         if cls is not None:
             bases = {b.as_string().rsplit(".", 1)[-1] for b in cls.bases}
-            if bases & _HTTP_HANDLER_BASES and params:
-                init[params[0]] = Val(qual="http.server.BaseHTTPRequestHandler")
-                return "http.server", init
-            if fn.name in _VIEW_METHODS and any("View" in b for b in bases) and len(params) >= 2:
-                if self.uses_django:
-                    init[params[1]] = Val(qual="django.http.HttpRequest")
-                    for p in params[2:]:
-                        init[p] = _src(fn, f"URL parameter '{p}'")
-                    return "django", init
-                if self.uses_flask:
-                    for p in params[1:]:
-                        init[p] = _src(fn, f"route parameter '{p}'")
-                    return "flask-view", init
+            # a view deriving from the project's own base view
+            if fn.name in _VIEW_METHODS and any("View" in b for b in bases) and len(own) >= 1 and self.uses_django:
+                init[own[0]] = Val(qual="django.http.HttpRequest")
+                for p in own[1:]:
+                    init[p] = _src(fn, f"URL parameter '{p}'")
+                return "django", init, None
         if self.uses_django and cls is None and params and (params[0] == "request" or "HttpRequest" in _annotation_text(fn, params[0])):
             init[params[0]] = Val(qual="django.http.HttpRequest")
             # the other parameters are URL captures only for real views; a helper taking a
@@ -162,30 +182,59 @@ class ModuleAnalysis:
                     if fn.args.defaults and p in [a.name for a in fn.args.args[len(fn.args.args) - len(fn.args.defaults):]]:
                         continue  # a default means the urlconf usually passes it (document_root=...)
                     init[p] = _src(fn, f"URL parameter '{p}'")
-            return "django", init
-        if cls is None and len(params) == 2 and params[1] == "context" and (fn.name.endswith("handler") or params[0] == "event"):
-            init[params[0]] = _src(fn, f"Lambda event '{params[0]}'")
-            return "lambda", init
-        return "", init
+            return "django", init, None
+        return "", init, None
+
+    def resolve_name(self, node: Any) -> str | None:
+        """The qualified name of a decorator or a callee at module level: through the
+        module's imports and the types of its globals (`app = Flask(...)`: `app.route`
+        is `flask.Flask.route`)."""
+        if isinstance(node, nodes.Attribute):
+            base = self.resolve_name(node.expr)
+            return f"{base}.{node.attrname}" if base else None
+        if isinstance(node, nodes.Name):
+            known = self.globals.get(node.name)
+            if known is not None and known.qual:
+                return known.qual
+            return self.model.canonical(qualified(node) or self.unbound(node))
+        return None
+
+    def unbound(self, node: Any) -> str | None:
+        """A name no statement binds, in a module with star imports: the first
+        such module's name (`from models import *; Pages()` is `models.Pages`)."""
+        if not self.star_imports or not isinstance(node, nodes.Name) or bindings(node) or node.name in _BUILTIN_NAMES:
+            return None
+        return f"{self.star_imports[0]}.{node.name}"
 
     # -- walking ----------------------------------------------------------------------
 
+    @property
+    def registered(self) -> dict[str, Entry]:
+        """The module's functions handed to a framework's registering call (after the
+        module body ran: the registering object's type is a global's)."""
+        if self._registered is None:
+            self._registered = registered(self.module, self.model.entries, self.resolve_name)
+        return self._registered
+
     def interpreter(self, flask_route: bool = False, cls: Any = None) -> Interpreter:
         return Interpreter(self.model, self.resolve_call, flask_route=flask_route,
-                           extra_sanitizers=self.extra_sanitizers, current_class=cls)
+                           extra_sanitizers=self.extra_sanitizers, current_class=cls, unbound=self.unbound)
 
     def walk_function(self, fn: Any, symbolic: bool, bound: dict[str, Val] | None = None) -> tuple[Interpreter, list[str]]:
         """Walk `fn`: symbolic parameters for its summary, or the values `bound` to them
         by a caller in another module."""
-        kind, init = self.entry_kind(fn)
+        kind, init, entry = self.entry_kind(fn)
         init = {**init, **(bound or {})}
         params = _param_names(fn)
         cls = fn.parent if isinstance(fn.parent, nodes.ClassDef) else None
         env: dict[str, Val] = dict(self.globals)
+        self_type = handler_type(cls, self.model.entries) if cls is not None else ""
         offset = 1 if cls is not None and params and params[0] in ("self", "cls") and not _is_static(fn) else 0
         for i, p in enumerate(params):
             if p in init:
                 env[p] = init[p]
+            elif i < offset and self_type:
+                env[p] = Val(qual=self_type)  # a request handler's self: self.get_argument() is a source
             elif i < offset:
                 self_taint = (Taint("self", ((fn, f"field of '{p}'"),)),) if symbolic and cls is not None else ()
                 env[p] = Val(qual=f"{self.modname}.{cls.name}", taints=self_taint) if cls is not None else CLEAN
@@ -194,7 +243,7 @@ class ModuleAnalysis:
         for extra in (fn.args.vararg, fn.args.kwarg):
             if extra and symbolic:
                 env[extra] = CLEAN
-        interp = self.interpreter(flask_route=kind in ("flask", "flask-view"), cls=cls)
+        interp = self.interpreter(flask_route=entry.returns_html if entry is not None else kind == "flask", cls=cls)
         if kind == "flask":
             rule = _static_route_rule(fn)
             if rule is not None:  # request.path is the rule itself when it has no variable parts
@@ -285,7 +334,7 @@ class ModuleAnalysis:
                 interp.hit(h.kind, h.node, Val(taints=(t.then(node, passed, h.taint),)), h.sink, h.what)
         for i, c in summary.calls:
             for t in bound[i].all_taints() if i in bound else ():
-                interp.calls.append(Call(c.callee, c.arg, t.then(node, passed, c.taint)))
+                interp.calls.append(Call(c.callee, c.arg, t.then(node, passed, c.taint), c.request))
         return Val(taints=tuple(taints)) if taints else CLEAN
 
     def _hand_over(self, interp: Interpreter, node: Any, qual: str, args: list[Val], kwargs: dict[str, Val]) -> None:
@@ -293,8 +342,9 @@ class ModuleAnalysis:
         defining it (another file of the run) follows them (`summarize`)."""
         short = qual.rsplit(".", 1)[-1]
         for key, v in [*enumerate(args), *kwargs.items()]:
-            for t in self._latent(node, v).all_taints():
-                interp.calls.append(Call(qual, key, t.step(node, f"passed to {short}()")))
+            latent = self._latent(node, v)
+            for t in latent.all_taints():
+                interp.calls.append(Call(qual, key, t.step(node, f"passed to {short}()"), latent.qual if latent is not v else ""))
 
     def is_url_view(self, fn: Any) -> bool:
         """A function view whose extra parameters come from the URL: named in a urlconf
@@ -350,6 +400,8 @@ class ModuleAnalysis:
             if fn is None:
                 continue
             params = _param_names(fn)
+            if isinstance(fn.parent, nodes.ClassDef) and params and params[0] in ("self", "cls") and not _is_static(fn):
+                params = params[1:]
             for record in records[:MAX_CALLERS]:
                 arg = record["arg"]
                 param = params[arg] if isinstance(arg, int) and arg < len(params) else arg if arg in params else None
@@ -358,7 +410,9 @@ class ModuleAnalysis:
                 steps = tuple((Location(record["path"], *s[:4]), s[4]) for s in record["steps"])
                 steps += ((fn, f"parameter '{param}'"),)
                 taint = Taint(f"src:{record['source']}", steps, frozenset(record["cleared"]))
-                interp = self.walk_function(fn, symbolic=False, bound={param: Val(taints=(taint,))})[0]
+                # a request object: its attributes are the sources, as in a view
+                value = Val(qual=record["request"]) if "request" in record else Val(taints=(taint,))
+                interp = self.walk_function(fn, symbolic=False, bound={param: value})[0]
                 hits += [h for h in interp.hits if h.taint.label.startswith("src:")]
         return hits
 
@@ -398,6 +452,8 @@ class ModuleAnalysis:
                 "cleared": sorted(t.cleared),
                 "via": [list(v) for v in t.via],
             }
+            if call.request:
+                out[key]["request"] = call.request
         return list(out.values())
 
 
@@ -507,6 +563,7 @@ def taint_flows(module: Any, ctx: Any) -> None:
     model = load_model()
     rules = sink_rules(ctx, model)
     analysis = ModuleAnalysis(module, ctx.path, model, ctx.project.index("taint-index"), _extra_sanitizers(ctx, rules))
+    analysis.handler_names = handler_names(ctx.project, module.name)
     at_sink: dict[tuple[str, int, int], list[Hit]] = {}
     for h in analysis.analyze(local_source_kinds(ctx, rules)):
         if h.kind in rules:

@@ -68,21 +68,32 @@ class ProjectIndex:
         incoming: dict[str, dict[str, list[dict[str, Any]]]] = {}
         for relpath, data in self._modules.items():
             for call in data.get("calls", []):
-                target = next(((path, name) for path, name in self._definitions(call["callee"], relpath)
-                               if name in self._modules[path].get("functions", {})), None)
+                target = self._callee(call["callee"].replace("()", ""), relpath)
                 cleared = self._cleared_on_the_way(call, relpath)
                 if target is None or cleared is None:
                     continue
                 record = {"path": relpath, "arg": call["arg"], "source": call["source"], "steps": call["steps"], "cleared": cleared}
+                if "request" in call:
+                    record["request"] = call["request"]
                 incoming.setdefault(target[0], {}).setdefault(target[1], []).append(record)
         return incoming
+
+    def _callee(self, qual: str, caller: str) -> tuple[str, str] | None:
+        """(relpath, function) `qual` calls: a function, a method of an instance
+        (`Store().fetch`), or a class (its `__init__`)."""
+        for path, name in self._definitions(qual, caller):
+            functions = self._modules[path].get("functions", {})
+            for candidate in (name, f"{name}.__init__"):
+                if candidate in functions:
+                    return path, candidate
+        return None
 
     def _cleared_on_the_way(self, call: dict[str, Any], caller: str) -> list[str] | None:
         """The kinds the value was made safe for, now that the calls it went through
         are known (`via`); None when one of them does not pass it on."""
         cleared = set(call.get("cleared", []))
         for callee, arg in call.get("via", []):
-            summary = self.function(callee, caller)
+            summary = self.function(callee.replace("()", ""), caller)
             if summary is None:  # a library function: it passed the value on
                 continue
             returns = summary.get("returns", {})

@@ -178,6 +178,7 @@ class Call:
     callee: str
     arg: int | str
     taint: Taint
+    request: str = ""  # the value is a request object of this type (its attributes are sources)
 
 
 @dataclass

@@ -1,0 +1,50 @@
+"""Functions that deployment descriptors name as request handlers, whatever their
+parameters are called:
+
+- AWS SAM / CloudFormation `Handler: app.lambda_handler` (the module path is
+  relative to `CodeUri`) and the Serverless Framework `handler: src/users.get`:
+  the function gets the Lambda event;
+- OpenAPI `operationId: api.users.search` (with `x-openapi-router-controller`
+  for bare ids), which connexion routes to: the function gets the request's
+  parameters as arguments.
+
+The descriptors are project files (`Project.read_text`: the result cache
+re-validates them); only the few whose name says what they are are read, and a
+handler matches a module whose dotted name ends with the handler's module path.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+_DESCRIPTOR = re.compile(r"(?:^|/)(?:template|serverless|openapi|swagger|api|spec)[^/]*\.(?:ya?ml|json)$|\.template$", re.I)
+_LAMBDA = re.compile(r"""^\s*["']?[Hh]andler["']?\s*:\s*["']?([\w./-]+\.\w+)["']?\s*,?\s*$""", re.M)
+_OPERATION = re.compile(r"""["']?operationId["']?\s*:\s*["']?([\w.]+)["']?""")
+_CONTROLLER = re.compile(r"""["']?x-openapi-router-controller["']?\s*:\s*["']?([\w.]+)["']?""")
+
+
+def handler_names(project: Any, modname: str) -> dict[str, str]:
+    """{function of module `modname`: "lambda" | "connexion"} named by the project's
+    deployment descriptors."""
+    found: dict[str, str] = {}
+    for rel in sorted(project.files):
+        if not _DESCRIPTOR.search(rel):
+            continue
+        text = project.read_text(rel)
+        if not text:
+            continue
+        for handler in _LAMBDA.findall(text):
+            _add(found, modname, handler.replace("/", "."), "lambda")
+        controllers = _CONTROLLER.findall(text)
+        for operation in _OPERATION.findall(text):
+            targets = [operation] if "." in operation else [f"{c}.{operation}" for c in controllers]
+            for target in targets:
+                _add(found, modname, target, "connexion")
+    return found
+
+
+def _add(found: dict[str, str], modname: str, target: str, framework: str) -> None:
+    module, _, function = target.rpartition(".")
+    if module and (modname == module or modname.endswith("." + module)):
+        found[function] = framework
