@@ -348,7 +348,11 @@ def _finish(
     overrides = settings.config.severity_overrides()
     found = [replace(f, severity=overrides[f.code]) if f.code in overrides else f for f in found if f.code not in ignored]
     directives = parse_directives(text, python=result.kind == "python") + list(extra_directives or [])
-    kept, suppressed = apply_directives(found, directives, registry.code_for)
+    # a finding this file's analysis places in another file (a template it renders)
+    # is not subject to this file's line directives
+    elsewhere = [f for f in found if f.path != result.path]
+    kept, suppressed = apply_directives([f for f in found if f.path == result.path], directives, registry.code_for)
+    kept += elsewhere
     if UNUSED_CODE in settings.enabled and UNUSED_CODE not in ignored and directives:
         rule = registry.rules[UNUSED_CODE]
         for directive, message in unused_directives(directives, registry.code_for, settings.enabled):

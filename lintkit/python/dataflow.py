@@ -23,6 +23,8 @@ from typing import Any, Callable
 
 from astroid import nodes
 
+from lintkit.findings import Location
+
 from lintkit.python.callmodels import builtin_call, method_call, model_call
 from lintkit.python.guards import refine
 from lintkit.python.models import TaintModel
@@ -47,6 +49,13 @@ from lintkit.python.values import (
     var_name,
     with_taint,
 )
+
+def position(node: Any) -> tuple[Any, ...]:
+    """Where a sink is: an astroid node of the module, or a Location in a template."""
+    if isinstance(node, Location):
+        return (node.path, node.line, node.column)
+    return (getattr(node, "lineno", 0) or 0, getattr(node, "col_offset", 0) or 0)
+
 
 _UNARY: dict[str, Callable[[Any], Any]] = {"not": operator.not_, "-": operator.neg, "+": operator.pos, "~": operator.invert}
 
@@ -78,6 +87,8 @@ class Interpreter:
         self._continue_envs: list[Env] = []
         self._hit_keys: set[tuple[Any, ...]] = set()
         self.calls: list[Call] = []  # tainted values handed to functions of other modules
+        # a template render call (`[[render]]`): the module's analysis looks into the template
+        self.on_render: Callable[[Interpreter, Any, Any, list[Val], dict[str, Val]], None] | None = None
 
     # -- reporting ---------------------------------------------------------------
 
@@ -86,7 +97,7 @@ class Interpreter:
         for t in val.all_taints():
             if not t.live_for(kind):
                 continue
-            key = (kind, getattr(node, "lineno", 0) or 0, getattr(node, "col_offset", 0) or 0, t.label, t.steps[0][0] if t.steps else None)
+            key = (kind, position(node), t.label, t.steps[0][0] if t.steps else None)
             if key in self._hit_keys:
                 continue
             self._hit_keys.add(key)
@@ -593,6 +604,9 @@ class Interpreter:
             return Val(taints=(Taint(f"src:{kind}", ((node, f"untrusted data from {qual}()"),)),))
         if check_sinks(self, node, qual, method, recv, args, kwargs):
             return CLEAN  # a sink's result (a response, a process, a parsed tree) is not the input itself
+        render = self.model.renders.get(qual or "")
+        if render is not None and self.on_render is not None:
+            self.on_render(self, node, render, args, kwargs)
         modelled = model_call(self, node, qual, method, recv, args, kwargs)
         if modelled is not None:
             return modelled

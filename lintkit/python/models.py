@@ -39,6 +39,18 @@ class Sanitizer:
     why: str = ""  # what makes it complete for `clears` (required in the models)
 
 
+@dataclass(frozen=True)
+class Render:
+    """A call rendering a template file with a context (`[[render]]`)."""
+
+    api: str
+    template: int  # position of the template name
+    template_kw: str
+    context: str  # "kwargs" (keyword arguments are the context) or the position of a dict
+    context_kw: str
+    autoescape: str  # "on" (Django), "extension" (Flask: .html, .htm, .xml, .xhtml, .svg)
+
+
 @dataclass
 class TaintModel:
     kinds: dict[str, str] = field(default_factory=dict)  # sink kind -> what it is, in messages
@@ -51,6 +63,7 @@ class TaintModel:
     aliases: dict[str, str] = field(default_factory=dict)  # a public path -> the name the models use
     entries: list[Any] = field(default_factory=list)  # entries.Entry: framework entry points
     alias_roots: set[str] = field(default_factory=set)  # first components of the aliases
+    renders: dict[str, Render] = field(default_factory=dict)
     # api -> argument positions/keywords whose content reaches the result (the others do not)
     propagators: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = field(default_factory=dict)
 
@@ -142,4 +155,7 @@ def load_model(directory: str | None = None) -> TaintModel:
             model.aliases[str(entry["api"])] = str(entry["same"])
             model.alias_roots.add(str(entry["api"]).partition(".")[0])
         model.entries += [load_entry(entry) for entry in data.get("entry", [])]
+        for entry in data.get("render", []):
+            model.renders[str(entry["api"])] = Render(str(entry["api"]), int(entry["template"]), str(entry.get("template_kw", "")),
+                                                      str(entry["context"]), str(entry.get("context_kw", "")), str(entry["autoescape"]))
     return model

@@ -27,10 +27,11 @@ from typing import Any
 from astroid import nodes
 
 from lintkit.api import Location, python_span
-from lintkit.python.dataflow import Interpreter
+from lintkit.python.dataflow import Interpreter, position
 from lintkit.python.entries import Entry, handler_type, match, registered
 from lintkit.python.handlers import handler_names
-from lintkit.python.models import TaintModel, load_model
+from lintkit.python.templates import Site, template_sites
+from lintkit.python.models import Render, TaintModel, load_model
 from lintkit.python.names import absolute_module, imported_modules, imported_names, qualified
 from lintkit.python.taint_index import ProjectIndex
 from lintkit.python.values import CLEAN, Call, Hit, Summary, Taint, Val
@@ -118,6 +119,8 @@ class ModuleAnalysis:
                              if any(name == "*" for name, _ in s.names)]
         self.handler_names: dict[str, str] = {}  # functions deployment descriptors name (handlers.py)
         self._registered: dict[str, Entry] | None = None
+        self.files: Any = None  # the project (check phase): template files are read through it
+        self._templates: dict[tuple[str, str], list[Site]] = {}
         self.project = project if project is not None else ProjectIndex({})
         # Django views named in a urlconf (path()/re_path()/url()) anywhere in the run
         self.own_url_views = url_views(module, bound)
@@ -217,8 +220,37 @@ class ModuleAnalysis:
         return self._registered
 
     def interpreter(self, flask_route: bool = False, cls: Any = None) -> Interpreter:
-        return Interpreter(self.model, self.resolve_call, flask_route=flask_route,
-                           extra_sanitizers=self.extra_sanitizers, current_class=cls, unbound=self.unbound)
+        interp = Interpreter(self.model, self.resolve_call, flask_route=flask_route,
+                             extra_sanitizers=self.extra_sanitizers, current_class=cls, unbound=self.unbound)
+        if self.files is not None:
+            interp.on_render = self.render
+        return interp
+
+    def render(self, interp: Interpreter, node: Any, render: Render, args: list[Val], kwargs: dict[str, Val]) -> None:
+        """A template rendered with tainted context values: each value written out
+        unescaped in the template is a sink there."""
+        name = args[render.template] if render.template < len(args) else kwargs.get(render.template_kw)
+        if name is None or not isinstance(name.const, str):
+            return
+        if render.context == "kwargs":
+            context = {k: v for k, v in kwargs.items() if k != render.template_kw}
+        else:
+            given = args[int(render.context)] if int(render.context) < len(args) else kwargs.get(render.context_kw)
+            context = {str(k): v for k, v in given.keys} if given is not None and given.keys is not None else {}
+        tainted = {k: v for k, v in context.items() if v.all_taints()}
+        if not tainted:
+            return
+        key = (name.const, render.autoescape)
+        if key not in self._templates:
+            self._templates[key] = template_sites(self.files, name.const, self.relpath, render.autoescape)
+        short = render.api.rsplit(".", 1)[-1]
+        for site in self._templates[key]:
+            value = tainted.get(site.variable)
+            if value is None:
+                continue
+            where = Location(site.path, site.line, site.column, site.end_line, site.end_column)
+            flowed = Val(taints=tuple(t.step(node, f"rendered as '{site.variable}' by {short}()") for t in value.all_taints()))
+            interp.hit("html", where, flowed, f"{{{{ {site.variable} }}}} ({site.why})", "an HTML page")
 
     def walk_function(self, fn: Any, symbolic: bool, bound: dict[str, Val] | None = None) -> tuple[Interpreter, list[str]]:
         """Walk `fn`: symbolic parameters for its summary, or the values `bound` to them
@@ -564,10 +596,11 @@ def taint_flows(module: Any, ctx: Any) -> None:
     rules = sink_rules(ctx, model)
     analysis = ModuleAnalysis(module, ctx.path, model, ctx.project.index("taint-index"), _extra_sanitizers(ctx, rules))
     analysis.handler_names = handler_names(ctx.project, module.name)
-    at_sink: dict[tuple[str, int, int], list[Hit]] = {}
+    analysis.files = ctx.project
+    at_sink: dict[tuple[Any, ...], list[Hit]] = {}
     for h in analysis.analyze(local_source_kinds(ctx, rules)):
         if h.kind in rules:
-            at_sink.setdefault((h.kind, getattr(h.node, "lineno", 0) or 0, getattr(h.node, "col_offset", 0) or 0), []).append(h)
+            at_sink.setdefault((h.kind, *position(h.node)), []).append(h)
     for hits in at_sink.values():
         report_hits(ctx, rules[hits[0].kind], hits, hits[0].what or model.kinds[hits[0].kind])
 
