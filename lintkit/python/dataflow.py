@@ -29,7 +29,7 @@ from lintkit.python.callmodels import builtin_call, method_call, model_call
 from lintkit.python.guards import refine
 from lintkit.python.models import TaintModel
 from lintkit.python.names import imported_names, qualified
-from lintkit.python.sinks import check_sinks, fixes_host, is_shell_prefix
+from lintkit.python.sinks import CONTROLLED, METADATA, check_sinks, fixes_host, is_shell_prefix
 from lintkit.python.values import (
     CLEAN,
     Call,
@@ -388,6 +388,8 @@ class Interpreter:
             if base and f"{base}.{node.attrname}" in env:
                 return env[f"{base}.{node.attrname}"]
             recv = self.expr(node.expr, env)
+            if "controlled" in recv.flags and node.attrname in METADATA:
+                return CLEAN
             if recv.qual:
                 v = self.source_or_qual(node, f"{recv.qual}.{node.attrname}")
                 if recv.taints and not v.taints:  # a field of a tainted object (summaries of methods: "self")
@@ -602,8 +604,14 @@ class Interpreter:
         kind = self.model.sources.get(qual or "")
         if kind:
             return Val(taints=(Taint(f"src:{kind}", ((node, f"untrusted data from {qual}()"),)),))
-        if check_sinks(self, node, qual, method, recv, args, kwargs):
-            return CLEAN  # a sink's result (a response, a process, a parsed tree) is not the input itself
+        result = check_sinks(self, node, qual, method, recv, args, kwargs)
+        if result is not None:
+            name = var_name(func.expr) if isinstance(func, nodes.Attribute) else None
+            receiver = env.get(name) if name else None
+            if receiver is not None and result.taints and (receiver.qual is None or receiver.qual.endswith("()")):
+                # cursor.execute(query): its rows are the query's (a module is no receiver)
+                env[name] = replace(with_taint(receiver, result.taints), flags=CONTROLLED)
+            return result
         render = self.model.renders.get(qual or "")
         if render is not None and self.on_render is not None:
             self.on_render(self, node, render, args, kwargs)

@@ -9,7 +9,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from lintkit.python.models import Sink
-from lintkit.python.values import Val, join_all
+from lintkit.python.values import CLEAN, Taint, Val, dedupe, join_all
 
 if TYPE_CHECKING:
     from lintkit.python.dataflow import Interpreter
@@ -17,13 +17,33 @@ if TYPE_CHECKING:
 _HOST_FIXED = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#]+[/?#]|/[^/\\\\])")
 
 
+# Sink kinds whose result the attacker writes when they wrote the input: the rows of a
+# query they chose (UNION SELECT; only calls that run it, mode "sql"), the body their URL
+# serves, the value they had evaluated, unpickled or parsed, the output of their command.
+# (A template they wrote is PIV024 already, its output is not reported again.)
+CONTROLLED_RESULT = frozenset({"sql", "url", "code", "deserialization", "xxe", "command"})
+CONTROLLED = frozenset({"controlled"})  # Val.flags of such a result: its metadata is not the attacker's
+# ...counts, codes and flags of those results (response.status_code, cursor.rowcount)
+METADATA = frozenset({"status_code", "status", "ok", "rowcount", "lastrowid", "elapsed", "is_redirect", "returncode", "closed"})
+
+
 def check_sinks(interp: Interpreter, node: Any, qual: str | None, method: str | None, recv: Val | None,
-                args: list[Val], kwargs: dict[str, Val]) -> bool:
-    """Record the hits of a call to a sink of the models; False when it is none."""
+                args: list[Val], kwargs: dict[str, Val]) -> Val | None:
+    """Record the hits of a call to a sink of the models; None when it is none, else
+    the call's result: tainted when the attacker chose what produced it."""
     sinks = interp.model.sinks_for(qual, method if recv is not None else None)
+    if not sinks:
+        return None
+    taints: list[Taint] = []
     for sink in sinks:
         check_sink(interp, node, sink, recv, args, kwargs)
-    return bool(sinks)
+        if sink.kind in CONTROLLED_RESULT and (sink.kind != "sql" or sink.mode == "sql"):
+            values = [args[i] for i in sink.args if i < len(args)] + [kwargs[k] for k in sink.kwargs if k in kwargs]
+            if sink.mode == "url":
+                values = [prefix_only(v) for v in values]  # a fixed host's answer is not the attacker's
+            taints += [t.step(node, f"returned by {sink.api.lstrip('*.')}()") for v in values for t in v.all_taints()
+                       if t.live_for(sink.kind)]
+    return Val(taints=dedupe(taints), flags=CONTROLLED) if taints else CLEAN
 
 
 def check_sink(interp: Interpreter, node: Any, sink: Sink, recv: Val | None, args: list[Val], kwargs: dict[str, Val]) -> None:
