@@ -3,7 +3,15 @@
 Values are judged by `lintkit.secrets`, exactly as the CI/CD rules judge them: a literal
 given to a secret-like name (assigned, passed as a keyword, a dict key, a parameter
 default, compared with), a credential passed to boto3, or a token recognisable on sight.
-Values the file marks as mock data (`# mock values`) are skipped."""
+
+A literal the program certainly uses as a credential is reported whatever it looks like
+(a word is a guessable key, not a placeholder): the value of a framework's signing key
+(`SECRET_KEY = "..."`, `app.secret_key`, `app.config["SECRET_KEY"]`), the password or key
+argument of a connect/bind/sign API (`MySQLdb.connect(host, user, "pw")`,
+`conn.simple_bind_s(dn, "pw")`, `jwt.encode(claims, "key")`), and a token or password
+compared with a literal (`if token == "admin"`); only values meant to be replaced
+(`changeme`, `<your-key>`, `${SECRET}`, empty) are not. Values the file marks as mock
+data (`# mock values`) are skipped."""
 
 from __future__ import annotations
 
@@ -28,6 +36,39 @@ _BOTO3_PARAMS = {
 }
 
 
+# Names whose value is the application's signing key (Flask, Django, JWT extensions).
+_SIGNING_KEYS = frozenset({"secret_key", "jwt_secret_key", "jwt_secret", "wtf_csrf_secret_key", "secret_key_base"})
+# Credential arguments of real APIs, by position (keywords are named and judged as such).
+_CREDENTIAL_ARGS = {
+    "MySQLdb.connect": {2: "passwd"},
+    "pymysql.connect": {2: "password"},
+    "ldap3.Connection": {2: "password"},
+    "ftplib.FTP": {2: "passwd"},
+    "ftplib.FTP_TLS": {2: "passwd"},
+    "jwt.encode": {1: "key"},
+    "jwt.decode": {1: "key"},
+    "hmac.new": {0: "key"},
+    "itsdangerous.URLSafeTimedSerializer": {0: "secret_key"},
+    "itsdangerous.URLSafeSerializer": {0: "secret_key"},
+    "requests.auth.HTTPBasicAuth": {1: "password"},
+}
+# Methods whose receiver is a connection of a credential protocol (python-ldap, smtplib,
+# ftplib, imaplib, poplib, paramiko): the password position.
+_CREDENTIAL_METHODS = {"simple_bind_s": 1, "simple_bind": 1, "bind_s": 1, "starttls_login": 1, "pass_": 0}
+# Values a comparison with a token or password name may legitimately hold.
+_NOT_CREDENTIALS = frozenset({"none", "null", "nil", "true", "false", "undefined", "bearer", "basic", "digest", "token", "jwt"})
+_TO_REPLACE = ("changeme", "change_me", "change-me", "your_", "your-", "yoursecret", "replace", "xxxx", "example", "dummy",
+               "placeholder", "todo", "fixme", "insert", "<", "{{", "${", "%(")
+
+
+def in_use(value: str) -> bool:
+    """A literal the program uses as a credential: anything but nothing, a reference or a
+    value that asks to be replaced."""
+    text = value.strip()
+    lower = text.lower()
+    return len(text) >= 4 and not secrets.is_reference(text) and not any(mark in lower for mark in _TO_REPLACE)
+
+
 def hardcoded_credentials(module: nodes.Module, ctx: Any) -> None:
     reported: set[int] = set()
     in_tests = skip_tests(ctx, CODE)
@@ -41,6 +82,12 @@ def hardcoded_credentials(module: nodes.Module, ctx: Any) -> None:
     for call in nodes_of(module, nodes.Call):
         _boto3(call, report)
     judged: set[int] = set()
+    if not in_tests:
+        for name, value_node, why in _credentials_in_use(module):
+            value = value_node.value.decode("latin-1") if isinstance(value_node.value, bytes) else value_node.value
+            if in_use(value) and not secrets.marked_as_mock(ctx.lines, value_node.lineno, name):
+                judged.add(id(value_node))
+                report(value_node, f"hard-coded {why}: {secrets.redact(value.strip())}", "keyword")
     for name, value_node in _named_literals(module):
         judged.add(id(value_node))
         value = value_node.value
@@ -55,6 +102,49 @@ def hardcoded_credentials(module: nodes.Module, ctx: Any) -> None:
         match = next((m for m in secrets.find_secrets(const.value) if _reportable(m, in_tests) and m.confidence == "high"), None)
         if match is not None:
             report(const, f"hard-coded {match.description} {match.redacted(const.value)}")
+
+
+def _credentials_in_use(module: nodes.Module) -> list[tuple[str, nodes.Const, str]]:
+    """(name, literal, what it is) for literals certainly used as credentials."""
+    out: list[tuple[str, nodes.Const, str]] = []
+
+    def add(name: str, value: Any, why: str) -> None:
+        if isinstance(value, nodes.Const) and isinstance(value.value, (str, bytes)):
+            out.append((name, value, why))
+
+    for node in nodes_of(module, (nodes.Assign, nodes.Call, nodes.Compare)):
+        if isinstance(node, nodes.Assign):
+            for target in node.targets:
+                name = _target_name(target)
+                if name.lower() in _SIGNING_KEYS:
+                    add(name, node.value, f"signing key '{name}'")
+        elif isinstance(node, nodes.Call):
+            qual = call_name(node) or ""
+            positions = dict(_CREDENTIAL_ARGS.get(qual, {}))
+            method = node.func.attrname if isinstance(node.func, nodes.Attribute) else ""
+            if not positions and method in _CREDENTIAL_METHODS:
+                positions = {_CREDENTIAL_METHODS[method]: "password"}
+            for position, param in positions.items():
+                if position < len(node.args) and not any(isinstance(a, nodes.Starred) for a in node.args[: position + 1]):
+                    add(param, node.args[position], f"{param} passed to {qual or method}()")
+        elif len(node.ops) == 1 and node.ops[0][0] in ("==", "!="):
+            left, right = node.left, node.ops[0][1]
+            name, literal = (_compared_name(left), right) if isinstance(right, nodes.Const) else (_compared_name(right), left)
+            kind = secrets.secret_name_kind(name) if name else None
+            if kind in ("password", "token", "secret") and isinstance(literal, nodes.Const) and isinstance(literal.value, str):
+                if literal.value.strip().lower() not in _NOT_CREDENTIALS:
+                    add(name, literal, f"{kind} compared with a literal in '{name}'")
+    return out
+
+
+def _compared_name(node: Any) -> str:
+    """What a compared value is called: a name, an attribute, or the key it was read by
+    (`headers["X-Api-Token"]`, `headers.get("token")`)."""
+    key = node.slice if isinstance(node, nodes.Subscript) else node.args[0] if (
+        isinstance(node, nodes.Call) and isinstance(node.func, nodes.Attribute) and node.func.attrname == "get" and node.args) else None
+    if isinstance(key, nodes.Const) and isinstance(key.value, str):
+        return key.value
+    return last_identifier(node)
 
 
 def _reportable(match: secrets.SecretMatch, in_tests: bool) -> bool:
