@@ -12,6 +12,7 @@ from astroid import nodes
 
 from lintkit.python.guards import LINE_BREAKS, without_chars
 from lintkit.python.models import ALL
+from lintkit.python.redos import catastrophic
 from lintkit.python.sinks import is_shell_prefix
 from lintkit.python.values import CLEAN, Taint, MAX_STR, NOCONST, Env, Val, dedupe, const_of, const_val, derived, join_all, var_name, with_taint
 
@@ -252,7 +253,8 @@ def model_call(interp: Interpreter, node: Any, qual: str | None, method: str | N
         return base.map_taints(lambda t: t.step(node, f"normalised by {name}()").clear(frozenset({"~norm"})))
     typ = interp.model.returns.get(qual or "")
     if typ is not None:  # logging.getLogger(...) is a logging.Logger; what it was made from stays in it
-        return Val(qual=typ, taints=derived(node, args + list(kwargs.values())).taints)
+        flags = frozenset({"redos"}) if qual == "re.compile" and args and catastrophic(args[0].const) else frozenset()
+        return Val(qual=typ, taints=derived(node, args + list(kwargs.values())).taints, flags=flags)
     if qual and qual.endswith("XMLParser"):
         resolving = kwargs.get("resolve_entities")
         flags = frozenset({"xxe"}) if resolving is not None and resolving.const is True else frozenset()

@@ -40,6 +40,7 @@ from lintkit.python.values import (
     Val,
     const_of,
     const_val,
+    dedupe,
     derived,
     fold_binop,
     fold_compare,
@@ -611,6 +612,9 @@ class Interpreter:
             if receiver is not None and result.taints and (receiver.qual is None or receiver.qual.endswith("()")):
                 # cursor.execute(query): its rows are the query's (a module is no receiver)
                 env[name] = replace(with_taint(receiver, result.taints), flags=CONTROLLED)
+            if qual in self.model.returns:  # re.compile(p): a sink of its pattern, and a re.Pattern
+                typed = model_call(self, node, qual, method, recv, args, kwargs) or CLEAN
+                return replace(typed, taints=dedupe(typed.taints + result.taints))
             return result
         render = self.model.renders.get(qual or "")
         if render is not None and self.on_render is not None:

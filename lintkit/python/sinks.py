@@ -9,6 +9,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from lintkit.python.models import Sink
+from lintkit.python.redos import catastrophic
 from lintkit.python.values import CLEAN, Taint, Val, dedupe, join_all
 
 if TYPE_CHECKING:
@@ -76,6 +77,10 @@ def check_sink(interp: Interpreter, node: Any, sink: Sink, recv: Val | None, arg
         if v is not None:
             interp.hit(sink.kind, node, v.items[0] if v.items else v, f"{label}() as the program")
         return
+    if mode == "redos":
+        pattern = args[0] if sink.api.startswith("re.") and not sink.api.startswith("re.Pattern") and args else None
+        if not ("redos" in recv.flags if pattern is None and recv is not None else pattern is not None and catastrophic(pattern.const)):
+            return
     if mode == "yaml":
         loader = kwargs.get("Loader") or (args[1] if len(args) > 1 else None)
         if loader is not None and loader.qual and loader.qual.rsplit(".", 1)[-1] in ("SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoader"):

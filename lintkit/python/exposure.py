@@ -1,0 +1,83 @@
+"""Exception details sent to the client (CWE-209): inside a request handler (an entry
+point of `entries.py`), an `except ... as e` block that returns `e`'s text or a
+formatted traceback, or raises/aborts with it through the framework's HTTP error
+(whose message is the response body: `chalice.BadRequestError(str(e))`,
+`werkzeug` `abort(400, str(e))`, `fastapi.HTTPException(detail=str(e))`).
+
+Logging the exception, re-raising it, or raising another exception `from e` sends
+nothing to the client and is not reported.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterator
+
+from astroid import nodes
+
+from lintkit.python.walk import nodes_of
+
+# Calls whose result is the traceback or the exception being handled.
+_TRACEBACK = frozenset({
+    "traceback.format_exc", "traceback.format_exception", "traceback.format_tb", "traceback.format_stack",
+    "traceback.format_exception_only", "sys.exc_info",
+})
+# Packages whose exceptions (or abort()) turn their message into the HTTP response.
+_HTTP_ERRORS = ("chalice.", "werkzeug.exceptions.", "flask.abort", "fastapi.", "starlette.exceptions.", "falcon.",
+                "rest_framework.exceptions.", "django.http.", "aiohttp.web", "tornado.web.HTTPError", "sanic.exceptions.",
+                "bottle.HTTPError", "bottle.abort", "pyramid.httpexceptions.")
+
+
+def exposed_errors(fn: Any, resolve: Callable[[Any], str | None]) -> Iterator[tuple[Any, str]]:
+    """(node, what it sends) for each place `fn` sends exception details to the client."""
+    for handler in nodes_of(fn, nodes.ExceptHandler):
+        if handler.scope() is not fn:
+            continue
+        name = handler.name.name if handler.name is not None else None
+        for stmt in _statements(handler.body):
+            if isinstance(stmt, nodes.Return) and stmt.value is not None:
+                what = _details(stmt.value, name, resolve)
+                if what:
+                    yield stmt.value, f"{what} is returned to the client"
+            elif isinstance(stmt, nodes.Raise) and isinstance(stmt.exc, nodes.Call) and _http_error(stmt.exc.func, resolve):
+                what = _details(stmt.exc, name, resolve)
+                if what:
+                    yield stmt.exc, f"{what} is the message of {stmt.exc.func.as_string()}, sent to the client"
+            elif isinstance(stmt, nodes.Expr) and isinstance(stmt.value, nodes.Call) and _http_error(stmt.value.func, resolve):
+                what = _details(stmt.value, name, resolve)
+                if what:
+                    yield stmt.value, f"{what} is the message of {stmt.value.func.as_string()}, sent to the client"
+
+
+def _statements(body: list[Any]) -> Iterator[Any]:
+    """The handler's statements, into nested blocks but not into nested functions."""
+    for stmt in body:
+        yield stmt
+        if isinstance(stmt, (nodes.FunctionDef, nodes.AsyncFunctionDef, nodes.ClassDef, nodes.Lambda)):
+            continue
+        for block in ("body", "orelse", "finalbody"):
+            yield from _statements(getattr(stmt, block, None) or [])
+        for handler in getattr(stmt, "handlers", None) or []:
+            yield from _statements(handler.body)
+
+
+def _details(expr: Any, name: str | None, resolve: Callable[[Any], str | None]) -> str:
+    """What exception detail `expr` carries: the exception's text, or a traceback."""
+    for node in [expr, *nodes_of(expr, (nodes.Name, nodes.Call))]:
+        if isinstance(node, nodes.Name) and name and node.name == name and not _only_type(node):
+            return f"the text of exception '{name}'"
+        if isinstance(node, nodes.Call) and resolve(node.func) in _TRACEBACK:
+            return "the traceback"
+    return ""
+
+
+def _only_type(node: Any) -> bool:
+    """`type(e)`, `e.__class__.__name__`, `isinstance(e, X)`: the exception's class, not its text."""
+    parent = node.parent
+    if isinstance(parent, nodes.Call) and isinstance(parent.func, nodes.Name) and parent.func.name in ("type", "isinstance"):
+        return True
+    return isinstance(parent, nodes.Attribute) and parent.attrname in ("__class__", "status_code", "code", "errno")
+
+
+def _http_error(func: Any, resolve: Callable[[Any], str | None]) -> bool:
+    name = resolve(func) or ""
+    return name.startswith(_HTTP_ERRORS)
