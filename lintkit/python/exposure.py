@@ -35,6 +35,8 @@ def exposed_errors(fn: Any, resolve: Callable[[Any], str | None]) -> Iterator[tu
         name = handler.name.name if handler.name is not None else None
         for stmt in _statements(handler.body):
             if isinstance(stmt, nodes.Return) and stmt.value is not None:
+                if isinstance(stmt.value, nodes.Call) and (resolve(stmt.value.func) or "").startswith("chalice."):
+                    continue  # a Chalice error returned, not raised, is no JSON: the client gets a bare 500
                 what = _details(stmt.value, name, resolve)
                 if what:
                     yield stmt.value, f"{what} is returned to the client"
