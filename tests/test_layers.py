@@ -44,6 +44,7 @@ PENDING: set[tuple[str, str]] = {
     ("lintkit.suppress", "lintkit.output"),
     ("lintkit.report.text", "lintkit.aws.secrets"),
     ("lintkit.python.secretlike", "lintkit.aws.secrets"),
+    ("lintkit.python.cdk", "lintkit.aws.secrets"),  # lintkit.secrets once the detector moves there
     ("lintkit.engine", "lintkit.python.project"),
     ("lintkit.parallel", "lintkit.python.project"),
 }
