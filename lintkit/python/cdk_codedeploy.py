@@ -27,7 +27,14 @@ def deployment_groups(module: nodes.Module, ctx: Context) -> None:
     for group in cdk.cdk_calls(module):
         if group.name in GROUPS:
             _rollback(group, ctx)
+            _alarms(group, ctx)
             _all_at_once(group, ctx)
+            if group.cls == "ServerDeploymentGroup" and group.missing("deployment_config"):
+                ctx.report(
+                    "CDG007", group.node.func,
+                    f"deployment group {group.label('this deployment group')} sets no deployment_config, so the "
+                    "service default (CodeDeployDefault.OneAtATime) applies unreviewed",
+                )
 
 
 def _rollback(group: Call, ctx: Context) -> None:
@@ -43,6 +50,25 @@ def _rollback(group: Call, ctx: Context) -> None:
             f"automatic rollback is disabled for deployment group {group.label('this deployment group')} "
             "(failed_deployment, stopped_deployment and deployment_in_alarm all off): a failed deployment stays live",
         )
+
+
+def _alarms(group: Call, ctx: Context) -> None:
+    label = group.label("this deployment group")
+    alarms = _has_alarms(group)
+    if alarms is False or (alarms and group.value("ignore_alarm_configuration") is True):
+        ctx.report(
+            "CDG002", group.node.func,
+            f"deployment group {label} watches no CloudWatch alarms, so a bad release that passes its hooks is never rolled back",
+        )
+        return
+    config = group.value("auto_rollback")
+    if alarms and cdk.is_call(config, "aws_codedeploy.AutoRollbackConfig") and config.value("deployment_in_alarm") is False:
+        failed = config.missing("failed_deployment") or config.value("failed_deployment") is True
+        if failed or config.value("stopped_deployment") is True:
+            ctx.report(
+                "CDG002", config.where("deployment_in_alarm"),
+                f"deployment group {label} has alarms but does not roll back on them (deployment_in_alarm=False)",
+            )
 
 
 def _has_alarms(group: Call) -> bool | None:
