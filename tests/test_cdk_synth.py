@@ -20,7 +20,7 @@ STACKS = {
     "stacks/api_stack.py": ["OrdersApi"],
     "stacks/build_stack.py": ["OrdersBuild"],
     "stacks/data_stack.py": ["OrdersData"],
-    "stacks/delivery_stack.py": ["OrdersDelivery", "OrdersGuardedDelivery"],
+    "stacks/delivery_stack.py": ["OrdersDelivery", "OrdersGuardedDelivery", "OrdersRegionalDelivery"],
     "stacks/deploy_stack.py": ["OrdersDeploy"],
     "stacks/release_stack.py": ["OrdersRelease"],
 }

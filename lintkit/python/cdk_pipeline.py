@@ -248,7 +248,9 @@ def _cdk_pipelines_prod_approval(pipeline: Call, ctx: Context) -> None:
         opts = Call(call, f"pipelines.CodePipeline.{method}")
         if method == "add_stage":
             stage_id, where = _stage_id(opts.arg("stage", 0))
-            pre, post = _approvals(opts, "pre"), _approvals(opts, "post")
+            pre, post = _added_steps(call, _approvals(opts, "pre"), _approvals(opts, "post"))
+            if pre is None:
+                return
             own = pre or _stack_step_approvals(opts)
             waves.append(_Wave([stage_id] if stage_id else [], where or call.func, own, own or post, [(stage_id, own)]))
         elif method == "add_wave":
@@ -259,12 +261,17 @@ def _cdk_pipelines_prod_approval(pipeline: Call, ctx: Context) -> None:
         elif method not in ("build_pipeline",):
             return  # anything else may add stages we cannot see
     pattern = ctx.option("PIP008", "prod-pattern")
+    # With change sets (the default) every stack's execute action runs after
+    # run order 1, so an approval in any stage's `pre` holds the whole wave.
+    change_sets = pipeline.value("use_change_sets") is not False
     for index, wave in enumerate(waves):
         prod_stages = [s for s in wave.stage_approvals if cdk.prod_like(s[0], pattern)]
         considered = prod_stages or (wave.stage_approvals if any(cdk.prod_like(n, pattern) for n in wave.names) else [])
         if not considered:
             continue
         if wave.approval_first or all(approved for _, approved in considered):
+            continue
+        if change_sets and any(approved for _, approved in wave.stage_approvals):
             continue
         if any(w.approval_any for w in waves[:index]):
             continue
@@ -290,9 +297,12 @@ def _wave(opts: Call, call: nodes.Call) -> _Wave | None:
             sub_opts = Call(sub, f"pipelines.Wave.{method}")
             if method == "add_stage":
                 stage_id, _ = _stage_id(sub_opts.arg("stage", 0))
-                own = _approvals(sub_opts, "pre") or _stack_step_approvals(sub_opts)
+                stage_pre, stage_post = _added_steps(sub, _approvals(sub_opts, "pre"), _approvals(sub_opts, "post"))
+                if stage_pre is None:
+                    return None
+                own = stage_pre or _stack_step_approvals(sub_opts)
                 stages.append((stage_id, own))
-                any_approval = any_approval or own or _approvals(sub_opts, "post")
+                any_approval = any_approval or own or stage_post
             elif method == "add_pre":
                 if any(cdk.is_call(cdk.resolve(a), *_APPROVAL_STEPS) for a in sub.args):
                     pre = any_approval = True
@@ -305,6 +315,25 @@ def _wave(opts: Call, call: nodes.Call) -> _Wave | None:
         # A wave of one stage becomes a pipeline stage named after that stage.
         names = [stages[0][0]] if stages[0][0] else []
     return _Wave(names, where, pre, any_approval, stages)
+
+
+def _added_steps(call: nodes.Call, pre: bool, post: bool) -> tuple[bool | None, bool]:
+    """Approvals in a stage deployment's pre/post, counting `add_pre`/`add_post`
+    calls on the object add_stage returned; (None, _) when it is used otherwise."""
+    if cdk.assigned_to(call) is None:
+        return pre, post
+    uses = cdk.uses_of(call)
+    if uses.escapes or not uses.straight:
+        return None, post
+    for method, sub in uses.methods:
+        approval = any(cdk.is_call(cdk.resolve(a), *_APPROVAL_STEPS) for a in sub.args)
+        if method == "add_pre":
+            pre = pre or approval
+        elif method == "add_post":
+            post = post or approval
+        else:
+            return None, post
+    return pre, post
 
 
 def _stage_id(node: nodes.NodeNG | None) -> tuple[str | None, nodes.NodeNG | None]:

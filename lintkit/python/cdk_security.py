@@ -300,6 +300,8 @@ def _wildcard_statement(statement: Call, ctx: Context) -> None:
     effect = statement.value("effect")
     if not (statement.missing("effect") or cdk.enum(effect) == "ALLOW") or statement.star_kwargs:
         return
+    if not statement.missing("principals") or any("principal" in m for m, _ in statement.uses().methods):
+        return  # a resource policy (key, bucket, queue): "*" there is the resource it is attached to
     actions = _strings(statement.value("actions"))
     resources = _strings(statement.value("resources"))
     if actions is None or resources is None or "*" not in resources:
