@@ -61,10 +61,33 @@ class Member:
 
 @dataclass(frozen=True)
 class Mapping:
-    """A dict literal with string keys: key -> value node."""
+    """A dict literal with string keys: key -> value node. jsii accepts one
+    wherever a props struct is expected (`environment={"privileged": True}`),
+    so it answers the same questions as a `Call` of the struct class."""
 
     items: dict[str, nodes.NodeNG]
     node: nodes.NodeNG
+    star_kwargs = False
+
+    def arg(self, name: str, position: int | None = None) -> nodes.NodeNG | None:
+        return self.items.get(name)
+
+    def value(self, name: str, position: int | None = None) -> Any:
+        node = self.items.get(name)
+        return UNKNOWN if node is None else resolve(node)
+
+    def missing(self, name: str, position: int | None = None) -> bool:
+        return name not in self.items
+
+    def key(self, name: str) -> nodes.NodeNG | None:
+        if isinstance(self.node, nodes.Dict):
+            for key, _ in self.node.items:
+                if isinstance(key, nodes.Const) and key.value == name:
+                    return key
+        return None
+
+    def where(self, name: str) -> nodes.NodeNG:
+        return self.key(name) or self.node
 
 
 @dataclass(frozen=True)
@@ -307,6 +330,11 @@ def is_call(value: Any, *names: str) -> bool:
     return isinstance(value, Call) and (not names or value.name in names)
 
 
+def struct(value: Any, *names: str) -> Call | Mapping | None:
+    """A props struct: a call of one of the struct classes `names`, or a dict literal."""
+    return value if is_call(value, *names) or isinstance(value, Mapping) else None
+
+
 # -- what a construct's variable is used for ----------------------------------------
 
 
@@ -388,6 +416,24 @@ def _uses(call: nodes.Call) -> Uses:
         escapes = True
     methods.sort(key=lambda m: (m[1].lineno or 0, m[1].col_offset or 0))
     return Uses(methods, straight, escapes, shared, tuple(passed_to))
+
+
+def overridden(call: Call, prop: str) -> bool:
+    """Whether the module may set CloudFormation property `prop` of the
+    construct through an escape hatch: a literal path naming it in
+    `add_override`/`add_property_override`, or an assignment to its L1
+    attribute (`cfn.storage_encrypted = True`), anywhere in the module."""
+    if not call.uses().escapes:
+        return False
+    snake = re.sub(r"(?<!^)(?=[A-Z])", "_", prop).lower()
+    module = call.node.root()
+    for node in nodes_of(module, nodes.Call):
+        func = node.func
+        if isinstance(func, nodes.Attribute) and func.attrname in ("add_override", "add_property_override") and node.args:
+            path = constant(node.args[0])
+            if not isinstance(path, str) or prop in path.split("."):
+                return True
+    return any(a.attrname == snake for a in nodes_of(module, nodes.AssignAttr))
 
 
 # Attributes through which code reaches and changes the L1 resources of a construct.

@@ -27,6 +27,7 @@ _DEFAULTS_PROPS = (
     "code_build_defaults", "synth_code_build_defaults", "self_mutation_code_build_defaults",
     "asset_publishing_code_build_defaults",
 )
+_ENVIRONMENT = "aws_codebuild.BuildEnvironment"
 _DOCKER = re.compile(r"\bdocker\s+(build|push|buildx|compose)\b")
 # Build images whose synthesized Image the CloudFormation rule CBP011 reports.
 _DEPRECATED_IMAGES = {
@@ -54,9 +55,9 @@ def codebuild_projects(module: nodes.Module, ctx: Context) -> None:
 def _project(project: Call, ctx: Context) -> None:
     label = project.label("this project")
     kind = "PipelineProject" if project.cls == "PipelineProject" else "Project"
-    env = project.value("environment")
+    env = cdk.struct(project.value("environment"), _ENVIRONMENT)
     commands = _buildspec_commands(project.value("build_spec"))
-    if cdk.is_call(env, "aws_codebuild.BuildEnvironment"):
+    if env is not None:
         _environment(env, f"project {label}", commands, project, ctx)
     _env_vars(project.value("environment_variables"), f"project {label}", project, ctx)
     for prop in ("artifacts", "secondary_artifacts"):
@@ -64,7 +65,10 @@ def _project(project: Call, ctx: Context) -> None:
         for art in value.items if isinstance(value, Seq) else [project.arg(prop)]:
             _artifacts(cdk.resolve(art), label, ctx)
     _sources(project, label, ctx)
-    if project.missing("encryption_key"):
+    # The key encrypts the build output: a Project writes none unless given
+    # `artifacts` (a PipelineProject's go to the pipeline).
+    writes = kind == "PipelineProject" or not (project.missing("artifacts") or cdk.is_call(project.value("artifacts"), "aws_codebuild.Artifacts.no_artifacts"))
+    if project.missing("encryption_key") and writes:
         uses = project.uses()
         # A project used in a pipeline gets the artifact bucket's key; one
         # handed to code we cannot see may get any key.
@@ -78,7 +82,7 @@ def _project(project: Call, ctx: Context) -> None:
             )
 
 
-def _environment(env: Call, owner: str, commands: list[str] | None, anchor: Call, ctx: Context) -> None:
+def _environment(env: Call | Mapping, owner: str, commands: list[str] | None, anchor: Call, ctx: Context) -> None:
     privileged = env.value("privileged")
     if privileged is True:
         where = env.where("privileged")
@@ -104,7 +108,7 @@ def _environment(env: Call, owner: str, commands: list[str] | None, anchor: Call
             )
 
 
-def _far(inner: Call, outer: Call) -> bool:
+def _far(inner: Call | Mapping, outer: Call) -> bool:
     """The props object is defined away from the construct (a shared variable)."""
     node = inner.node
     while node is not None:
@@ -123,7 +127,7 @@ def _env_vars(value: Any, owner: str, anchor: Call, ctx: Context, plain: bool = 
         var = cdk.resolve(node)
         if plain:
             text, where = var, node
-        elif cdk.is_call(var, "aws_codebuild.BuildEnvironmentVariable"):
+        elif cdk.struct(var, "aws_codebuild.BuildEnvironmentVariable") is not None:
             vtype = var.value("type")
             if not (var.missing("type") or cdk.enum(vtype) == "PLAINTEXT"):
                 continue
@@ -135,7 +139,7 @@ def _env_vars(value: Any, owner: str, anchor: Call, ctx: Context, plain: bool = 
         match = cdk.secret_in(text, name)
         if match is None:
             continue
-        key = _key_node(value, name)
+        key = value.key(name)
         if match.confidence == "high":
             ctx.report("CBP004", where, f"environment variable '{name}' of {owner} holds a {match.description} in plain text")
         else:
@@ -144,14 +148,6 @@ def _env_vars(value: Any, owner: str, anchor: Call, ctx: Context, plain: bool = 
                 f"environment variable '{name}' of {owner} looks secret but is PLAINTEXT, visible to anyone who can read the project",
                 fix="type=BuildEnvironmentVariableType.SECRETS_MANAGER or PARAMETER_STORE",
             )
-
-
-def _key_node(mapping: Mapping, name: str) -> nodes.NodeNG | None:
-    if isinstance(mapping.node, nodes.Dict):
-        for key, _ in mapping.node.items:
-            if isinstance(key, nodes.Const) and key.value == name:
-                return key
-    return None
 
 
 def _artifacts(art: Any, label: str, ctx: Context) -> None:
@@ -202,8 +198,8 @@ def _step(step: Call, ctx: Context) -> None:
     CodeBuildStep's `build_environment` merges into its project."""
     label = f"pipeline step '{step.arg_text('id', 0)}'" if step.arg_text("id", 0) else "this pipeline step"
     _env_vars(step.value("env"), label, step, ctx, plain=True)
-    env = step.value("build_environment")
-    if cdk.is_call(env, "aws_codebuild.BuildEnvironment"):
+    env = cdk.struct(step.value("build_environment"), _ENVIRONMENT)
+    if env is not None:
         _environment(env, label, _step_commands(step), step, ctx)
 
 
@@ -234,10 +230,10 @@ def _cdk_pipeline(pipeline: Call, ctx: Context) -> None:
             else:
                 ctx.report("CBP003", pipeline.where(prop), f"{owner} runs in privileged mode ({prop}=True): build steps get root on the build host")
     for prop in _DEFAULTS_PROPS:
-        options = pipeline.value(prop)
-        if cdk.is_call(options, "pipelines.CodeBuildOptions"):
-            env = options.value("build_environment")
-            if cdk.is_call(env, "aws_codebuild.BuildEnvironment"):
+        options = cdk.struct(pipeline.value(prop), "pipelines.CodeBuildOptions")
+        if options is not None:
+            env = cdk.struct(options.value("build_environment"), _ENVIRONMENT)
+            if env is not None:
                 _environment(env, f"the CodeBuild projects of pipeline {label} ({prop})", commands if prop != "self_mutation_code_build_defaults" else None, pipeline, ctx)
     if artifact_store_cmk(pipeline) is False:
         ctx.report(

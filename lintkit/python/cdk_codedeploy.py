@@ -38,8 +38,8 @@ def deployment_groups(module: nodes.Module, ctx: Context) -> None:
 
 
 def _rollback(group: Call, ctx: Context) -> None:
-    config = group.value("auto_rollback")
-    if not cdk.is_call(config, "aws_codedeploy.AutoRollbackConfig") or config.star_kwargs:
+    config = cdk.struct(group.value("auto_rollback"), "aws_codedeploy.AutoRollbackConfig")
+    if config is None or config.star_kwargs:
         return  # no auto_rollback: CDK rolls back failed deployments
     failed = True if config.missing("failed_deployment") else config.value("failed_deployment")
     stopped = False if config.missing("stopped_deployment") else config.value("stopped_deployment")
@@ -61,8 +61,8 @@ def _alarms(group: Call, ctx: Context) -> None:
             f"deployment group {label} watches no CloudWatch alarms, so a bad release that passes its hooks is never rolled back",
         )
         return
-    config = group.value("auto_rollback")
-    if alarms and cdk.is_call(config, "aws_codedeploy.AutoRollbackConfig") and config.value("deployment_in_alarm") is False:
+    config = cdk.struct(group.value("auto_rollback"), "aws_codedeploy.AutoRollbackConfig")
+    if alarms and config is not None and config.value("deployment_in_alarm") is False:
         failed = config.missing("failed_deployment") or config.value("failed_deployment") is True
         if failed or config.value("stopped_deployment") is True:
             ctx.report(

@@ -106,16 +106,22 @@ def _api_logging(api: Call, ctx: Context) -> None:
             "access_log_destination): requests to it are not recorded",
         )
         return
-    options = api.value("deploy_options")
-    if cdk.is_call(options, "aws_apigateway.StageOptions") and not options.star_kwargs and options.missing("access_log_destination"):
+    options = cdk.struct(api.value("deploy_options"), "aws_apigateway.StageOptions")
+    if options is not None and not options.star_kwargs and options.missing("access_log_destination") and not _execution_logs(options):
         ctx.report(
             "CDK001", api.where("deploy_options"),
             f"the stage of REST API {label} has no access_log_destination: requests to it are not recorded",
         )
 
 
+def _execution_logs(options: Any) -> bool:
+    """INFO-level execution logging (or full request tracing) records each
+    request too; then "requests are not recorded" would be untrue."""
+    return cdk.enum(options.value("logging_level")) == "INFO" or options.value("data_trace_enabled") is True
+
+
 def _stage_logging(stage: Call, ctx: Context) -> None:
-    if stage.star_kwargs or not stage.missing("access_log_destination") or stage.uses().escapes:
+    if stage.star_kwargs or not stage.missing("access_log_destination") or stage.uses().escapes or _execution_logs(stage):
         return
     ctx.report(
         "CDK001", stage.node.func,
@@ -165,7 +171,7 @@ def _explicitly_unencrypted(store: Call, ctx: Context) -> None:
 
 
 def _rds_storage(db: Call, ctx: Context) -> None:
-    if db.star_kwargs:
+    if db.star_kwargs or cdk.overridden(db, "StorageEncrypted"):
         return
     label = db.label("this database")
     encrypted = db.value("storage_encrypted")
@@ -187,7 +193,9 @@ def _search_domain(domain: Call, ctx: Context) -> None:
     at_rest = domain.value("encryption_at_rest")
     if domain.missing("encryption_at_rest"):
         ctx.report("CDK004", domain.node.func, f"search domain {label} stores its indexes unencrypted (no encryption_at_rest)")
-    elif isinstance(at_rest, Call) and at_rest.value("enabled") is not True and (at_rest.missing("enabled") or at_rest.value("enabled") is False):
+    elif cdk.struct(at_rest, "aws_opensearchservice.EncryptionAtRestOptions", "aws_elasticsearch.EncryptionAtRestOptions") is not None and (
+        at_rest.missing("enabled") or at_rest.value("enabled") is False
+    ):
         ctx.report("CDK004", domain.where("encryption_at_rest"), f"search domain {label} stores its indexes unencrypted (encryption_at_rest is not enabled)")
 
 
