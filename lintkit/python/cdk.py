@@ -25,7 +25,7 @@ from typing import Any, Iterator
 
 from astroid import nodes
 
-from lintkit.aws.secrets import SecretMatch, classify_secret_value
+from lintkit.aws.secrets import SecretMatch, classify_secret_value, is_placeholder
 from lintkit.python.calls import NOT_CONSTANT, constant, words
 from lintkit.python.names import imported_modules, qualified
 from lintkit.python.walk import bindings, nodes_of, remember
@@ -479,3 +479,9 @@ def secret_in(value: str, name: str) -> SecretMatch | None:
     the CDK rules call the detector."""
     match = classify_secret_value(value, name=name)
     return match if match is not None and match.confidence != "low" else None
+
+
+def placeholder(value: str) -> bool:
+    """The project's secret detector's judgement that a literal is a placeholder
+    (`changeme`, `<token>`, `REPLACE_ME`), not a credential."""
+    return is_placeholder(value)

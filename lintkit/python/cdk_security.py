@@ -9,6 +9,7 @@ module does to the construct afterwards (a bucket policy added to it, its
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from astroid import nodes
@@ -283,12 +284,31 @@ def _literal_secret(secret: Call, ctx: Context) -> None:
     text = literal_secret(secret)
     if text is None or _is_github_token(secret):
         return
+    if _secret_initial_value(secret) and (cdk.placeholder(text) or _marker_word(text)):
+        return  # a Secret created with a placeholder, to be set by hand after deployment
     ctx.report(
         "CDK007", secret.node,
         f"a literal secret ({len(text)} characters) is written into the synthesized template: the same credential "
         "in every deployment, readable by anyone who can read the code, the template or the stack",
         fix="generate it (rds.Credentials.from_generated_secret, secretsmanager.Secret) or read it with SecretValue.secrets_manager",
     )
+
+
+def _secret_initial_value(secret: Call) -> bool:
+    """The value given to `secretsmanager.Secret(secret_string_value=...)` or
+    inside its `secret_object_value={...}`."""
+    node = secret.node.parent
+    if isinstance(node, nodes.Dict):
+        node = node.parent
+    if not isinstance(node, nodes.Keyword) or node.arg not in ("secret_string_value", "secret_object_value"):
+        return False
+    holder = node.parent
+    return isinstance(holder, nodes.Call) and cdk.library_name(holder.func) == "aws_secretsmanager.Secret"
+
+
+def _marker_word(text: str) -> bool:
+    """PENDING, TBD, SET_ME: capitals and separators only, no real secret looks so."""
+    return bool(re.fullmatch(r"[A-Z][A-Z_-]{2,39}", text))
 
 
 def _is_github_token(secret: Call) -> bool:
