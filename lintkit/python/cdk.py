@@ -188,6 +188,12 @@ def cdk_calls(module: nodes.Module) -> list[Call]:
     return remember(module, "cdk_calls", _find_calls)
 
 
+def in_cdk_app(module: nodes.Module, text: str) -> bool:
+    """The module imports the CDK library. The text test first: most Python
+    files of a run are not CDK code, and their trees need not be walked."""
+    return "aws_cdk" in text and imports_cdk(module)
+
+
 def imports_cdk(module: nodes.Module) -> bool:
     return remember(module, "imports_cdk", lambda m: any(n == "aws_cdk" or n.startswith(PREFIX) for n in imported_modules(m)))
 

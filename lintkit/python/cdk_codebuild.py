@@ -43,6 +43,8 @@ _DEPRECATED_IMAGES = {
 
 
 def codebuild_projects(module: nodes.Module, ctx: Context) -> None:
+    if not cdk.in_cdk_app(module, ctx.text):
+        return
     for call in cdk.cdk_calls(module):
         if call.name in PROJECTS:
             _project(call, ctx)

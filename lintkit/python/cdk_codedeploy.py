@@ -24,6 +24,8 @@ GROUPS = {
 
 
 def deployment_groups(module: nodes.Module, ctx: Context) -> None:
+    if not cdk.in_cdk_app(module, ctx.text):
+        return
     for group in cdk.cdk_calls(module):
         if group.name in GROUPS:
             _rollback(group, ctx)

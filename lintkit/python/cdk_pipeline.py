@@ -47,6 +47,8 @@ _TARGET_NAME_PROPS = (
 
 
 def pipelines(module: nodes.Module, ctx: Context) -> None:
+    if not cdk.in_cdk_app(module, ctx.text):
+        return
     for call in cdk.cdk_calls(module):
         if call.name in (L2_PIPELINE, PIPELINE):
             _artifact_store(call, ctx)

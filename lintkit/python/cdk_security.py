@@ -39,6 +39,8 @@ _METHODS = frozenset({*_INGRESS, "allow_from_any_ipv4", "allow_default_port_from
 
 
 def cdk_security(module: nodes.Module, ctx: Context) -> None:
+    if not cdk.in_cdk_app(module, ctx.text):
+        return
     for call in cdk.cdk_calls(module):
         name = call.name
         if name in _REST_APIS:
