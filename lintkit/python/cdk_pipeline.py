@@ -160,7 +160,7 @@ def _l2_stages(pipeline: Call) -> list[_Stage] | None:
     given = pipeline.value("stages")
     if isinstance(given, Seq):
         for item in given.items:
-            stage = _l2_stage(cdk.resolve(item), None)
+            stage = _l2_stage(cdk.resolve(item))
             if stage is None:
                 return None
             stages.append(stage)
@@ -175,22 +175,23 @@ def _l2_stages(pipeline: Call) -> list[_Stage] | None:
         opts = Call(call, "aws_codepipeline.Pipeline.add_stage")
         if not opts.missing("placement") or cdk.assigned_to(call) is not None:
             return None  # reordered, or actions added to it later
-        stage = _l2_stage(opts, opts)
+        stage = _l2_stage(opts, added=True)
         if stage is None:
             return None
         stages.append(stage)
     return stages
 
 
-def _l2_stage(props: Any, opts: Call | None) -> _Stage | None:
+def _l2_stage(props: Any, added: bool = False) -> _Stage | None:
+    """A stage from its StageProps (or dict), or from `add_stage(...)`'s arguments."""
     if isinstance(props, Mapping):
         name_node, actions_node = props.items.get("stage_name"), props.items.get("actions")
-    elif isinstance(props, Call) and (props.cls == "StageProps" or opts is not None):
+    elif isinstance(props, Call) and (props.cls == "StageProps" or added):
         name_node, actions_node = props.arg("stage_name"), props.arg("actions")
     else:
         return None
     name = cdk.resolve(name_node)
-    stage = _Stage(name if isinstance(name, str) else None, name_node if name_node is not None else (props.node if isinstance(props, Call) else props.node))
+    stage = _Stage(name if isinstance(name, str) else None, name_node if name_node is not None else props.node)
     actions = cdk.resolve(actions_node) if actions_node is not None else Seq((), stage.where)
     if not isinstance(actions, Seq):
         return None
