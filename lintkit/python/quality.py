@@ -6,7 +6,7 @@
 - PQL013: `datetime.utcnow()` / `utcfromtimestamp()` (naive, deprecated).
 - PQL014: writing to an object's `__dict__` directly.
 - PQL015: bytes (or an attribute) grown with `+=` in a loop: quadratic copying.
-- PQL016: a mutable default argument that the function mutates or hands out.
+- PQL016: a mutable default argument that the function mutates.
 - PQL017: `== None` / `!= None` (opt-in).
 """
 
@@ -218,7 +218,10 @@ def _naive_datetimes(module: nodes.Module, ctx: Any) -> None:
 # -- PQL014 ---------------------------------------------------------------------------
 
 _DICT_WRITES = {"update", "setdefault", "pop", "popitem", "clear", "__setitem__", "__delitem__"}
-_STATE_METHODS = ("__setstate__", "__reduce__", "__reduce_ex__", "__copy__", "__deepcopy__")
+# Where writing `__dict__` is the protocol: restoring state, and descriptors
+# caching or storing a value on the instance (`cached_property`).
+_STATE_METHODS = ("__setstate__", "__reduce__", "__reduce_ex__", "__copy__", "__deepcopy__", "__get__", "__set__", "__delete__", "__set_name__")
+_ATTRIBUTE_HOOKS = ("__setattr__", "__getattr__", "__getattribute__", "__delattr__")
 
 
 def _dunder_dict(module: nodes.Module, ctx: Any) -> None:
@@ -227,7 +230,7 @@ def _dunder_dict(module: nodes.Module, ctx: Any) -> None:
         if target is None:
             continue
         func = node.scope()
-        if isinstance(func, nodes.FunctionDef) and func.name in _STATE_METHODS:
+        if isinstance(func, nodes.FunctionDef) and (func.name in _STATE_METHODS or _hooks_attributes(func)):
             continue
         owner = target.expr.as_string()[:40]
         ctx.report(
@@ -236,6 +239,12 @@ def _dunder_dict(module: nodes.Module, ctx: Any) -> None:
             f"writing to {owner}.__dict__ directly bypasses properties, __setattr__ and __slots__",
             fix="Set attributes with setattr() (or a dataclass/__init__ that assigns each one)",
         )
+
+
+def _hooks_attributes(func: nodes.FunctionDef) -> bool:
+    """A method of a class that overrides attribute access must use __dict__."""
+    cls = func.parent.frame() if func.parent is not None else None
+    return isinstance(cls, nodes.ClassDef) and any(name in cls.locals for name in _ATTRIBUTE_HOOKS)
 
 
 def _dict_write(node: Any) -> Any:
@@ -352,7 +361,8 @@ def _mutable_defaults(module: nodes.Module, ctx: Any) -> None:
 
 
 def _shared_use(func: Any, name: str) -> str:
-    """How the function lets the shared default change or escape, or ''."""
+    """How the function changes the shared default, or ''. Returning it or
+    storing it is not enough: whoever receives it may never change it."""
     uses = [n for n in nodes_of(func, nodes.Name) if n.name == name and n.scope() is func]
     if any(a.name == name and a.scope() is func for a in nodes_of(func, nodes.AssignName) if a.parent is not func.args):
         return ""  # rebound somewhere: too subtle to judge
@@ -364,10 +374,6 @@ def _shared_use(func: Any, name: str) -> str:
             return f"mutated by item assignment (line {use.lineno})"
         if isinstance(parent, nodes.AugAssign) and parent.target is use:
             return f"mutated by {parent.op} (line {use.lineno})"
-        if isinstance(parent, (nodes.Return, nodes.Yield)):
-            return f"returned to the caller (line {use.lineno})"
-        if isinstance(parent, nodes.Assign) and parent.value is use and any(isinstance(t, nodes.AssignAttr) for t in parent.targets):
-            return f"stored on an object (line {use.lineno})"
     return ""
 
 
