@@ -271,6 +271,8 @@ _ID_SETTERS = ("setuid", "setgid", "seteuid", "setegid", "setreuid", "setregid",
 def _setuid_root(call: nodes.Call, name: str, ctx: Any) -> None:
     if not name.startswith(("os.", "posix.")) or name.split(".")[-1] not in _ID_SETTERS:
         return
+    if _expects_refusal(call):
+        return
     for arg in call.args:
         if constant(arg) == 0 and not isinstance(constant(arg), bool):
             kind = "group" if "gid" in name else "user"
@@ -281,6 +283,18 @@ def _setuid_root(call: nodes.Call, name: str, ctx: Any) -> None:
                 fix="Run with the least privilege needed: drop to an unprivileged account and never switch back to root",
             )
             return
+
+
+def _expects_refusal(call: nodes.Call) -> bool:
+    """`try: os.setuid(0) except OSError/PermissionError:` checks that root
+    cannot be regained after dropping privileges: the call is meant to fail."""
+    child, parent = call, call.parent
+    while parent is not None and not isinstance(parent, (nodes.FunctionDef, nodes.Module)):
+        if isinstance(parent, nodes.Try) and child in parent.body:
+            caught = [qualified(h.type) or "" for h in parent.handlers if h.type is not None]
+            return any(c.endswith(("OSError", "PermissionError", "EnvironmentError")) for c in caught)
+        child, parent = parent, parent.parent
+    return False
 
 
 # -- PSC037 password hashers ---------------------------------------------------------
