@@ -33,7 +33,8 @@ def exception_handling(module: nodes.Module, ctx: Any) -> None:
             _finally_jumps(node, ctx)
         for index, handler in enumerate(node.handlers):
             last = index == len(node.handlers) - 1
-            if "PQL002" in codes and last:
+            # `try/except X: raise/else:` needs the clause: else requires one.
+            if "PQL002" in codes and last and not (node.orelse and len(node.handlers) == 1):
                 _rethrow(handler, ctx)
             if "PQL004" in codes or "PQL005" in codes:
                 _swallowed(node, handler, ctx, codes)

@@ -210,14 +210,16 @@ def _naive_datetimes(module: nodes.Module, ctx: Any) -> None:
             ctx.report(
                 "PQL013",
                 call,
-                f"datetime.{method}() returns a naive datetime that later code takes for local time (deprecated since Python 3.12)",
+                f"datetime.{method}() returns a naive datetime without its UTC zone: .timestamp(), .astimezone() and comparisons take it for local time (deprecated since Python 3.12)",
                 fix=f"Use datetime.{aware}, which carries its time zone",
             )
 
 
 # -- PQL014 ---------------------------------------------------------------------------
 
-_DICT_WRITES = {"update", "setdefault", "pop", "popitem", "clear", "__setitem__", "__delitem__"}
+# Removing keys (`self.__dict__.pop("conn", None)`) is how a cached_property is
+# reset; only writes are reported.
+_DICT_WRITES = {"update", "setdefault", "__setitem__"}
 # Where writing `__dict__` is the protocol: restoring state, and descriptors
 # caching or storing a value on the instance (`cached_property`).
 _STATE_METHODS = ("__setstate__", "__reduce__", "__reduce_ex__", "__copy__", "__deepcopy__", "__get__", "__set__", "__delete__", "__set_name__")
@@ -251,7 +253,7 @@ def _dict_write(node: Any) -> Any:
     """The `x.__dict__` attribute node a statement writes through, or None."""
     if isinstance(node, nodes.AssignAttr) and node.attrname == "__dict__":
         return node
-    if isinstance(node, nodes.Subscript) and isinstance(node.parent, (nodes.Assign, nodes.AugAssign, nodes.Delete)) and node in _targets(node.parent):
+    if isinstance(node, nodes.Subscript) and isinstance(node.parent, (nodes.Assign, nodes.AugAssign)) and node in _targets(node.parent):
         value = node.value
         return value if isinstance(value, nodes.Attribute) and value.attrname == "__dict__" else None
     if isinstance(node, nodes.Call) and isinstance(node.func, nodes.Attribute) and node.func.attrname in _DICT_WRITES:
