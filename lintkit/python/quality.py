@@ -8,6 +8,7 @@
 - PQL015: bytes (or an attribute) grown with `+=` in a loop: quadratic copying.
 - PQL016: a mutable default argument that the function mutates.
 - PQL017: `== None` / `!= None` (opt-in).
+- PQL018: a naive datetime compared with or subtracted from an aware one.
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ from astroid import nodes
 
 from lintkit.python.resolve import call_name
 from lintkit.python.security_common import imports_module, skip_tests
-from lintkit.python.walk import nodes_of
+from lintkit.python.calls import keyword
+from lintkit.python.walk import bindings, nodes_of
 
 _SCOPES = (nodes.FunctionDef, nodes.AsyncFunctionDef, nodes.ClassDef, nodes.Lambda)
-_CODES = ("PQL010", "PQL011", "PQL012", "PQL013", "PQL014", "PQL015", "PQL016", "PQL017")
+_CODES = ("PQL010", "PQL011", "PQL012", "PQL013", "PQL014", "PQL015", "PQL016", "PQL017", "PQL018")
 
 
 def correctness(module: nodes.Module, ctx: Any) -> None:
@@ -42,6 +44,8 @@ def correctness(module: nodes.Module, ctx: Any) -> None:
         _quadratic_concatenation(module, ctx)
     if "PQL016" in codes:
         _mutable_defaults(module, ctx)
+    if "PQL018" in codes:
+        _naive_aware_mix(module, ctx)
 
 
 # -- PQL010 ---------------------------------------------------------------------------
@@ -213,6 +217,57 @@ def _naive_datetimes(module: nodes.Module, ctx: Any) -> None:
                 f"datetime.{method}() returns a naive datetime without its UTC zone: .timestamp(), .astimezone() and comparisons take it for local time (deprecated since Python 3.12)",
                 fix=f"Use datetime.{aware}, which carries its time zone",
             )
+
+
+# -- PQL018 ---------------------------------------------------------------------------
+
+_NAIVE_MAKERS = ("datetime.datetime.now", "datetime.datetime.today", "datetime.datetime.utcnow", "datetime.datetime.fromtimestamp", "datetime.datetime.utcfromtimestamp")
+_AWARE_MAKERS = ("django.utils.timezone.now",)
+_ORDERING = ("<", "<=", ">", ">=")
+
+
+def _naive_aware_mix(module: nodes.Module, ctx: Any) -> None:
+    for node in nodes_of(module, (nodes.Compare, nodes.BinOp)):
+        if isinstance(node, nodes.BinOp):
+            pairs = [(node.left, node.right)] if node.op == "-" else []
+        else:
+            pairs = [(left, right) for (op, right), left in zip(node.ops, [node.left] + [r for _, r in node.ops]) if op in _ORDERING]
+        for left, right in pairs:
+            kinds = {_tz_kind(left), _tz_kind(right)}
+            if kinds == {"naive", "aware"}:
+                ctx.report(
+                    "PQL018",
+                    node,
+                    "a naive datetime is compared with (or subtracted from) a time-zone-aware one: this raises TypeError at run time",
+                    fix="Make both aware: datetime.now(timezone.utc), datetime.fromtimestamp(ts, timezone.utc)",
+                )
+                break
+
+
+def _tz_kind(node: Any, depth: int = 0) -> str:
+    """'naive' / 'aware' for a datetime made by a known call (directly or through a name bound once), else ''."""
+    if isinstance(node, nodes.Name) and depth < 3:
+        bound = bindings(node)
+        if len(bound) == 1 and isinstance(bound[0], nodes.AssignName) and isinstance(bound[0].parent, nodes.Assign):
+            return _tz_kind(bound[0].parent.value, depth + 1)
+        return ""
+    if not isinstance(node, nodes.Call):
+        return ""
+    name = call_name(node) or ""
+    if name in _AWARE_MAKERS:
+        return "aware"
+    if name not in _NAIVE_MAKERS:
+        return ""
+    method = name.rsplit(".", 1)[-1]
+    if method in ("utcnow", "utcfromtimestamp", "today"):
+        return "naive"
+    position = 0 if method == "now" else 1
+    tz = keyword(node, "tz")
+    if tz is None and len(node.args) > position:
+        tz = node.args[position]
+    if tz is None or (isinstance(tz, nodes.Const) and tz.value is None):
+        return "naive"
+    return "aware"
 
 
 # -- PQL014 ---------------------------------------------------------------------------
