@@ -16,8 +16,8 @@ snake_case method names):
   (`InstanceIds`, `StackName`), which make one response complete; `tokens` is
   every input/output token, limit key and more-results flag of any paginator
   (a call passing, or code reading, one of them paginates by hand).
-  Operations whose limit member documents that every item is returned when
-  it is omitted are left out.
+  Left out: operations whose limit member documents that every item is
+  returned when it is omitted, and the hand-checked ones in ONE_PAGE below.
 - boto3-waiters.json     {service: {op: {waiter: [words]}}}: the operation each
   waiter polls and the status fields and values its acceptors compare
   (empty: the waiter only looks at the HTTP status or an error code).
@@ -26,6 +26,8 @@ snake_case method names):
   (`UnprocessedItems`, `Failed`, `FailedPutCount`, ...).
 - boto3-s3-owner.json    {op: [members]}: S3 operations accepting
   ExpectedBucketOwner / ExpectedSourceBucketOwner.
+- boto3-services.json    {"services": [names]}: every service botocore knows, so
+  that `anything.client("s3")` can be recognised as an SDK client.
 - boto3-exclusive.json   {service: {op: [[path, a, b], ...]}}: input members the
   model's own documentation says cannot be given together ("..., but not
   both", "mutually exclusive"), both named in the same sentence.
@@ -50,6 +52,31 @@ ABOUT = (
     "http://www.apache.org/licenses/LICENSE-2.0). Do not edit by hand."
 )
 
+# Operations whose single response is complete in practice, by AWS's own
+# documentation (service behaviour or a hard quota below the default page
+# size); the reason is the source. `*` stands for every operation of a service.
+ONE_PAGE = {
+    ("ec2", "*"): "EC2 describe calls without MaxResults are unpaginated: they return every item "
+    "(Amazon EC2 Developer Guide, Pagination in the Amazon EC2 API)",
+    ("s3", "list_buckets"): "ListBuckets without MaxBuckets returns every bucket of an account at the default quota",
+    ("iam", "list_access_keys"): "2 access keys per user",
+    ("iam", "list_signing_certificates"): "2 signing certificates per user",
+    ("iam", "list_ssh_public_keys"): "5 SSH public keys per user",
+    ("iam", "list_mfa_devices"): "8 MFA devices per user",
+    ("iam", "list_groups_for_user"): "10 groups per user",
+    ("iam", "list_attached_user_policies"): "at most 20 managed policies per user",
+    ("iam", "list_attached_role_policies"): "at most 20 managed policies per role",
+    ("iam", "list_attached_group_policies"): "at most 20 managed policies per group",
+    ("iam", "list_policy_versions"): "5 versions per managed policy",
+    ("iam", "list_account_aliases"): "1 alias per account",
+    ("iam", "list_user_tags"): "50 tags per IAM resource",
+    ("iam", "list_role_tags"): "50 tags per IAM resource",
+    ("iam", "list_policy_tags"): "50 tags per IAM resource",
+    ("events", "list_targets_by_rule"): "5 targets per rule",
+    ("guardduty", "list_detectors"): "1 detector per Region",
+    ("eks", "list_identity_provider_configs"): "1 identity provider config per cluster",
+    ("logs", "describe_resource_policies"): "10 resource policies per Region",
+}
 FAILURE_MEMBERS = frozenset({
     "Failed", "FailedPutCount", "FailedRecordCount", "FailedEntryCount", "FailedEntries", "UnprocessedItems",
     "UnprocessedKeys", "Unsuccessful", "Errors", "FailedRequests", "UnprocessedAccountIds",
@@ -106,7 +133,7 @@ def paginators(loader: Loader, service: str, model: dict, vocabulary: set) -> di
     table = {}
     for name, config in sorted(pages.items()):
         op = model["operations"].get(name)
-        if op is None:
+        if op is None or (service, "*") in ONE_PAGE or (service, xform_name(name)) in ONE_PAGE:
             continue
         members, required = input_members(model, op)
         limit = config.get("limit_key")
@@ -216,7 +243,7 @@ def write(name: str, table: dict, **extra: object) -> None:
     path = OUT / name
     body = json.dumps({"about": ABOUT, "botocore": BOTOCORE, **extra, "services": table}, sort_keys=True, separators=(",", ":"))
     path.write_text(body + "\n", encoding="utf-8")
-    count = sum(len(ops) for ops in table.values())
+    count = sum(len(ops) for ops in table.values()) if isinstance(table, dict) else 0
     print(f"{path.relative_to(OUT.parent.parent)}: {len(table)} services, {count} operations, {path.stat().st_size} bytes")
 
 
@@ -244,6 +271,7 @@ def main() -> int:
     for key, table in tables.items():
         write(f"boto3-{key}.json", table)
     write("boto3-s3-owner.json", {"s3": s3_owner})
+    write("boto3-services.json", sorted(loader.list_available_services("service-2")))
     return 0
 
 

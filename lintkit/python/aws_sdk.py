@@ -193,8 +193,8 @@ def _complete_use(node: Any, hops: int) -> Any:
         return parent
     if isinstance(parent, nodes.Compare) and any(op in ("in", "not in") and right is node for op, right in parent.ops):
         return parent
-    if isinstance(parent, nodes.BoolOp) and node in parent.values:
-        return _complete_use(parent, hops)
+    if isinstance(parent, nodes.BoolOp) and (parent.op == "or" or node is parent.values[-1]):
+        return _complete_use(parent, hops)  # `items or []` is the items; `items and items[0]` is not
     binding = _bound_name(node)
     if binding is not None and hops < _MAX_HOPS:
         for load in _loads(binding):

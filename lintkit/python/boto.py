@@ -69,14 +69,18 @@ NOT_LITERAL = calls.NOT_CONSTANT
 
 
 def uses_sdk(module: nodes.Module) -> bool:
-    """The module imports boto3/botocore (or their async and stub packages)."""
+    """The module imports boto3/botocore (or their async and stub packages), or
+    creates a client from a session it was given (`session.client("s3")`)."""
 
     def compute(mod: nodes.Module) -> bool:
         for node in nodes_of(mod, (nodes.Import, nodes.ImportFrom)):
             names = [n for n, _ in node.names] if isinstance(node, nodes.Import) else [node.modname or ""]
             if any(n.startswith(_SDK_MODULES) for n in names):
                 return True
-        return False
+        return any(
+            isinstance(c.func, nodes.Attribute) and c.func.attrname in _SESSION_METHODS and handle(c) is not None
+            for c in nodes_of(mod, nodes.Call)
+        )
 
     return remember(module, "boto_uses_sdk", compute)
 
@@ -106,6 +110,11 @@ def is_factory_call(call: nodes.Call) -> bool:
     """The call itself creates a client or resource (not a helper returning one)."""
     found = handle(call)
     return found is not None and found.kind in ("client", "resource") and found.origin is call
+
+
+@lru_cache(maxsize=None)
+def _services() -> frozenset[str]:
+    return frozenset(table("services")["services"])
 
 
 @lru_cache(maxsize=None)
@@ -139,9 +148,15 @@ def _from_call(call: nodes.Call, depth: int) -> Handle | None:
         return Handle("session", "", call)
     func = call.func
     if isinstance(func, nodes.Attribute) and func.attrname in _SESSION_METHODS:
+        # `<session>.client("s3")`: the receiver need not resolve (a session
+        # passed in, `local_session(factory)`), the service name must be one
+        # botocore knows.
         base = _resolve(func.expr, depth + 1)
-        if base is not None and base.kind == "session":
-            return _service_handle(call, _SESSION_METHODS[func.attrname])
+        if base is None or base.kind == "session":
+            found = _service_handle(call, _SESSION_METHODS[func.attrname])
+            if found is not None and (base is not None or found.service in _services()):
+                return found
+        return None
     return _agree(_returned_values(func), depth)
 
 
