@@ -20,6 +20,7 @@ import csv
 import json
 import subprocess
 import sys
+import tarfile
 import tempfile
 import zipfile
 from collections import Counter, defaultdict
@@ -34,33 +35,46 @@ PYPI = [
     "aws-sam-cli==1.170.0", "chalice==1.34.0", "awscli==1.46.3", "localstack-core==2026.3.0", "moto==5.2.6",
     "aws-lambda-powertools==3.37.0", "sceptre==4.7.0", "c7n==0.9.53", "prowler==5.46.0", "awswrangler==3.17.1",
     "sagemaker==2.257.7", "zappa==0.63.0", "cartography==0.143.0", "apache-airflow-providers-amazon==9.39.0",
-    "aws-xray-sdk==2.15.0", "aws-encryption-sdk==4.0.7",
+    "aws-xray-sdk==2.15.0", "aws-encryption-sdk==4.0.7", "aws-parallelcluster==3.16.1", "pacu==1.7.0",
+    "scoutsuite==5.14.0", "awslimitchecker==12.0.0", "runway==2.8.4", "ecs-deploy==1.17.0", "taskcat==0.9.58",
+    "awsume==4.5.4", "gimme-aws-creds==2.8.2", "awsebcli==3.27.5", "stacker==1.7.2",
 ]
+# repository: (commit, subdirectory or "")
 GITHUB = {
-    "awslabs/aws-config-rules": "b54d4a6c99e105c25ca46af9305770e4ba51c422",
-    "awslabs/aws-deployment-framework": "147545e6c69d3a826029c0537220462cb2f92b48",
-    "aws-solutions/instance-scheduler-on-aws": "21ef9f59cd0034e7bcda1ac5a2f038a462abe7b6",
+    "awslabs/aws-config-rules": ("b54d4a6c99e105c25ca46af9305770e4ba51c422", ""),
+    "awslabs/aws-deployment-framework": ("147545e6c69d3a826029c0537220462cb2f92b48", ""),
+    "aws-solutions/instance-scheduler-on-aws": ("21ef9f59cd0034e7bcda1ac5a2f038a462abe7b6", ""),
+    "aws-solutions/aws-control-tower-customizations": ("9c7ab05c212831e6b4034b83cf2a2affccef41c1", ""),
+    "duo-labs/cloudmapper": ("ec8fbf201b8b43e66720cd3ee9079a801e49c61c", ""),
+    "awsdocs/aws-doc-sdk-examples": ("7d1e1237789cbf5033a7c22d917d17c64de1aaaa", "python"),
 }
 CONFIG = 'respect-gitignore = false\nselect = ["PAW"]\n'
 
 
 def fetch_pypi(spec: str) -> Path:
+    """The project's wheel, or its sdist when it publishes no wheel, unpacked."""
     name = spec.split("==")[0]
     target = CACHE / "src" / name.replace("-", "_")
     if target.exists():
         return target
-    wheels = CACHE / "wheels"
-    wheels.mkdir(parents=True, exist_ok=True)
-    subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--only-binary", ":all:", "-d", str(wheels), spec], check=True)
-    version = spec.split("==")[1]
-    wheel = next(wheels.glob(f"{name.replace('-', '_')}-{version}-*.whl"))
+    downloads = CACHE / "downloads"
+    downloads.mkdir(parents=True, exist_ok=True)
+    pip = [sys.executable, "-m", "pip", "download", "-q", "--no-deps", "-d", str(downloads), spec]
+    if subprocess.run([*pip, "--only-binary", ":all:"]).returncode != 0:
+        subprocess.run([*pip, "--no-binary", ":all:"], check=True)
+    stem = f"{name}_{spec.split('==')[1]}".lower().replace("-", "_")
+    archive = next(p for p in downloads.iterdir() if p.name.lower().replace("-", "_").startswith(stem))
     target.mkdir(parents=True)
-    with zipfile.ZipFile(wheel) as archive:
-        archive.extractall(target)
+    if archive.suffix == ".whl":
+        with zipfile.ZipFile(archive) as wheel:
+            wheel.extractall(target)
+    else:
+        with tarfile.open(archive) as sdist:
+            sdist.extractall(target, filter="data")
     return target
 
 
-def fetch_github(repo: str, commit: str) -> Path | None:
+def fetch_github(repo: str, commit: str, subdir: str) -> Path | None:
     target = CACHE / "src" / repo.replace("/", "+")
     if target.exists():
         return target
@@ -69,7 +83,7 @@ def fetch_github(repo: str, commit: str) -> Path | None:
         print(f"skip {repo}: not in {MIRROR} (fetch it with the session's fetch tool)", file=sys.stderr)
         return None
     target.mkdir(parents=True)
-    archive = subprocess.run(["git", f"--git-dir={git_dir}", "archive", commit], check=True, capture_output=True).stdout
+    archive = subprocess.run(["git", f"--git-dir={git_dir}", "archive", commit, *([subdir] if subdir else [])], check=True, capture_output=True).stdout
     subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
     return target
 
@@ -96,7 +110,7 @@ def main() -> int:
     parser.add_argument("--list", action="store_true", help="print every finding")
     args = parser.parse_args()
     roots = [(spec.split("==")[0], fetch_pypi(spec)) for spec in PYPI]
-    roots += [(repo, root) for repo, commit in GITHUB.items() if (root := fetch_github(repo, commit)) is not None]
+    roots += [(repo, root) for repo, (commit, subdir) in GITHUB.items() if (root := fetch_github(repo, commit, subdir)) is not None]
     with tempfile.TemporaryDirectory() as tmp:
         config = Path(tmp) / "paw.toml"
         config.write_text(CONFIG, encoding="utf-8")

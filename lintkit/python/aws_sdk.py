@@ -182,7 +182,7 @@ def _complete_use(node: Any, hops: int) -> Any:
     iterated, counted, copied, extended into, searched with `in`, or returned."""
     parent = node.parent
     if isinstance(parent, (nodes.For, nodes.Comprehension)) and parent.iter is node:
-        return parent
+        return node
     if isinstance(parent, nodes.Call) and node in parent.args:
         if qualified(parent.func) in _CONSUMERS or _called(parent) == "extend":
             return parent
@@ -601,13 +601,13 @@ def _kind(node: Any, hops: int) -> str | None:
         kinds = {_kind(v, hops + 1) for v in _local_values(node)}
         return _SECRET if _SECRET in kinds else _CREDS if kinds == {_CREDS} else None
     if isinstance(node, nodes.Attribute):
-        if node.attrname in ("secret_key", "token") and _kind(node.expr, hops + 1) in (_CREDS, _SECRET):
+        if node.attrname in ("secret_key", "token") and _kind(node.expr, hops) in (_CREDS, _SECRET):
             return _SECRET
         return None
     if isinstance(node, nodes.Subscript):
         key = literal(node.slice)
         if isinstance(key, str) and (key in _SECRET_KEYS or key in _SECRET_HOLDERS):
-            return _SECRET if _kind(node.value, hops + 1) == _SECRET else None
+            return _SECRET if _kind(node.value, hops) == _SECRET else None
         return None
     if isinstance(node, nodes.Call):
         return _call_kind(node, hops)
@@ -643,7 +643,7 @@ def _call_kind(call: nodes.Call, hops: int) -> str | None:
     if func.attrname == "get" and call.args:
         key = literal(call.args[0])
         if key in _SECRET_KEYS or key in _SECRET_HOLDERS:
-            return _SECRET if _kind(func.expr, hops + 1) == _SECRET else None
+            return _SECRET if _kind(func.expr, hops) == _SECRET else None
     if func.attrname == "format":
         values = [*call.args, *(kw.value for kw in call.keywords or ())]
         return _SECRET if any(_kind(v, hops) == _SECRET for v in values) else None
