@@ -75,6 +75,8 @@ def fetch_pypi(spec: str) -> Path:
 
 
 def fetch_github(repo: str, commit: str, subdir: str) -> Path | None:
+    """The repository's Python files at `commit` (mirrors may lack large media
+    blobs, so files are read one by one)."""
     target = CACHE / "src" / repo.replace("/", "+")
     if target.exists():
         return target
@@ -82,9 +84,14 @@ def fetch_github(repo: str, commit: str, subdir: str) -> Path | None:
     if not git_dir.exists():
         print(f"skip {repo}: not in {MIRROR} (fetch it with the session's fetch tool)", file=sys.stderr)
         return None
-    target.mkdir(parents=True)
-    archive = subprocess.run(["git", f"--git-dir={git_dir}", "archive", commit, *([subdir] if subdir else [])], check=True, capture_output=True).stdout
-    subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    git = ["git", f"--git-dir={git_dir}"]
+    listing = subprocess.run([*git, "ls-tree", "-r", "--name-only", commit, *([subdir] if subdir else [])], check=True, capture_output=True, text=True)
+    for path in listing.stdout.splitlines():
+        if path.endswith(".py"):
+            blob = subprocess.run([*git, "cat-file", "-p", f"{commit}:{path}"], capture_output=True)
+            if blob.returncode == 0:
+                (target / path).parent.mkdir(parents=True, exist_ok=True)
+                (target / path).write_bytes(blob.stdout)
     return target
 
 

@@ -108,13 +108,28 @@ def reserved_environment(module: nodes.Module, ctx: Any) -> None:
         )
 
 
+def _same_region(key: str, target: nodes.Subscript) -> bool:
+    """`os.environ["AWS_DEFAULT_REGION"] = os.environ["AWS_REGION"]`: the runtime
+    sets both to the same Region, so this changes nothing."""
+    other = {"AWS_DEFAULT_REGION": "AWS_REGION", "AWS_REGION": "AWS_DEFAULT_REGION"}.get(key)
+    assign = target.parent
+    if other is None or not isinstance(assign, nodes.Assign):
+        return False
+    value = assign.value
+    if isinstance(value, nodes.Subscript) and qualified(value.value) == _ENVIRON:
+        return literal(value.slice) == other
+    if isinstance(value, nodes.Call) and qualified(value.func) in ("os.getenv", "os.environ.get") and value.args:
+        return literal(value.args[0]) == other
+    return False
+
+
 def _environment_writes(module: nodes.Module):
     """(reserved key, node to report) for `os.environ[K] = v`, `del os.environ[K]`,
     `os.environ.update({K: v})`, `os.environ.pop(K)`, `os.putenv(K, v)`, `os.unsetenv(K)`."""
     for target in nodes_of(module, nodes.Subscript):
         if target.ctx is not None and target.ctx.name in ("Store", "Del") and qualified(target.value) == _ENVIRON:
             key = literal(target.slice)
-            if key in RESERVED:
+            if key in RESERVED and not _same_region(key, target):
                 yield key, target.slice
     for call in nodes_of(module, nodes.Call):
         func = call.func

@@ -177,6 +177,17 @@ def _called(call: nodes.Call) -> str:
     return func.attrname if isinstance(func, nodes.Attribute) else func.name if isinstance(func, nodes.Name) else ""
 
 
+def _emptiness_test(length: nodes.Call) -> bool:
+    """`len(items) > 0`, `len(items) == 0`: the first page answers it."""
+    compare = length.parent
+    if not isinstance(compare, nodes.Compare) or len(compare.ops) != 1:
+        return False
+    op, right = compare.ops[0]
+    if compare.left is length:
+        return (op, literal(right)) in ((">", 0), ("==", 0), ("!=", 0), (">=", 1), ("<", 1))
+    return right is length and (op, literal(compare.left)) in (("<", 0), ("==", 0), ("!=", 0), ("<=", 1), (">", 1))
+
+
 def _complete_use(node: Any, hops: int) -> Any:
     """Where a list read from a response is consumed as if it were all the items:
     iterated, counted, copied, extended into, searched with `in`, or returned."""
@@ -184,7 +195,10 @@ def _complete_use(node: Any, hops: int) -> Any:
     if isinstance(parent, (nodes.For, nodes.Comprehension)) and parent.iter is node:
         return node
     if isinstance(parent, nodes.Call) and node in parent.args:
-        if qualified(parent.func) in _CONSUMERS or _called(parent) == "extend":
+        consumer = qualified(parent.func)
+        if consumer == "len" and _emptiness_test(parent):
+            return None
+        if consumer in _CONSUMERS or _called(parent) == "extend":
             return parent
         return None
     if isinstance(parent, nodes.AugAssign) and parent.value is node and parent.op == "+=":

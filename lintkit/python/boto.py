@@ -182,7 +182,10 @@ def _agree(values: list[Any], depth: int) -> Handle | None:
     for value in values:
         if isinstance(value, nodes.Const) and value.value is None:
             continue
-        current = value if isinstance(value, Handle) else _resolve(value, depth + 1)
+        if isinstance(value, _Passed):
+            current = _agree(_arguments(value.binding), depth + 1) if depth < _MAX_DEPTH else None
+        else:
+            current = value if isinstance(value, Handle) else _resolve(value, depth + 1)
         if current is None or (found is not None and (current.kind, current.service) != (found.kind, found.service)):
             return None
         found = found or current
@@ -209,12 +212,76 @@ def _bound_value(binding: nodes.AssignName) -> Any:
     if isinstance(parent, nodes.AnnAssign):
         return parent.value if parent.value is not None else _annotated(parent.annotation)
     if isinstance(parent, nodes.Arguments):
-        return _annotated(_parameter_annotation(parent, binding))
+        annotated = _annotated(_parameter_annotation(parent, binding))
+        return annotated if annotated is not None else _Passed(binding)
     if isinstance(parent, nodes.With):
         for item, target in parent.items:
             if target is binding:
                 return item
     return None
+
+
+@dataclass(frozen=True)
+class _Passed:
+    """A parameter: whatever the calls in this module pass for it."""
+
+    binding: nodes.AssignName
+
+
+def _arguments(param: nodes.AssignName) -> list[Any]:
+    """The expressions this module's calls pass for a parameter (its default
+    where a call leaves it out); empty when a call cannot be read."""
+    func = param.parent.parent
+    if not isinstance(func, nodes.FunctionDef):
+        return []
+    arguments = param.parent
+    positional = [*(arguments.posonlyargs or []), *(arguments.args or [])]
+    klass = func.parent if isinstance(func.parent, nodes.ClassDef) else None
+    bound = 1 if klass is not None and func.type in ("method", "classmethod") else 0
+    index = positional.index(param) - bound if param in positional else None
+    defaults = dict(zip(reversed(arguments.args or []), reversed(arguments.defaults or [])))
+    values: list[Any] = []
+    for call in _call_sites(func, klass):
+        if any(isinstance(a, nodes.Starred) for a in call.args) or any(kw.arg is None for kw in call.keywords or ()):
+            return []
+        given = next((kw.value for kw in call.keywords or () if kw.arg == param.name), None)
+        if given is None and index is not None and 0 <= index < len(call.args):
+            given = call.args[index]
+        if given is None:
+            given = defaults.get(param)
+        if given is None:
+            return []
+        values.append(given)
+    return values
+
+
+def _call_sites(func: nodes.FunctionDef, klass: nodes.ClassDef | None) -> list[nodes.Call]:
+    """Calls of `func` in its module: `f(...)`, `Class(...)`/`cls(...)` for
+    `__init__`, `self.method(...)` inside the class."""
+
+    def compute(f: nodes.FunctionDef) -> list[nodes.Call]:
+        found = []
+        for call in nodes_of(f.root(), nodes.Call):
+            callee = call.func
+            if isinstance(callee, nodes.Name):
+                if klass is None:
+                    hit = callee.name == f.name and any(b is f for b in bindings(callee))
+                elif f.name == "__init__":
+                    hit = (callee.name == klass.name and any(b is klass for b in bindings(callee))) or (
+                        callee.name == "cls" and _enclosing_class(call) is klass
+                    )
+                else:
+                    hit = False
+            else:
+                hit = (
+                    klass is not None and isinstance(callee, nodes.Attribute) and callee.attrname == f.name
+                    and isinstance(callee.expr, nodes.Name) and callee.expr.name == "self" and _enclosing_class(call) is klass
+                )
+            if hit:
+                found.append(call)
+        return found
+
+    return remember(func, "boto_call_sites", compute)
 
 
 def _parameter_annotation(arguments: nodes.Arguments, binding: nodes.AssignName) -> Any:
