@@ -47,6 +47,8 @@ GITHUB = {
     "aws-solutions/aws-control-tower-customizations": ("9c7ab05c212831e6b4034b83cf2a2affccef41c1", ""),
     "duo-labs/cloudmapper": ("ec8fbf201b8b43e66720cd3ee9079a801e49c61c", ""),
     "awsdocs/aws-doc-sdk-examples": ("7d1e1237789cbf5033a7c22d917d17c64de1aaaa", "python"),
+    "aws-samples/serverless-patterns": ("fb7b5d06c27d8abb1bd35e52ab7523acf4baab7b", ""),
+    "aws-samples/aws-cdk-examples": ("bccff1d2775e4b0bf777721c6b41c0107e122f73", ""),
 }
 CONFIG = 'respect-gitignore = false\nselect = ["PAW"]\n'
 

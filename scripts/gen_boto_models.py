@@ -76,6 +76,8 @@ ONE_PAGE = {
     ("guardduty", "list_detectors"): "1 detector per Region",
     ("eks", "list_identity_provider_configs"): "1 identity provider config per cluster",
     ("logs", "describe_resource_policies"): "10 resource policies per Region",
+    ("elb", "describe_account_limits"): "the fixed set of Elastic Load Balancing quotas",
+    ("elbv2", "describe_account_limits"): "the fixed set of Elastic Load Balancing quotas",
 }
 FAILURE_MEMBERS = frozenset({
     "Failed", "FailedPutCount", "FailedRecordCount", "FailedEntryCount", "FailedEntries", "UnprocessedItems",

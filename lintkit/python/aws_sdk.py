@@ -153,6 +153,8 @@ def missing_pagination(module: nodes.Module, ctx: Any) -> None:
         frame = _frame(call)
         if _strings(frame) & tokens or any(_called(c) == "get_paginator" for c in _in_scope(frame, nodes.Call)):
             continue
+        if _exact_lookup(call, frame):
+            continue
         for holder in _holders(call):
             for key, read in _key_reads(holder):
                 if key in results.split():
@@ -170,6 +172,20 @@ def missing_pagination(module: nodes.Module, ctx: Any) -> None:
             else:
                 continue
             break
+
+
+def _exact_lookup(call: nodes.Call, frame: Any) -> bool:
+    """`describe_log_groups(logGroupNamePrefix=name)` then `g["logGroupName"] == name`:
+    listings come sorted by name, and the exact name sorts first among the
+    names it prefixes, so the first page holds it."""
+    prefixes = {kw.value.as_string() for kw in call.keywords or () if kw.arg and kw.arg.lower().endswith("prefix")}
+    if not prefixes:
+        return False
+    for compare in _in_scope(frame, nodes.Compare):
+        operands = [compare.left, *(right for op, right in compare.ops if op == "==")]
+        if len(operands) > 1 and any(o.as_string() in prefixes for o in operands):
+            return True
+    return False
 
 
 def _called(call: nodes.Call) -> str:
