@@ -87,7 +87,8 @@ def fetch_github(repo: str, commit: str, subdir: str) -> Path | None:
         print(f"skip {repo}: not in {MIRROR} (fetch it with the session's fetch tool)", file=sys.stderr)
         return None
     git = ["git", f"--git-dir={git_dir}"]
-    listing = subprocess.run([*git, "ls-tree", "-r", "--name-only", commit, *([subdir] if subdir else [])], check=True, capture_output=True, text=True)
+    tree = [commit, *([subdir] if subdir else [])]
+    listing = subprocess.run([*git, "ls-tree", "-r", "--name-only", *tree], check=True, capture_output=True, text=True)
     for path in listing.stdout.splitlines():
         if path.endswith(".py"):
             blob = subprocess.run([*git, "cat-file", "-p", f"{commit}:{path}"], capture_output=True)
@@ -119,7 +120,10 @@ def main() -> int:
     parser.add_argument("--list", action="store_true", help="print every finding")
     args = parser.parse_args()
     roots = [(spec.split("==")[0], fetch_pypi(spec)) for spec in PYPI]
-    roots += [(repo, root) for repo, (commit, subdir) in GITHUB.items() if (root := fetch_github(repo, commit, subdir)) is not None]
+    for repo, (commit, subdir) in GITHUB.items():
+        root = fetch_github(repo, commit, subdir)
+        if root is not None:
+            roots.append((repo, root))
     with tempfile.TemporaryDirectory() as tmp:
         config = Path(tmp) / "paw.toml"
         config.write_text(CONFIG, encoding="utf-8")
@@ -140,7 +144,8 @@ def main() -> int:
         v = verdicts[code]
         labelled = v["true"] + v["low-value"] + v["false"]
         share = f"{100 * v['true'] / labelled:.0f}% true" if labelled else "-"
-        print(f"{code}: {sum(v.values())} findings, labelled {labelled}: true {v['true']}, low-value {v['low-value']}, false {v['false']} ({share})")
+        counts = f"true {v['true']}, low-value {v['low-value']}, false {v['false']}"
+        print(f"{code}: {sum(v.values())} findings, labelled {labelled}: {counts} ({share})")
     return 0
 
 

@@ -78,18 +78,20 @@ def _configured_per_invocation(call: nodes.Call, handler: nodes.FunctionDef) -> 
     receiver = call.func.expr if isinstance(call.func, nodes.Attribute) else None
     for node in [*args, *([receiver] if receiver is not None else [])]:
         for name in [node] if isinstance(node, nodes.Name) else nodes_of(node, nodes.Name):
-            if any(b.frame() is handler for b in bindings(name)) and not _session_without_settings(name, handler):
+            if any(b.frame() is handler for b in bindings(name)) and not _session_without_settings(name):
                 return True
     return False
 
 
-def _session_without_settings(name: nodes.Name, handler: nodes.FunctionDef) -> bool:
+def _session_without_settings(name: nodes.Name) -> bool:
     """`session = boto3.Session()` in the handler: a plain session, nothing per-invocation."""
     found = bindings(name)
     if len(found) != 1 or not isinstance(found[0], nodes.AssignName) or not isinstance(found[0].parent, nodes.Assign):
         return False
     value = found[0].parent.value
-    return isinstance(value, nodes.Call) and not value.args and not value.keywords and (qualified(value.func) or "").endswith("Session")
+    if not isinstance(value, nodes.Call) or value.args or value.keywords:
+        return False
+    return (qualified(value.func) or "").endswith("Session")
 
 
 # -- PAW005 reserved environment variables ---------------------------------------------
@@ -134,12 +136,11 @@ def _environment_writes(module: nodes.Module):
     for call in nodes_of(module, nodes.Call):
         func = call.func
         name = qualified(func) or ""
-        if name in ("os.putenv", "os.unsetenv") or (
-            isinstance(func, nodes.Attribute) and func.attrname in ("pop", "__setitem__", "__delitem__") and qualified(func.expr) == _ENVIRON
-        ):
+        environ_method = isinstance(func, nodes.Attribute) and qualified(func.expr) == _ENVIRON
+        if name in ("os.putenv", "os.unsetenv") or (environ_method and func.attrname in ("pop", "__setitem__", "__delitem__")):
             if call.args and literal(call.args[0]) in RESERVED:
                 yield literal(call.args[0]), call.args[0]
-        elif isinstance(func, nodes.Attribute) and func.attrname == "update" and qualified(func.expr) == _ENVIRON:
+        elif environ_method and func.attrname == "update":
             for arg in call.args:
                 if isinstance(arg, nodes.Dict):
                     for key, _ in arg.items:

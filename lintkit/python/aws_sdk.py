@@ -16,7 +16,6 @@ from typing import Any, Iterator
 from astroid import nodes
 
 from lintkit.python.boto import (
-    Handle,
     NOT_LITERAL,
     handle,
     has_star_kwargs,
@@ -166,7 +165,7 @@ def missing_pagination(module: nodes.Module, ctx: Any) -> None:
                             f"{client.service} {op} is paginated, but its '{key}' is used here as the complete result "
                             "without following the next-page token: a response may hold only the first page",
                             related=[(used, f"'{key}' used as the complete result")],
-                            fix=f"Iterate `client.get_paginator('{op}').paginate(...)`, or loop on the response's next-page token",
+                            fix=f"Iterate `client.get_paginator('{op}').paginate(...)`, or loop on the next-page token",
                         )
                         break
             else:
@@ -252,7 +251,7 @@ def polling_loops(module: nodes.Module, ctx: Any) -> None:
             if id(loop) in reported or not _polls(loop):
                 continue
             sleep = next((c for c in _in_scope(loop, nodes.Call) if qualified(c.func) in _SLEEPS), None)
-            if sleep is None or _does_other_work(loop, client, waited):
+            if sleep is None or _does_other_work(loop, waited):
                 continue
             fitting = _fitting_waiters(loop, waiters)
             if fitting:
@@ -276,7 +275,7 @@ def _polls(loop: Any) -> bool:
     return isinstance(loop.iter, nodes.Call) and qualified(loop.iter.func) in ("range", "itertools.count")
 
 
-def _does_other_work(loop: Any, client: Handle, waited: dict) -> bool:
+def _does_other_work(loop: Any, waited: dict) -> bool:
     """The loop also calls operations no waiter polls (it streams events, copies
     data...): a waiter cannot replace it."""
     for call in _in_scope(loop, nodes.Call):
@@ -432,7 +431,7 @@ def kms_reencryption(module: nodes.Module, ctx: Any) -> None:
                 "the plaintext of a KMS decrypt is encrypted again through the same client: the data key leaves "
                 "KMS in the clear for nothing",
                 related=[(source, "decrypted here")],
-                fix="Call `kms.re_encrypt(CiphertextBlob=..., DestinationKeyId=...)`: KMS re-encrypts without returning the plaintext",
+                fix="Call `kms.re_encrypt(CiphertextBlob=..., DestinationKeyId=...)`: the plaintext never leaves KMS",
             )
 
 
@@ -620,8 +619,9 @@ def _is_log_call(call: nodes.Call, printing_logs: bool) -> bool:
     if name.startswith("logging."):
         return True
     receiver = func.expr
-    last = receiver.attrname if isinstance(receiver, nodes.Attribute) else receiver.name if isinstance(receiver, nodes.Name) else ""
-    return "log" in last.lower()
+    if isinstance(receiver, nodes.Attribute):
+        return "log" in receiver.attrname.lower()
+    return isinstance(receiver, nodes.Name) and "log" in receiver.name.lower()
 
 
 def _kind(node: Any, hops: int) -> str | None:

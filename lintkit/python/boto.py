@@ -44,7 +44,9 @@ _SESSIONS = frozenset({
 })
 _SESSION_METHODS = {"client": "client", "create_client": "client", "resource": "resource"}
 _STUB_PREFIXES = ("mypy_boto3_", "types_boto3_", "types_aiobotocore_")
-_NOT_OPERATIONS = frozenset({"get_paginator", "get_waiter", "can_paginate", "close", "generate_presigned_url", "generate_presigned_post"})
+_NOT_OPERATIONS = frozenset(
+    {"get_paginator", "get_waiter", "can_paginate", "close", "generate_presigned_url", "generate_presigned_post"}
+)
 _SDK_MODULES = ("boto3", "botocore", "aiobotocore", "aioboto3", *_STUB_PREFIXES)
 
 
