@@ -40,9 +40,10 @@ def _handlers(module: nodes.Module, ctx: Any, code: str) -> list[nodes.FunctionD
 
 
 def client_per_invocation(module: nodes.Module, ctx: Any) -> None:
-    if not uses_sdk(module):
+    handlers = _handlers(module, ctx, "PAW004")
+    if not handlers or not uses_sdk(module):
         return
-    for handler in _handlers(module, ctx, "PAW004"):
+    for handler in handlers:
         cached = {name for g in nodes_of(handler, nodes.Global) for name in g.names}
         for call in nodes_of(handler, nodes.Call):
             if call.frame() is not handler or not is_factory_call(call):
