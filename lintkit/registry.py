@@ -62,6 +62,8 @@ BUILTIN_MODULES: dict[str, tuple[str, ...]] = {
     "pipeline": ("lintkit.aws.pipeline",),
     "cloudformation": ("lintkit.aws.cloudformation",),
     "python": ("lintkit.python.leaks", "lintkit.python.taint", "lintkit.python.security"),
+    # files that do not parse (or cannot be analyzed): checks of the text alone
+    "text": ("lintkit.aws.credentials",),
 }
 
 # Python analyses that contribute cross-file facts: each module defines
