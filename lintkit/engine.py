@@ -2,7 +2,13 @@
 
 `analyze_file` is the unit of work a worker process runs. It never raises for
 anything a file contains: a file that does not parse yields one GEN001
-finding, a crashing check a notification, and every other check still runs.
+finding, a file lintkit cannot analyze (too large, binary, unreadable, nested
+too deeply) or a crashing check one GEN005 finding, and the checks that need
+only the text (pasted credentials) still run on it.
+
+`run` checks the paths given and reports only on them, but reads cross-file
+facts (the project's file list, Python summaries of imported modules) from
+the whole project, so a file gets the same findings however it is named.
 """
 
 from __future__ import annotations
@@ -20,7 +26,19 @@ from typing import Any
 from lintkit.config import Config
 from lintkit.context import Context, Project
 from lintkit.documents import Document, ParseError, load
-from lintkit.files import Candidate, Skipped, classify_document, classify_name, discover, worth_parsing
+from lintkit.files import (
+    Candidate,
+    Skipped,
+    Unreadable,
+    classify_document,
+    classify_name,
+    coding_of,
+    decode_source,
+    discover,
+    read_bytes,
+    relative_to,
+    worth_parsing,
+)
 from lintkit.findings import Finding, Location, Notification, sort_findings
 from lintkit.registry import Registry, build_registry
 from lintkit.suppress import (
@@ -35,7 +53,12 @@ from lintkit.suppress import (
 
 PARSE_ERROR = "GEN001"
 TEMPLATED = "GEN003"
+NOT_ANALYZED = "GEN005"
 _BINARY_SNIFF = 8192
+# A file over the size limit is looked at in chunks for the markers of a
+# CI/CD file (bounded: past this many times the limit it is reported anyway).
+_MARKER_SCAN_FACTOR = 16
+_CHUNK = 1024 * 1024
 
 # Template syntax that makes a file something other than plain YAML/JSON.
 _TEMPLATE_MARKERS = ("{{", "{%", "%{", "<%", "$${")
@@ -56,7 +79,7 @@ class FileResult:
     notifications: list[Notification] = field(default_factory=list)
     skipped: str = ""
     seconds: float = 0.0
-    text: str = ""  # kept only when there are findings (excerpts, fingerprints)
+    text: str = ""  # kept only when there are findings (excerpts, fingerprints); never cached
 
 
 @dataclass
@@ -77,10 +100,43 @@ class RunResult:
         return [f for f in self.files if f.kind and not f.skipped]
 
     def text_of(self, path: str) -> str:
-        for f in self.files:
-            if f.path == path:
-                return f.text
-        return ""
+        texts = self.__dict__.get("_texts")
+        if texts is None:
+            texts = self.__dict__["_texts"] = {f.path: f.text for f in self.files if f.text}
+        return texts.get(path, "")
+
+    def seen_from(self, cwd: Path) -> RunResult:
+        """The same result with every path relative to `cwd` (reports show
+        paths a user can open from where lintkit ran); files outside `cwd`
+        keep their absolute path."""
+        root = str(self.root)
+        here = str(cwd.resolve())
+        memo: dict[str, str] = {}
+
+        def shown(path: str) -> str:
+            if path not in memo:
+                full = path if os.path.isabs(path) else os.path.join(root, path)
+                memo[path] = os.path.relpath(full, here).replace(os.sep, "/") if (full + os.sep).startswith(here + os.sep) else full
+            return memo[path]
+
+        if root == here:
+            return self
+
+        def loc(l: Location) -> Location:
+            return replace(l, path=shown(l.path))
+
+        def moved(f: Finding) -> Finding:
+            return replace(f, location=loc(f.location), related=tuple(map(loc, f.related)), flow=tuple(map(loc, f.flow)))
+
+        return replace(
+            self,
+            files=[replace(f, path=shown(f.path), findings=[moved(x) for x in f.findings], suppressed=[moved(x) for x in f.suppressed],
+                           notifications=[replace(n, path=shown(n.path)) if n.path else n for n in f.notifications]) for f in self.files],
+            skipped=[replace(s, relpath=shown(s.relpath)) for s in self.skipped],
+            findings=[moved(f) for f in self.findings],
+            suppressed=[moved(f) for f in self.suppressed],
+            notifications=[replace(n, path=shown(n.path)) if n.path else n for n in self.notifications],
+        )
 
 
 @dataclass(frozen=True)
@@ -90,7 +146,6 @@ class Settings:
     enabled: frozenset[str]
     config: Config
     root: str
-    hook_mode: bool = False
     project_files: frozenset[str] = frozenset()
     summaries: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
     # Set per file by the result cache: filesystem answers get recorded here.
@@ -124,46 +179,25 @@ def analyze_file(
     result = FileResult(path=candidate.relpath)
     try:
         _analyze(candidate, settings, registry, result, data, parsed)
-    except Exception as exc:  # the last line of defence: report, never crash the run
-        result.notifications.append(
-            Notification(
-                message=f"internal error while checking this file: {type(exc).__name__}: {exc}",
-                path=candidate.relpath,
-                level="error",
-                kind="crash",
-                rule="",
-            )
-        )
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - SystemExit from a check must not end the run
+        result.findings.append(_crash(registry, settings, candidate.relpath, "lintkit", exc))
+        result.notifications.append(Notification(f"internal error while checking this file: {type(exc).__name__}: {exc}", candidate.relpath, "error", "", kind="crash"))
     result.seconds = time.perf_counter() - started
     if not result.findings and not result.suppressed:
         result.text = ""
     return result
 
 
-def _read(candidate: Candidate, settings: Settings, result: FileResult, data: bytes | None = None) -> bytes | None:
-    if data is not None:
-        if len(data) > settings.config.max_file_size:
-            result.skipped = f"file too large ({len(data)} bytes; limit {settings.config.max_file_size})"
-            return None
-        return None if _binary(data, result) else data
-    try:
-        size = os.path.getsize(candidate.abspath)
-        if size > settings.config.max_file_size:
-            result.skipped = f"file too large ({size} bytes; limit {settings.config.max_file_size})"
-            return None
-        with open(candidate.abspath, "rb") as handle:
-            data = handle.read(settings.config.max_file_size + 1)
-    except OSError as exc:
-        result.skipped = f"unreadable: {exc.strerror or exc}"
-        return None
-    return None if _binary(data, result) else data
+def _binary(data: bytes) -> bool:
+    return b"\0" in data[:_BINARY_SNIFF]
 
 
-def _binary(data: bytes, result: FileResult) -> bool:
-    if b"\0" in data[:_BINARY_SNIFF]:
-        result.skipped = "binary file (NUL bytes)"
-        return True
-    return False
+def _ours(candidate: Candidate, name_kind: str | None, text: str) -> str | None:
+    """The kind a file lintkit cannot fully analyze would have: by name, by
+    being named on the command line, or by the markers in its text."""
+    return name_kind or _kind_from_markers(text) or ("unknown" if candidate.explicit else None)
 
 
 def _analyze(
@@ -172,23 +206,37 @@ def _analyze(
     name_kind = classify_name(candidate.relpath)
     if settings.config.only and (settings.config.only == "python") != (name_kind == "python"):
         return  # `--only aws` / `--only python`: the other half's files are not ours
-    data = _read(candidate, settings, result, data)
+    limit = settings.config.max_file_size
     if data is None:
+        try:
+            data = read_bytes(candidate, limit)
+        except Unreadable as exc:
+            result.kind = name_kind or "unknown"
+            _finish(result, [_not_analyzed(registry, settings, candidate.relpath, str(exc))], "", settings, registry)
+            return
+    if len(data) > limit:
+        text = data[:limit].decode("utf-8", errors="replace")
+        kind = _ours(candidate, name_kind, text) or _large_kind(candidate, limit)
+        if kind is not None:
+            _cannot(candidate, settings, registry, result, kind, text, f"file too large (over {limit} bytes; `max-file-size`)")
+        return
+    if _binary(data):
+        text = data.decode("utf-8", errors="replace")
+        kind = _ours(candidate, name_kind, text)
+        if kind is not None:
+            _cannot(candidate, settings, registry, result, kind, text, "binary content (NUL bytes)")
         return
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        if name_kind is None and not candidate.explicit:
-            result.skipped = "not UTF-8 text"
-            return
+        text = decode_source(data, candidate.relpath)
+    except (UnicodeDecodeError, LookupError, SyntaxError) as exc:
         text = data.decode("utf-8", errors="replace")
-        line = data[: exc.start].count(b"\n") + 1
-        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        result.kind = name_kind or "unknown"
-        _finish(result, [_parse_finding(registry, settings, candidate.relpath, f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x})", line, col)], text, settings, registry)
+        kind = _ours(candidate, name_kind, text)
+        if kind is None:
+            return
+        result.kind = kind
+        finding = _parse_finding(registry, settings, candidate.relpath, *_decode_problem(data, candidate.relpath, exc))
+        _text_checks(result, [finding], text, kind, settings, registry)
         return
-    if text.startswith("\ufeff"):
-        text = text[1:]
     result.text = text
     if name_kind == "python":
         result.kind = "python"
@@ -208,7 +256,7 @@ def _analyze(
             result.notifications.append(Notification("templated file, not linted", candidate.relpath, "note", TEMPLATED, 1, 1, "template"))
         else:
             finding = _parse_finding(registry, settings, candidate.relpath, err.message, err.line, err.column)
-        _finish(result, [finding] if finding else [], text, settings, registry)
+        _text_checks(result, [finding], text, kind, settings, registry)
         return
     kind = classify_document(candidate.relpath, doc)
     if kind is None:
@@ -220,11 +268,54 @@ def _analyze(
     _finish(result, ctx.findings, text, settings, registry, ctx.directives)
 
 
+def _decode_problem(data: bytes, relpath: str, exc: Exception) -> tuple[str, int, int]:
+    """(message, line, column) for a file that does not decode."""
+    if isinstance(exc, UnicodeDecodeError):
+        line = data[: exc.start].count(b"\n") + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        return f"file is not valid {coding_of(data, relpath).upper()} (byte 0x{data[exc.start]:02x})", line, col
+    return f"bad encoding declaration: {exc}", 1, 1
+
+
+def _large_kind(candidate: Candidate, limit: int) -> str | None:
+    """Markers of a CI/CD file anywhere in a file over the size limit, read in
+    chunks: padding must not push a template out of sight."""
+    try:
+        fd = os.open(candidate.abspath, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return "unknown"
+    with os.fdopen(fd, "rb") as handle:
+        tail = ""
+        for _ in range(_MARKER_SCAN_FACTOR * max(1, limit // _CHUNK)):
+            chunk = handle.read(_CHUNK)
+            if not chunk:
+                return None
+            window = tail + chunk.decode("utf-8", errors="replace")
+            kind = _kind_from_markers(window) if worth_parsing("", window) else None
+            if kind is not None:
+                return kind
+            tail = window[-256:]
+    return "unknown"  # too large to look through: reported all the same
+
+
+def _cannot(candidate: Candidate, settings: Settings, registry: Registry, result: FileResult, kind: str, text: str, why: str) -> None:
+    result.kind = kind
+    _text_checks(result, [_not_analyzed(registry, settings, candidate.relpath, why)], text, kind, settings, registry)
+
+
+def _text_checks(result: FileResult, findings: list[Finding | None], text: str, kind: str, settings: Settings, registry: Registry) -> None:
+    """A file that did not parse (or could not be analyzed) still gets the
+    checks that read only its text: credentials pasted into it."""
+    ctx = _context(result.path, kind, text, settings, registry)
+    run_checks(ctx, text, "text")
+    result.notifications.extend(ctx.notifications)
+    _finish(result, findings + ctx.findings, text, settings, registry)
+
+
 def _kind_from_markers(text: str) -> str | None:
-    head = text[:200_000]
-    if "AWSTemplateFormatVersion" in head or "AWS::" in head:
+    if "AWSTemplateFormatVersion" in text or "AWS::" in text:
         return "cloudformation"
-    if "phases" in head and "version" in head:
+    if "phases" in text and "version" in text:
         return "buildspec"
     return None
 
@@ -240,9 +331,10 @@ def _analyze_python(
         module = parsed if parsed is not None else parse_module(text, candidate.relpath)
     except PythonSyntaxError as err:
         if err.limit:
-            result.skipped = err.message
-            return
-        _finish(result, [_parse_finding(registry, settings, candidate.relpath, err.message, err.line, err.column)], text, settings, registry)
+            finding = _not_analyzed(registry, settings, candidate.relpath, err.message)
+        else:
+            finding = _parse_finding(registry, settings, candidate.relpath, err.message, err.line, err.column)
+        _text_checks(result, [finding], text, "python", settings, registry)
         return
     ctx = _context(candidate.relpath, "python", text, settings, registry)
     run_checks(ctx, module, "python")
@@ -254,7 +346,6 @@ def _context(path: str, kind: str, text: str, settings: Settings, registry: Regi
     project = Project(
         root=Path(settings.root),
         files=settings.project_files,
-        hook_mode=settings.hook_mode,
         summaries=settings.summaries,
         probes=settings.probes,
     )
@@ -270,7 +361,9 @@ def _context(path: str, kind: str, text: str, settings: Settings, registry: Regi
 
 
 def run_checks(ctx: Context, target: Any, kind: str) -> None:
-    """Run every enabled check for `kind`; a crash becomes a notification."""
+    """Run every enabled check for `kind`. A crashing check (SystemExit and
+    RecursionError included) becomes a GEN005 finding and a crash
+    notification; the other checks still run. Only Ctrl-C ends the run."""
     for chk in ctx.registry.checks_for(kind):
         # A check with no codes reports nothing itself (it registers
         # suppressions, for example) and always runs.
@@ -278,17 +371,25 @@ def run_checks(ctx: Context, target: Any, kind: str) -> None:
             continue
         try:
             chk.func(target, ctx)
-        except RecursionError:
-            ctx.notify(f"check {chk.qualname} gave up: input nested too deeply", level="warning", kind="limit", rule=",".join(chk.codes))
-        except Exception as exc:
-            frame = traceback.extract_tb(exc.__traceback__)[-1]
-            ctx.notify(
-                f"rule {'/'.join(chk.codes)} crashed: {type(exc).__name__}: {exc} "
-                f"(at {Path(frame.filename).name}:{frame.lineno}); other rules still ran",
-                level="error",
-                kind="crash",
-                rule=chk.codes[0],
-            )
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # noqa: BLE001
+            rule = "/".join(chk.codes) or chk.qualname
+            frames = traceback.extract_tb(exc.__traceback__)
+            where = f" (at {Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
+            ctx.notify(f"rule {rule} crashed: {type(exc).__name__}: {exc}{where}; its findings for this file are missing", level="error", kind="crash", rule=chk.codes[0] if chk.codes else "")
+            if NOT_ANALYZED in ctx.enabled_codes:
+                crash = _crash(ctx.registry, None, ctx.path, rule, exc, where)
+                if crash is not None:
+                    ctx.findings.append(crash)
+
+
+def _crash(registry: Registry, settings: Settings | None, path: str, rule: str, exc: BaseException, where: str = "") -> Finding | None:
+    if settings is not None and NOT_ANALYZED not in settings.enabled:
+        return None
+    meta = registry.rules[NOT_ANALYZED]
+    message = f"not fully analyzed: {rule} crashed ({type(exc).__name__}: {exc}){where}"
+    return Finding(code=NOT_ANALYZED, name=meta.name, message=message, location=Location(path, 1, 1), severity=meta.severity)
 
 
 def _finding(registry: Registry, settings: Settings, code: str, path: str, message: str, line: int, col: int) -> Finding | None:
@@ -302,6 +403,17 @@ def _parse_finding(registry: Registry, settings: Settings, path: str, message: s
     return _finding(registry, settings, PARSE_ERROR, path, message, line, col)
 
 
+def _not_analyzed(registry: Registry, settings: Settings, path: str, why: str) -> Finding | None:
+    return _finding(registry, settings, NOT_ANALYZED, path, f"not analyzed: {why}", 1, 1)
+
+
+def _unique_steps(f: Finding) -> Finding:
+    """The same trace step twice (a loop, a summary reached from two calls) is shown once."""
+    if len(set(f.flow)) == len(f.flow):
+        return f
+    return replace(f, flow=tuple(dict.fromkeys(f.flow)))
+
+
 def _finish(
     result: FileResult,
     findings: list[Finding | None],
@@ -310,7 +422,7 @@ def _finish(
     registry: Registry,
     extra_directives: list[Directive] | None = None,
 ) -> None:
-    found = [f for f in findings if f is not None]
+    found = [_unique_steps(f) for f in findings if f is not None]
     # Per-path ignores and severity overrides from the configuration.
     ignored = {
         code
@@ -342,14 +454,17 @@ def run(
     root: Path | None = None,
     registry: Registry | None = None,
     jobs: int | None = None,
-    hook_mode: bool = False,
     force_exclude: bool = False,
     baseline: Counter | None = None,
     cache_dir: Path | str | None = None,
     progress: bool = False,
+    stdin: tuple[str, bytes] | None = None,
 ) -> RunResult:
-    """Check `paths`. `cache_dir`: read and write the result cache there (None:
-    no cache). `progress`: draw progress on stderr (the caller decides: TTY only)."""
+    """Check `paths` (or, with `stdin`, the given content as if it were the
+    file named there). `root`: the project root; paths in the result are
+    relative to it, and cross-file facts come from everything below it.
+    `cache_dir`: read and write the result cache there (None: no cache).
+    `progress`: draw progress on stderr (the caller decides: TTY only)."""
     from lintkit.parallel import Runner, default_jobs, is_python
     from lintkit.progress import Progress
 
@@ -357,21 +472,22 @@ def run(
     root = (root or Path.cwd()).resolve()
     registry = registry or build_registry()
     enabled = enabled_codes(registry, config)
-    candidates, skipped = discover(paths, config, root, force_exclude=force_exclude)
-    settings = Settings(
-        enabled=enabled,
-        config=config,
-        root=str(root),
-        hook_mode=hook_mode,
-        project_files=frozenset(c.relpath for c in candidates),
-    )
+    if stdin is not None:
+        name, content = stdin
+        rel = relative_to(root, Path(name))
+        candidates, skipped = [Candidate(str(root / rel), rel, explicit=True, data=content)], []
+    else:
+        candidates, skipped = discover(paths, config, root, force_exclude=force_exclude)
+    project = _project(paths if stdin is None else [], candidates, config, root)
+    settings = Settings(enabled=enabled, config=config, root=str(root), project_files=frozenset(c.relpath for c in project))
     cache = None
-    if cache_dir is not None:
+    if cache_dir is not None and stdin is None:
         from lintkit.cache import open_cache
 
-        cache = open_cache(Path(cache_dir), registry, enabled, config, hook_mode)
-    python_files = [(i, c) for i, c in enumerate(candidates) if is_python(c.relpath)]
+        cache = open_cache(Path(cache_dir), registry, enabled, config)
+    python_files = [(i, c) for i, c in enumerate(project) if is_python(c.relpath)]
     want_summaries = bool(python_files) and any(registry.rules[c].domain == "python" for c in enabled if c in registry.rules)
+    want_summaries = want_summaries and any(is_python(c.relpath) for c in candidates)
     bar = Progress(len(candidates), progress)
     jobs = jobs or default_jobs()
     runner: Runner | None = None
@@ -435,23 +551,35 @@ def run(
     return result
 
 
-def _file_digest(cand: Candidate, max_size: int) -> str | None:
+def _project(paths: list[str], candidates: list[Candidate], config: Config, root: Path) -> list[Candidate]:
+    """Every file of the project (what cross-file facts are read from): the
+    candidates, plus the rest of the project when the paths name less of it.
+    A file named on the command line (or read from stdin) stands for itself."""
+    named = [os.path.realpath(p) for p in paths]
+    if named and all(p == str(root) for p in named):
+        return candidates
+    rest, _ = discover([str(root)], config, root)
+    merged = {c.relpath: c for c in rest}
+    merged.update((c.relpath, c) for c in candidates)
+    return sorted(merged.values(), key=lambda c: c.relpath)
+
+
+def _file_digest(cand: Candidate, max_size: int) -> tuple[str, bytes] | None:
     from lintkit.cache import digest_bytes
 
     try:
-        with open(cand.abspath, "rb") as handle:
-            data = handle.read(max_size + 1)
-    except OSError:
+        data = read_bytes(cand, max_size)
+    except Unreadable:
         return None
-    return digest_bytes(data)
+    return digest_bytes(data), data
 
 
 def _cached_summaries(cache: Any, todo: list[tuple[int, Candidate]], max_size: int) -> tuple[dict[int, Any], list[tuple[int, Candidate]]]:
     found: dict[int, Any] = {}
     missing = []
     for i, cand in todo:
-        digest = _file_digest(cand, max_size)
-        summary = cache.load_summary(cache.summary_key(cand.relpath, digest)) if digest else None
+        read = _file_digest(cand, max_size)
+        summary = cache.load_summary(cache.summary_key(cand.relpath, read[0])) if read else None
         if summary is None:
             missing.append((i, cand))
         else:
@@ -460,10 +588,18 @@ def _cached_summaries(cache: Any, todo: list[tuple[int, Candidate]], max_size: i
 
 
 def _cached_result(cache: Any, cand: Candidate, facts: Any, root: str, max_size: int) -> FileResult | None:
-    digest = _file_digest(cand, max_size)
-    if digest is None:
+    read = _file_digest(cand, max_size)
+    if read is None:
         return None
-    return cache.load_result(cache.result_key(cand.relpath, cand.explicit, digest), facts, root)
+    digest, data = read
+    hit = cache.load_result(cache.result_key(cand.relpath, cand.explicit, digest), facts, root, cand.relpath)
+    if hit is not None and (hit.findings or hit.suppressed):
+        # The cache keeps no source text: excerpts come from the bytes just read.
+        try:
+            hit.text = decode_source(data, cand.relpath)
+        except (UnicodeDecodeError, LookupError, SyntaxError):
+            hit.text = data.decode("utf-8", errors="replace")
+    return hit
 
 
 def baseline_entries(result: RunResult) -> list[tuple[Finding, str]]:
