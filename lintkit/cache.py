@@ -1,25 +1,39 @@
 """On-disk cache of per-file results and per-file Python summaries.
 
-Layout (`.lintkit_cache/` by default)::
+Where: outside the checked tree by default, in the user's cache directory
+(`$XDG_CACHE_HOME/lintkit`, `~/Library/Caches/lintkit`, `%LOCALAPPDATA%\\lintkit`),
+one folder per project keyed by the project root's path; `--cache-dir`
+chooses another, `lintkit clean` removes a project's. Layout::
 
-    CACHEDIR.TAG            tells backup tools to skip the directory
-    v1/results/ab/<key>.json  one FileResult plus the facts it depended on
-    v1/summaries/ab/<key>.json  {analysis name: summary} of one Python file
+    key                          per-user secret that authenticates entries (0600)
+    projects/<name>-<hash>/      one project's cache:
+      CACHEDIR.TAG               tells backup tools to skip the directory
+      v2/results/ab/<key>.json   one FileResult plus the facts it depended on
+      v2/summaries/ab/<key>.json {analysis name: summary} of one Python file
+
+A repository under check must not be able to answer for lintkit, so:
+
+- every entry carries a MAC under the per-user key; an entry without a valid
+  one (forged, copied from another machine, committed to the repository) is
+  a miss, as is any entry whose shape and types are not exactly what lintkit
+  writes (paths inside the project, known rules, positive positions);
+- no symlink is followed when creating or writing cache files: directories
+  are opened with O_NOFOLLOW one level at a time, files created with O_EXCL,
+  and a cache directory that is itself a symlink is not used;
+- entries hold no source text (excerpts come from the file itself).
 
 A result key hashes everything a file's result can depend on that is known
 before the analysis runs: the cache format, lintkit's code (every module of
-the package and of installed rule packs, so editing a check during
-development invalidates), rule metadata, enabled codes, result-shaping
-configuration, hook mode, the file's path and its bytes. What is only known
-*during* the analysis is recorded as dependencies and re-validated on every
-hit: which other files a check asked about (`Project.exists`, `Project.files`),
-which cross-file summaries it read (`ctx.project.summaries`), and which
-questions it asked of indexes derived from them (`derived`), with the answers.
-A hit whose recorded facts no longer hold is a miss.
+the package, its schemas and models, and installed rule packs, so editing a
+check during development invalidates), rule metadata, enabled codes,
+result-shaping configuration, the file's path and its bytes. What is only
+known *during* the analysis is recorded as dependencies and re-validated on
+every hit: which other files a check asked about (`Project.exists`,
+`Project.files`), which cross-file summaries it read (`ctx.project.summaries`),
+and which questions it asked of indexes derived from them (`derived`), with
+the answers. A hit whose recorded facts no longer hold is a miss.
 
-Entries are JSON, never pickle: a foreign or tampered cache must not be able
-to run code. A file that does not parse, names another key, or holds
-unexpected shapes is ignored. Writes go to a temporary file in the same
+Entries are JSON, never pickle. Writes go to a temporary file in the same
 directory and are renamed into place, so an interrupted run leaves either the
 old entry or the new one, never half of one.
 """
@@ -27,24 +41,29 @@ old entry or the new one, never half of one.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import importlib.util
 import json
 import os
+import re
+import secrets
+import shutil
+import stat
+import sys
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from lintkit import __version__
 from lintkit.findings import Finding, Location, Notification, Severity
-from lintkit.output import write_atomic
 
 if TYPE_CHECKING:
     from lintkit.config import Config
     from lintkit.engine import FileResult
     from lintkit.registry import Registry
 
-FORMAT = 1
-DEFAULT_DIR = ".lintkit_cache"
+FORMAT = 2
+_MAX_ENTRY = 16 * 1024 * 1024  # bytes; anything larger is not ours
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# lintkit result cache; safe to delete.\n"
 
 
@@ -87,6 +106,16 @@ def code_digest(registry: Registry) -> str:
     package = Path(__file__).resolve().parent
     for path in _package_files(package):
         _fingerprint(h, path, path.relative_to(package).as_posix())
+    # Schemas and models are code too: the checks read them.
+    from lintkit.registry import builtin_rules_dir
+
+    rules_dir = builtin_rules_dir()
+    for dirpath, dirnames, filenames in sorted(os.walk(rules_dir)):
+        dirnames.sort()
+        for name in sorted(filenames):
+            if name.endswith((".json", ".toml", ".yml", ".yaml")):
+                path = Path(dirpath) / name
+                _fingerprint(h, path, "rules/" + path.relative_to(rules_dir).as_posix())
     for rule in registry.sorted_rules():
         h.update(repr(rule).encode("utf-8", "surrogateescape"))
     for pack in registry.packs:
@@ -105,7 +134,7 @@ def code_digest(registry: Registry) -> str:
     return h.hexdigest()
 
 
-def settings_digest(code: str, enabled: Iterable[str], config: Config, hook_mode: bool) -> str:
+def settings_digest(code: str, enabled: Iterable[str], config: Config) -> str:
     """Everything besides the file itself that shapes a file's result. Paths
     (`config.root`, `config.source`) and discovery settings (excludes) are left
     out so a cache survives a checkout in another directory."""
@@ -114,8 +143,8 @@ def settings_digest(code: str, enabled: Iterable[str], config: Config, hook_mode
     # Everything in the configuration counts (a setting added later is covered
     # without anyone remembering the cache) except what only locates or
     # selects files, or only decides the exit code.
-    neutral = replace(config, source="", root="", exclude=(), respect_gitignore=True, fail_on=type(config)().fail_on)
-    return _digest_text(code, repr((sorted(enabled), repr(neutral), hook_mode)))
+    neutral = replace(config, source="", explicit=False, root="", exclude=(), respect_gitignore=True, fail_on=type(config)().fail_on)
+    return _digest_text(code, repr((sorted(enabled), repr(neutral))))
 
 
 # --- recording what an analysis looked at --------------------------------------------
@@ -489,15 +518,44 @@ class RunFacts:
 
 
 # --- (de)serialising results -----------------------------------------------------------
+#
+# What comes back from disk is checked field by field: a bad entry is a miss
+# (ValueError), never a crash and never a finding lintkit did not make.
+
+_CODE = re.compile(r"[A-Z]{2,5}[0-9]{3}")
+_LEVELS = ("note", "warning", "error")
 
 
 def _loc_json(loc: Location) -> list[Any]:
     return [loc.path, loc.line, loc.column, loc.end_line, loc.end_column, loc.message]
 
 
-def _loc(data: list[Any]) -> Location:
+def _str(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("not a string")
+    return value
+
+
+def _pos(value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value < 10**9:
+        raise ValueError("not a position")
+    return value
+
+
+def _relpath(value: Any) -> str:
+    """A path inside the project (or an absolute path named on the command line)."""
+    path = _str(value)
+    parts = PurePosixPath(path).parts
+    if not path or "\\" in path or ".." in parts or any(ord(ch) < 32 for ch in path):
+        raise ValueError("not a project path")
+    return path
+
+
+def _loc(data: Any) -> Location:
+    if not isinstance(data, list) or len(data) != 6:
+        raise ValueError("not a location")
     path, line, column, end_line, end_column, message = data
-    return Location(str(path), int(line), int(column), int(end_line), int(end_column), str(message))
+    return Location(_relpath(path), _pos(line), _pos(column), _pos(end_line), _pos(end_column), _str(message))
 
 
 def _finding_json(f: Finding) -> dict[str, Any]:
@@ -515,23 +573,58 @@ def _finding_json(f: Finding) -> dict[str, Any]:
     }
 
 
-def _finding(data: dict[str, Any]) -> Finding:
+def _scalar(value: Any) -> Any:
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, list):
+        return tuple(_scalar(v) for v in value)
+    raise ValueError("not a property value")
+
+
+def _finding(data: Any, path: str, rules: Any) -> Finding:
+    if not isinstance(data, dict) or set(data) != {"code", "message", "location", "severity", "name", "related", "flow", "fix", "properties", "suppressed"}:
+        raise ValueError("not a finding")
+    code = _str(data["code"])
+    rule = rules.get(code)
+    if rule is None or not _CODE.fullmatch(code) or _str(data["name"]) != rule.name:
+        raise ValueError("unknown rule")
+    location = _loc(data["location"])
+    if location.path != path:
+        raise ValueError("a finding in another file")
+    if not isinstance(data["related"], list) or not isinstance(data["flow"], list) or not isinstance(data["properties"], list):
+        raise ValueError("not a finding")
+    if not isinstance(data["suppressed"], bool):
+        raise ValueError("not a finding")
+    properties = []
+    for pair in data["properties"]:
+        if not isinstance(pair, list) or len(pair) != 2:
+            raise ValueError("not a property")
+        properties.append((_str(pair[0]), _scalar(pair[1])))
     return Finding(
-        code=str(data["code"]),
-        message=str(data["message"]),
-        location=_loc(data["location"]),
-        severity=Severity(data["severity"]),
-        name=str(data["name"]),
+        code=code,
+        message=_str(data["message"]),
+        location=location,
+        severity=Severity(_str(data["severity"])),
+        name=rule.name,
         related=tuple(_loc(r) for r in data["related"]),
         flow=tuple(_loc(r) for r in data["flow"]),
-        fix=str(data["fix"]),
-        properties=tuple((str(k), v) for k, v in data["properties"]),
-        suppressed=bool(data["suppressed"]),
+        fix=_str(data["fix"]),
+        properties=tuple(properties),
+        suppressed=data["suppressed"],
     )
 
 
 def _notification_json(n: Notification) -> list[Any]:
     return [n.message, n.path, n.level, n.rule, n.line, n.column, n.kind]
+
+
+def _notification(data: Any, path: str) -> Notification:
+    if not isinstance(data, list) or len(data) != 7:
+        raise ValueError("not a notification")
+    message, npath, level, rule, line, column, kind = data
+    if npath != path or level not in _LEVELS or not isinstance(line, int) or not isinstance(column, int) or line < 0 or column < 0:
+        raise ValueError("not a notification")
+    return Notification(_str(message), npath, level, _str(rule), line, column, _str(kind))
 
 
 def result_to_json(result: FileResult) -> dict[str, Any]:
@@ -542,34 +635,42 @@ def result_to_json(result: FileResult) -> dict[str, Any]:
         "suppressed": [_finding_json(f) for f in result.suppressed],
         "notifications": [_notification_json(n) for n in result.notifications],
         "skipped": result.skipped,
-        "text": result.text,
     }
 
 
-def result_from_json(data: dict[str, Any]) -> FileResult:
+_KINDS = (None, "buildspec", "appspec", "pipeline", "cloudformation", "python", "unknown")
+
+
+def result_from_json(data: Any, path: str, rules: Any) -> FileResult:
+    """The FileResult an entry holds for `path`; ValueError for anything else."""
     from lintkit.engine import FileResult
 
+    if not isinstance(data, dict) or set(data) != {"path", "kind", "findings", "suppressed", "notifications", "skipped"}:
+        raise ValueError("not a result")
+    if data["path"] != path or data["kind"] not in _KINDS:
+        raise ValueError("not this file's result")
+    for key in ("findings", "suppressed", "notifications"):
+        if not isinstance(data[key], list):
+            raise ValueError("not a result")
     return FileResult(
-        path=str(data["path"]),
-        kind=data["kind"] if data["kind"] is None else str(data["kind"]),
-        findings=[_finding(f) for f in data["findings"]],
-        suppressed=[_finding(f) for f in data["suppressed"]],
-        notifications=[Notification(*n) for n in data["notifications"]],
-        skipped=str(data["skipped"]),
+        path=path,
+        kind=data["kind"],
+        findings=[_finding(f, path, rules) for f in data["findings"]],
+        suppressed=[_finding(f, path, rules) for f in data["suppressed"]],
+        notifications=[_notification(n, path) for n in data["notifications"]],
+        skipped=_str(data["skipped"]),
         seconds=0.0,
-        text=str(data["text"]),
     )
 
 
 def _same(a: FileResult, b: FileResult) -> bool:
-    return (a.path, a.kind, a.findings, a.suppressed, a.notifications, a.skipped, a.text) == (
+    return (a.path, a.kind, a.findings, a.suppressed, a.notifications, a.skipped) == (
         b.path,
         b.kind,
         b.findings,
         b.suppressed,
         b.notifications,
         b.skipped,
-        b.text,
     ) and [f.properties for f in a.findings] == [f.properties for f in b.findings]
 
 
@@ -578,14 +679,16 @@ def _same(a: FileResult, b: FileResult) -> bool:
 
 @dataclass(frozen=True)
 class Cache:
-    """A cache directory plus the run-wide part of every key. Picklable."""
+    """A cache directory, its key, and the run-wide part of every entry key. Picklable."""
 
     directory: str
+    secret: bytes  # the per-user MAC key
     settings: str  # settings_digest(...)
     code: str  # code_digest(...)
+    rules: Any = field(default=None, compare=False, repr=False)  # the registry's rules, to validate entries
 
-    def _path(self, area: str, key: str) -> Path:
-        return Path(self.directory) / f"v{FORMAT}" / area / key[:2] / f"{key}.json"
+    def _parts(self, area: str, key: str) -> tuple[str, ...]:
+        return (f"v{FORMAT}", area, key[:2], f"{key}.json")
 
     def result_key(self, relpath: str, explicit: bool, content: str) -> str:
         return _digest_text("result", self.settings, relpath, str(explicit), content)
@@ -595,14 +698,14 @@ class Cache:
 
     # -- results --
 
-    def load_result(self, key: str, facts: RunFacts, root: str) -> FileResult | None:
+    def load_result(self, key: str, facts: RunFacts, root: str, path: str) -> FileResult | None:
         data = self._read("results", key)
         if data is None:
             return None
         try:
             if not facts.holds(data["deps"], root):
                 return None
-            return result_from_json(data["result"])
+            return result_from_json(data["result"], path, self.rules)
         except (KeyError, TypeError, ValueError, AttributeError):
             return None
 
@@ -613,7 +716,7 @@ class Cache:
         try:
             encoded = json.dumps({"format": FORMAT, "key": key, "result": payload, "deps": deps}, separators=(",", ":"))
             # Anything that would not come back identical (exotic property values) is not cached.
-            if not _same(result_from_json(json.loads(encoded)["result"]), result):
+            if not _same(result_from_json(json.loads(encoded)["result"], result.path, self.rules), result):
                 return
         except (TypeError, ValueError):
             return
@@ -640,35 +743,151 @@ class Cache:
 
     # -- files --
 
+    def _mac(self, payload: bytes) -> bytes:
+        return hashlib.blake2b(payload, key=self.secret, digest_size=20).hexdigest().encode()
+
     def _read(self, area: str, key: str) -> dict[str, Any] | None:
+        """The entry, when it is a regular file with a valid MAC, holding JSON for this key."""
+        raw = _read_regular(os.path.join(self.directory, *self._parts(area, key)), _MAX_ENTRY)
+        if raw is None:
+            return None
+        mac, _, payload = raw.partition(b"\n")
+        if not hmac.compare_digest(mac, self._mac(payload)):
+            return None  # forged, foreign or damaged
         try:
-            with open(self._path(area, key), "rb") as handle:
-                data = json.loads(handle.read())
-        except (OSError, ValueError, UnicodeDecodeError, RecursionError):
+            data = json.loads(payload)
+        except (ValueError, UnicodeDecodeError, RecursionError):
             return None
         if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("key") != key:
-            return None  # foreign, stale or tampered: ignore
+            return None
         return data
 
     def _write(self, area: str, key: str, encoded: str) -> None:
-        path = self._path(area, key)
+        payload = encoded.encode("utf-8")
         try:
-            write_atomic(path, encoded, durable=False)
+            write_entry(self.directory, self._parts(area, key), self._mac(payload) + b"\n" + payload)
         except OSError:
             return  # a read-only or full disk costs speed, never a result
 
 
-def open_cache(directory: Path, registry: Registry, enabled: Iterable[str], config: Config, hook_mode: bool) -> Cache | None:
-    """A usable cache in `directory`, or None when it cannot be created."""
+def _read_regular(path: str, limit: int) -> bytes | None:
+    """The bytes of a regular file (a FIFO or device is never read)."""
     try:
-        directory.mkdir(parents=True, exist_ok=True)
-        tag = directory / "CACHEDIR.TAG"
-        if not tag.exists():
-            tag.write_text(_TAG, encoding="utf-8")
-        gitignore = directory / ".gitignore"
-        if not gitignore.exists():
-            gitignore.write_text("*\n", encoding="utf-8")
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read(limit + 1)
+        return data if len(data) <= limit else None
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+_DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0)
+
+
+def write_entry(directory: str, parts: tuple[str, ...], content: bytes) -> None:
+    """Write `directory/parts...` atomically without following a symlink below
+    `directory` (missing directories are made, one level at a time)."""
+    fd = os.open(directory, _DIR_FLAGS)
+    try:
+        for name in parts[:-1]:
+            try:
+                os.mkdir(name, 0o700, dir_fd=fd)
+            except FileExistsError:
+                pass
+            child = os.open(name, _DIR_FLAGS, dir_fd=fd)  # ELOOP/ENOTDIR for a symlink
+            os.close(fd)
+            fd = child
+        tmp = f".{parts[-1]}.{secrets.token_hex(6)}.tmp"
+        out = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600, dir_fd=fd)
+        try:
+            with os.fdopen(out, "wb") as handle:
+                handle.write(content)
+            os.replace(tmp, parts[-1], src_dir_fd=fd, dst_dir_fd=fd)
+        except BaseException:
+            try:
+                os.unlink(tmp, dir_fd=fd)
+            except OSError:
+                pass
+            raise
+    finally:
+        os.close(fd)
+
+
+# --- where the cache lives ------------------------------------------------------------
+
+
+def user_cache_home() -> Path:
+    if sys.platform == "win32":
+        return Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local") / "lintkit"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "lintkit"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "lintkit"
+
+
+def default_dir(project_root: Path) -> Path:
+    """The project's cache folder in the user's cache directory."""
+    real = os.path.realpath(project_root)
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", os.path.basename(real))[:40] or "root"
+    return user_cache_home() / "projects" / f"{name}-{_digest_text(real)[:16]}"
+
+
+def _user_secret() -> bytes | None:
+    """The per-user MAC key (made on first use, readable by the user only);
+    None when it cannot be had (then there is no cache)."""
+    home = user_cache_home()
+    path = home / "key"
+    data = _read_regular(str(path), 1024)
+    if data is not None and len(data) == 32:
+        return data
+    try:
+        home.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if home.is_symlink():
+            return None
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    except FileExistsError:
+        data = _read_regular(str(path), 1024)
+        return data if data is not None and len(data) == 32 else None
+    except OSError:
+        return None
+    key = secrets.token_bytes(32)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(key)
+    return key
+
+
+def open_cache(directory: Path, registry: Registry, enabled: Iterable[str], config: Config) -> Cache | None:
+    """A usable cache in `directory`, or None when it cannot be created or is
+    a symlink (a repository may commit one pointing anywhere)."""
+    secret = _user_secret()
+    if secret is None:
+        return None
+    try:
+        if directory.is_symlink():
+            return None
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        real = os.path.realpath(directory)
+        for name, content in (("CACHEDIR.TAG", _TAG.encode()), (".gitignore", b"*\n")):
+            if not os.path.lexists(os.path.join(real, name)):
+                write_entry(real, (name,), content)
     except OSError:
         return None
     code = code_digest(registry)
-    return Cache(str(directory.resolve()), settings_digest(code, enabled, config, hook_mode), code)
+    return Cache(real, secret, settings_digest(code, enabled, config), code, registry.rules)
+
+
+def clean(directory: Path) -> bool:
+    """Remove a cache directory (never through a symlink); True if there was one."""
+    if directory.is_symlink():
+        directory.unlink()
+        return True
+    if not directory.is_dir():
+        return False
+    shutil.rmtree(directory)
+    return True
