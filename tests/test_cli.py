@@ -36,7 +36,7 @@ def test_findings_exit_1_with_exact_text(repo: Path) -> None:
     out = lintkit("check", "--no-cache", cwd=repo)
     assert out.returncode == 1, out.stderr
     lines = out.stdout.splitlines()
-    assert lines[0] == "buildspec.yml:6:3: GEN002 [duplicate-key] key 'build' is given twice in this mapping (first at line 3); the last value silently wins"
+    assert lines[0] == "buildspec.yml:6:3: GEN002 error [duplicate-key] key 'build' is given twice in this mapping (first at line 3); the last value silently wins"
     assert lines[1] == "    6 |   build:"
     assert lines[2] == "      |   ^~~~~"
     assert "1 finding (1 error) in 2 files checked" in lines[-1]
@@ -71,11 +71,16 @@ def test_select_and_ignore(repo: Path) -> None:
     assert only_python.returncode == 1 and only_python.stdout.startswith("broken.py:1:7: GEN001")
     only_aws = lintkit("check", "--only", "aws", "--select", "GEN", "--no-cache", "-q", cwd=repo)
     assert only_aws.stdout.splitlines() == [
-        "buildspec.yml:6:3: GEN002 [duplicate-key] key 'build' is given twice in this mapping (first at line 3); the last value silently wins"
+        "buildspec.yml:6:3: GEN002 error [duplicate-key] key 'build' is given twice in this mapping (first at line 3); the last value silently wins",
+        "    6 |   build:",
+        "      |   ^~~~~",
+        "    note: buildspec.yml:3:3: first 'build'",
+        "    fix: Merge the two entries into one, or rename one of them.",
     ]
 
 
 def test_json_output_file_written(repo: Path) -> None:
+    (repo / "out").mkdir()
     out = lintkit("check", "--format", "json", "--output", "out/report.json", "--no-cache", cwd=repo)
     assert out.returncode == 1 and out.stdout == ""
     data = json.loads((repo / "out" / "report.json").read_text())

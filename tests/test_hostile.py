@@ -38,7 +38,7 @@ CASES: dict[str, tuple[str | bytes, set[tuple[str, int]], str | None]] = {
     "deep-yaml/buildspec.yml": ("version: 0.2\nphases: " + "[" * 20_000 + "]" * 20_000 + "\n", {("GEN001", 2)}, None),
     "deep-block/buildspec.yml": (_deep_block_yaml(1_500), {("GEN001", 102)}, None),
     "deep-json/template.json": ('{"AWSTemplateFormatVersion": "2010-09-09", "Resources": ' + "[" * 20_000 + "]" * 20_000 + "}", {("GEN001", 1)}, None),
-    "binary/buildspec.yml": (b"\x7fELF\x02\x01\x01\x00\x00\x00" + bytes(range(256)) * 4, set(), "binary file"),
+    "binary/buildspec.yml": (b"\x7fELF\x02\x01\x01\x00\x00\x00" + bytes(range(256)) * 4, {("GEN005", 1)}, None),
     "utf8/buildspec.yml": (b"version: 0.2\nphases:\n  build:\n    commands: [\"caf\xe9\"]\n", {("GEN001", 4)}, None),
     "bom/buildspec.yml": ("\ufeff" + CONTROL, {("GEN002", 5)}, None),
     "crlf/buildspec.yml": (CONTROL.replace("\n", "\r\n"), {("GEN002", 5)}, None),
@@ -50,7 +50,7 @@ CASES: dict[str, tuple[str | bytes, set[tuple[str, int]], str | None]] = {
     "tags/template.yaml": ("AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !Weird [a, !Sub 'x']\n", set(), None),
     "pysyntax/app.py": ("def f(:\n    pass\n", {("GEN001", 1)}, None),
     "pynul/app.py": ("x = 1\n" * 2000 + "y = '\x00'\n", {("GEN001", 1)}, None),
-    "pydeep/app.py": ("x = " + "+".join(["1"] * 5000) + "\n", set(), "expressions nested too deeply"),
+    "pydeep/app.py": ("x = " + "+".join(["1"] * 5000) + "\n", {("GEN005", 1)}, None),
     "empty/buildspec.yml": ("", None, None),  # None: any findings, just no crash
     "empty/app.py": ("", set(), None),
     "onlycomment/appspec.yml": ("# nothing here\n", None, None),
@@ -108,11 +108,11 @@ def test_exact_outcome(hostile_run, rel: str) -> None:
         assert found == expected
 
 
-def test_huge_file_is_skipped_with_reason(hostile_run) -> None:
+def test_huge_file_is_a_finding_and_a_dangling_link_a_notice(hostile_run) -> None:
     result, _ = hostile_run
-    reasons = {s.relpath: s.reason for s in result.skipped}
-    assert reasons["big/buildspec.yml"].startswith("file too large (")
-    assert reasons["dangling-buildspec.yml"].startswith("unreadable")
+    reasons = {f.path: f.message for f in result.findings if f.code == "GEN005"}
+    assert reasons["big/buildspec.yml"] == "not analyzed: file too large (over 5242880 bytes; `max-file-size`)"
+    assert {s.relpath: s.reason for s in result.skipped}["dangling-buildspec.yml"] == "dangling symlink"
 
 
 def test_alias_bomb_message_is_clear(hostile_run) -> None:

@@ -31,7 +31,7 @@ def test_pack_checks_run_and_report(tmp_path: Path) -> None:
     (tmp_path / "buildspec.yml").write_text("version: 0.2\nphases:\n  build:\n    commands: [make]\n")
     out = run("check", "--select", "EXP001", "--no-cache", ".", cwd=tmp_path)
     assert out.returncode == 1, out.stderr
-    assert out.stdout.splitlines()[0] == "buildspec.yml:2:1: EXP001 [no-post-build] no post_build phase"
+    assert out.stdout.splitlines()[0] == "buildspec.yml:2:1: EXP001 low [no-post-build] no post_build phase"
 
 
 def test_without_the_pack_the_rule_is_unknown(tmp_path: Path) -> None:
