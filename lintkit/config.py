@@ -269,10 +269,11 @@ def _has_lintkit_table(pyproject: Path) -> bool:
 
 def project_root(start: Path, config: Config) -> Path:
     """The configuration's directory (when one was found by searching), else
-    the git root, else the current directory."""
+    the git root, else the directory named (a file's directory)."""
     if config.source and not config.explicit:
         return Path(config.source).resolve().parent
-    return git_root(start) or Path.cwd().resolve()
+    start = start.resolve()
+    return git_root(start) or (start if start.is_dir() else start.parent)
 
 
 def load_config(path: Path | None = None, start: Path | None = None) -> Config:

@@ -122,7 +122,7 @@ def test_manifest_hooks() -> None:
         assert hook["language"] == "python"
         assert hook["require_serial"] is True
         assert hook["minimum_pre_commit_version"] == "2.9.0"  # types_or
-        assert hook["entry"].startswith("lintkit check --hook ")
+        assert hook["entry"].startswith("lintkit check --hook ") and hook["entry"].endswith(" --")
     assert hooks["lintkit"]["types_or"] == ["python", "pyi", "yaml", "json"]
     assert hooks["lintkit-aws"]["types_or"] == ["yaml", "json"]
     assert hooks["lintkit-python"]["types_or"] == ["python", "pyi"]

@@ -34,10 +34,11 @@ def words(text: str) -> str:
 def is_prod_like(text: str | None, pattern: str = PROD_PATTERN) -> bool:
     if not text:
         return False
-    try:
+    if pattern == PROD_PATTERN:
         return re.search(pattern, words(text)) is not None
-    except re.error:
-        return re.search(PROD_PATTERN, words(text)) is not None
+    from lintkit.config import search_pattern  # a configured pattern: bounded in time
+
+    return search_pattern(pattern, words(text))
 
 
 def scalar_text(node: Node | None) -> str | None:
