@@ -47,7 +47,7 @@ def check_writable(path: str) -> None:
         return
     real = os.path.realpath(path)
     try:
-        st = os.stat(real)
+        st = os.stat(path)  # through symlinks, /proc/self/fd ones included
     except FileNotFoundError:
         st = None
     except OSError as exc:
@@ -55,7 +55,7 @@ def check_writable(path: str) -> None:
     if st is not None and stat.S_ISDIR(st.st_mode):
         raise OutputError(f"cannot write report {path}: it is a directory")
     if st is not None and not stat.S_ISREG(st.st_mode):
-        if not os.access(real, os.W_OK):
+        if not os.access(path, os.W_OK):
             raise OutputError(f"cannot write report {path}: permission denied")
         return  # a device or FIFO: written into
     directory = os.path.dirname(real) or "."
@@ -72,20 +72,19 @@ def write_report(path: str, content: str) -> None:
         stream.write(content)
         stream.flush()
         return
-    real = os.path.realpath(path)
     try:
         try:
-            st = os.stat(real)
+            st = os.stat(path)  # through symlinks, /proc/self/fd ones included
         except FileNotFoundError:
             st = None
         if st is not None and stat.S_ISDIR(st.st_mode):
             raise OutputError(f"cannot write report {path}: it is a directory")
         if st is not None and not stat.S_ISREG(st.st_mode):
-            with open(real, "w", encoding="utf-8", newline="\n") as handle:
+            with open(path, "w", encoding="utf-8", newline="\n") as handle:
                 handle.write(content)
             return
         mode = stat.S_IMODE(st.st_mode) if st is not None else 0o666 & ~_umask()
-        _replace(real, content, mode)
+        _replace(os.path.realpath(path), content, mode)
     except OSError as exc:
         raise OutputError(f"cannot write report {path}: {exc.strerror or exc}") from None
 
