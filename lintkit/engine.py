@@ -130,6 +130,7 @@ class RunResult:
 
         return replace(
             self,
+            root=Path(here),
             files=[replace(f, path=shown(f.path), findings=[moved(x) for x in f.findings], suppressed=[moved(x) for x in f.suppressed],
                            notifications=[replace(n, path=shown(n.path)) if n.path else n for n in f.notifications]) for f in self.files],
             skipped=[replace(s, relpath=shown(s.relpath)) for s in self.skipped],
