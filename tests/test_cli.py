@@ -377,3 +377,21 @@ def test_force_color(repo: Path) -> None:
     assert "\x1b[31mGEN002\x1b[0m" in colored.stdout
     plain = subprocess.run([sys.executable, "-m", "lintkit", "check", "--no-cache"], cwd=repo, env=env, capture_output=True, text=True, timeout=120)
     assert "\x1b[" not in plain.stdout
+
+
+def test_the_readme_pre_commit_snippet_works_as_written(tmp_path: Path) -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### pre-commit") :]
+    snippet = section[section.index("```yaml\n") + 8 : section.index("```\n", section.index("```yaml\n") + 8)]
+    target = tmp_path / "target"
+    target.mkdir()
+    (target / "buildspec.yml").write_text(BAD)
+    (target / ".pre-commit-config.yaml").write_text(snippet)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "PRE_COMMIT"))}
+    env.update(PATH=str(Path(sys.executable).parent) + os.pathsep + env["PATH"], PRE_COMMIT_HOME=str(tmp_path / "pc"),
+               GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.com", GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.com")
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "x"]):
+        subprocess.run(["git", *args], cwd=target, env=env, check=True, capture_output=True)
+    pre_commit = str(Path(sys.executable).with_name("pre-commit"))
+    ran = subprocess.run([pre_commit, "run", "--all-files"], cwd=target, env=env, capture_output=True, text=True, timeout=300)
+    assert ran.returncode == 1 and "buildspec.yml:6:3: GEN002 error [duplicate-key]" in ran.stdout, ran.stdout + ran.stderr
