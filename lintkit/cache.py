@@ -687,6 +687,10 @@ class Cache:
     code: str  # code_digest(...)
     rules: Any = field(default=None, compare=False, repr=False)  # the registry's rules, to validate entries
 
+    @staticmethod
+    def digest(data: bytes) -> str:
+        return digest_bytes(data)
+
     def _parts(self, area: str, key: str) -> tuple[str, ...]:
         return (f"v{FORMAT}", area, key[:2], f"{key}.json")
 

@@ -331,13 +331,15 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 def _refuse_inputs(result: Any, targets: list[str], config: Any, baseline: str | None) -> None:
     """A report must never overwrite something the run read."""
-    read = {os.path.realpath(result.root / f.path) for f in result.files if f.kind}
-    if config.source:
-        read.add(os.path.realpath(config.source))
-    if baseline:
-        read.add(os.path.realpath(baseline))
+    checked = {f.path for f in result.files if f.kind}
+    others = {os.path.realpath(p) for p in (config.source, baseline) if p}
+    root = os.path.realpath(result.root)
     for target in targets:
-        if target != baseline and os.path.realpath(target) in read:
+        if target == baseline:
+            continue  # --write-baseline over --baseline updates it
+        real = os.path.realpath(target)
+        rel = os.path.relpath(real, root).replace(os.sep, "/") if real.startswith(root + os.sep) else real
+        if rel in checked or real in others:
             raise UsageError(f"{target}: the report would overwrite a file this run read")
 
 

@@ -479,7 +479,10 @@ def run(
         candidates, skipped = [Candidate(str(root / rel), rel, explicit=True, data=content)], []
     else:
         candidates, skipped = discover(paths, config, root, force_exclude=force_exclude)
-    project = _project(paths if stdin is None else [], candidates, config, root)
+    # Python files need the project's summaries; other files' cross-file
+    # questions (does a hook script exist?) are answered from the disk.
+    want_summaries = any(is_python(c.relpath) for c in candidates) and any(registry.rules[c].domain == "python" for c in enabled if c in registry.rules)
+    project = _project(paths if stdin is None else [], candidates, config, root) if want_summaries else candidates
     settings = Settings(enabled=enabled, config=config, root=str(root), project_files=frozenset(c.relpath for c in project))
     cache = None
     if cache_dir is not None and stdin is None:
@@ -487,8 +490,7 @@ def run(
 
         cache = open_cache(Path(cache_dir), registry, enabled, config)
     python_files = [(i, c) for i, c in enumerate(project) if is_python(c.relpath)]
-    want_summaries = bool(python_files) and any(registry.rules[c].domain == "python" for c in enabled if c in registry.rules)
-    want_summaries = want_summaries and any(is_python(c.relpath) for c in candidates)
+    digests: dict[str, str | None] = {}  # relpath -> digest, read once for both cache lookups
     bar = Progress(len(candidates), progress)
     jobs = jobs or default_jobs()
     runner: Runner | None = None
@@ -501,7 +503,7 @@ def run(
             found: dict[int, Any] = {}
             todo = python_files if names else []
             if cache is not None and todo:
-                found, todo = _cached_summaries(cache, todo, config.max_file_size)
+                found, todo = _cached_summaries(cache, todo, config.max_file_size, digests)
             if todo:
                 runner = Runner(settings, registry, cache, jobs, len(candidates))
                 bar.phase("summarized", len(todo))
@@ -517,7 +519,7 @@ def run(
             facts = RunFacts.build(settings.project_files, summaries)
             todo_files = []
             for i, cand in enumerate(candidates):
-                hit = _cached_result(cache, cand, facts, str(root), config.max_file_size)
+                hit = _cached_result(cache, cand, facts, str(root), config.max_file_size, digests)
                 if hit is None:
                     todo_files.append((i, cand))
                 else:
@@ -565,22 +567,23 @@ def _project(paths: list[str], candidates: list[Candidate], config: Config, root
     return sorted(merged.values(), key=lambda c: c.relpath)
 
 
-def _file_digest(cand: Candidate, max_size: int) -> tuple[str, bytes] | None:
+def _file_digest(cand: Candidate, max_size: int, digests: dict[str, str | None]) -> str | None:
     from lintkit.cache import digest_bytes
 
-    try:
-        data = read_bytes(cand, max_size)
-    except Unreadable:
-        return None
-    return digest_bytes(data), data
+    if cand.relpath not in digests:
+        try:
+            digests[cand.relpath] = digest_bytes(read_bytes(cand, max_size))
+        except Unreadable:
+            digests[cand.relpath] = None
+    return digests[cand.relpath]
 
 
-def _cached_summaries(cache: Any, todo: list[tuple[int, Candidate]], max_size: int) -> tuple[dict[int, Any], list[tuple[int, Candidate]]]:
+def _cached_summaries(cache: Any, todo: list[tuple[int, Candidate]], max_size: int, digests: dict[str, str | None]) -> tuple[dict[int, Any], list[tuple[int, Candidate]]]:
     found: dict[int, Any] = {}
     missing = []
     for i, cand in todo:
-        read = _file_digest(cand, max_size)
-        summary = cache.load_summary(cache.summary_key(cand.relpath, read[0])) if read else None
+        digest = _file_digest(cand, max_size, digests)
+        summary = cache.load_summary(cache.summary_key(cand.relpath, digest)) if digest else None
         if summary is None:
             missing.append((i, cand))
         else:
@@ -588,14 +591,19 @@ def _cached_summaries(cache: Any, todo: list[tuple[int, Candidate]], max_size: i
     return found, missing
 
 
-def _cached_result(cache: Any, cand: Candidate, facts: Any, root: str, max_size: int) -> FileResult | None:
-    read = _file_digest(cand, max_size)
-    if read is None:
+def _cached_result(cache: Any, cand: Candidate, facts: Any, root: str, max_size: int, digests: dict[str, str | None]) -> FileResult | None:
+    digest = _file_digest(cand, max_size, digests)
+    if digest is None:
         return None
-    digest, data = read
     hit = cache.load_result(cache.result_key(cand.relpath, cand.explicit, digest), facts, root, cand.relpath)
     if hit is not None and (hit.findings or hit.suppressed):
-        # The cache keeps no source text: excerpts come from the bytes just read.
+        # The cache keeps no source text: excerpts come from the file itself.
+        try:
+            data = read_bytes(cand, max_size)
+        except Unreadable:
+            return None
+        if cache.digest(data) != digest:
+            return None  # changed since it was looked up
         try:
             hit.text = decode_source(data, cand.relpath)
         except (UnicodeDecodeError, LookupError, SyntaxError):

@@ -397,6 +397,8 @@ class Pool:
 
     def _obituary(self, w: int, what: str, batch: list[tuple[int, Candidate]] | None = None) -> str:
         proc = self.procs[w]
+        if what == "died":
+            proc.join(timeout=2)  # its pipe closes a moment before it can be reaped
         code = proc.exitcode
         how = ""
         if code is not None and code < 0:
