@@ -387,3 +387,15 @@ def test_row8_sys_exit_from_a_check_does_not_end_the_run(tmp_path: Path) -> None
     (tmp_path / "buildspec.yml").write_text(CONTROL)
     result = run([str(tmp_path)], Config(root=str(tmp_path), respect_gitignore=False), root=tmp_path, registry=_crashing_registry(SystemExit(0)), jobs=1)
     assert ("GEN005", 1) in _codes(result, "buildspec.yml") and [n.kind for n in result.notifications] == ["crash"]
+
+
+def test_row8_sys_exit_from_a_pack_is_a_loud_internal_error(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    (site / "exiting_pack").mkdir(parents=True)
+    (site / "exiting_pack" / "__init__.py").write_text("raise SystemExit(0)\n")
+    (site / "exiting_pack-1.0.dist-info").mkdir()
+    (site / "exiting_pack-1.0.dist-info" / "METADATA").write_text("Metadata-Version: 2.1\nName: exiting-pack\nVersion: 1.0\n")
+    (site / "exiting_pack-1.0.dist-info" / "entry_points.txt").write_text("[lintkit.rules]\nexiting = exiting_pack:pack\n")
+    (tmp_path / "buildspec.yml").write_text(CONTROL)
+    out = _cli("check", "--no-cache", cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(site)})
+    assert out.returncode == 3 and out.stderr.strip() == "lintkit: internal error: a rule pack or check called sys.exit(0)"
