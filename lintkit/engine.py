@@ -25,7 +25,7 @@ from typing import Any
 
 from lintkit.config import Config
 from lintkit.context import Context, Project
-from lintkit.documents import Document, ParseError, load
+from lintkit.documents import ParseError, load
 from lintkit.files import (
     Candidate,
     Skipped,
@@ -486,7 +486,7 @@ def run(
     settings = Settings(enabled=enabled, config=config, root=str(root), project_files=frozenset(c.relpath for c in project))
     cache = None
     if cache_dir is not None and stdin is None:
-        from lintkit.cache import open_cache
+        from lintkit.results import open_cache
 
         cache = open_cache(Path(cache_dir), registry, enabled, config)
     python_files = [(i, c) for i, c in enumerate(project) if is_python(c.relpath)]
@@ -514,7 +514,7 @@ def run(
         files: list[FileResult | None] = [None] * len(candidates)
         todo_files = list(enumerate(candidates))
         if cache is not None:
-            from lintkit.cache import RunFacts
+            from lintkit.dependencies import RunFacts
 
             facts = RunFacts.build(settings.project_files, summaries)
             todo_files = []

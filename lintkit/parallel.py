@@ -43,7 +43,8 @@ from lintkit.files import Candidate, Unreadable, decode_source, read_bytes
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
 
-    from lintkit.cache import Cache, RunFacts
+    from lintkit.dependencies import RunFacts
+    from lintkit.results import ResultCache
     from lintkit.engine import FileResult, Settings
     from lintkit.registry import Registry
 
@@ -87,7 +88,7 @@ def is_python(relpath: str) -> bool:
 class Worker:
     """Per-process state: settings, retained trees, the cache."""
 
-    def __init__(self, settings: Settings, registry: Registry, cache: Cache | None, retain: int = RETAIN_SOURCE_BYTES) -> None:
+    def __init__(self, settings: Settings, registry: Registry, cache: ResultCache | None, retain: int = RETAIN_SOURCE_BYTES) -> None:
         self.settings = settings
         self.registry = registry
         self.cache = cache
@@ -177,7 +178,7 @@ class Worker:
         return out
 
     def _analyze_cached(self, cand: Candidate, data: bytes, parsed: Any) -> FileResult:
-        from lintkit.cache import Deps, RecordingFiles, RecordingSummaries
+        from lintkit.dependencies import Deps, RecordingFiles, RecordingSummaries
         from lintkit.engine import analyze_file
 
         assert self.cache is not None and self.facts is not None
@@ -297,7 +298,7 @@ def _project_file(file: str, root: str) -> str | None:
 # --- the pool ----------------------------------------------------------------------
 
 
-def _worker_main(conn: Connection, settings: Settings, registry: Registry, cache: Cache | None) -> None:
+def _worker_main(conn: Connection, settings: Settings, registry: Registry, cache: ResultCache | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's handler unwinds the parent only
     devnull = os.open(os.devnull, os.O_WRONLY)
@@ -326,7 +327,7 @@ def _worker_main(conn: Connection, settings: Settings, registry: Registry, cache
 class Pool:
     """Worker processes with one pipe each, so work can go to a chosen worker."""
 
-    def __init__(self, jobs: int, settings: Settings, registry: Registry, cache: Cache | None) -> None:
+    def __init__(self, jobs: int, settings: Settings, registry: Registry, cache: ResultCache | None) -> None:
         import multiprocessing  # only runs that fan out pay for it
 
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
@@ -438,7 +439,7 @@ def _stopped(pid: int | None) -> bool:
 class Runner:
     """The two phases over a fixed list of candidates, inline or in a pool."""
 
-    def __init__(self, settings: Settings, registry: Registry, cache: Cache | None, jobs: int, work: int) -> None:
+    def __init__(self, settings: Settings, registry: Registry, cache: ResultCache | None, jobs: int, work: int) -> None:
         self.settings = settings
         self.registry = registry
         self.cache = cache

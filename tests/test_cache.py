@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from lintkit.cache import FORMAT, _user_secret, code_digest, settings_digest
+from lintkit.cache import FORMAT, _user_secret
+from lintkit.results import code_digest, settings_digest
 from lintkit.config import Config
 from tests.helpers import FIXTURES, registry, run_paths
 from tests.test_parallel import canonical, cold_and_warm, stable_code

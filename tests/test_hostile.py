@@ -188,7 +188,7 @@ def test_row1_a_cache_symlink_is_never_followed(tmp_path: Path) -> None:
 
 
 def test_row1_schemas_and_models_are_part_of_the_code_digest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from lintkit import cache
+    from lintkit import results as cache
     from lintkit.registry import builtin_rules_dir
     from tests.helpers import registry
 

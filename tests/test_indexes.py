@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from astroid import nodes
 
-from lintkit.cache import Deps, RunFacts, _RecordingTable, derived
+from lintkit.dependencies import Deps, RunFacts, _RecordingTable, derived
 from lintkit.python.leak_index import ModuleSummaries
 from lintkit.python.parse import module_name_for, parse_module
 from lintkit.python.resources import load_catalogue

@@ -34,7 +34,7 @@ def stable_code(scenario):
     cache key includes a digest of lintkit's code, so an edit to lintkit in
     the middle of a cache scenario (a shared working tree) rightly turns hits
     into misses; the scenario is then simply taken again."""
-    from lintkit.cache import code_digest
+    from lintkit.results import code_digest
 
     for _ in range(5):
         before = code_digest(registry())

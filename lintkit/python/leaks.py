@@ -29,7 +29,7 @@ from typing import Any
 
 from astroid import nodes
 
-from lintkit.cache import derived
+from lintkit.dependencies import derived
 from lintkit.python import cfg as cfgmod
 from lintkit.python.leak_index import ModuleSummaries
 from lintkit.python.names import call_name, dotted, imported_modules, short

@@ -23,7 +23,7 @@ from typing import Any
 
 from astroid import nodes
 
-from lintkit.cache import derived
+from lintkit.dependencies import derived
 from lintkit.python.dataflow import CLEAN, Hit, Interpreter, Summary, Taint, Val
 from lintkit.python.models import TaintModel, load_model
 from lintkit.python.parse import module_name_for
