@@ -181,16 +181,15 @@ def _user_secret() -> bytes | None:
         home.mkdir(parents=True, exist_ok=True, mode=0o700)
         if home.is_symlink():
             return None
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        key = secrets.token_bytes(32)
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600), "wb") as handle:
+            handle.write(key)
+        return key
     except FileExistsError:
         data = _read_regular(str(path), 1024)
         return data if data is not None and len(data) == 32 else None
     except OSError:
         return None
-    key = secrets.token_bytes(32)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(key)
-    return key
 
 
 def open_store(directory: Path) -> Store | None:

@@ -118,8 +118,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except _StdoutClosed:
         # Whoever read stdout has gone: end quietly, and keep Python from
         # complaining when it flushes stdout at exit.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), sys.stdout.fileno())
         return EXIT_BROKEN_PIPE
     except SystemExit as exc:
         # Only a rule pack or a check can get here (argparse exits above).

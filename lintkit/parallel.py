@@ -301,9 +301,8 @@ def _project_file(file: str, root: str) -> str | None:
 def _worker_main(conn: Connection, settings: Settings, registry: Registry, cache: ResultCache | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's handler unwinds the parent only
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)  # never hold the reader's stdout open
-    os.close(devnull)
+    with open(os.devnull, "w") as devnull:
+        os.dup2(devnull.fileno(), 1)  # never hold the reader's stdout open
     gc.disable()
     worker = Worker(settings, registry, cache)
     while True:

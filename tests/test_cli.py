@@ -363,11 +363,15 @@ def test_explain_several_rules() -> None:
 
 
 def test_sigterm_exits_143(repo: Path) -> None:
-    proc = subprocess.Popen([sys.executable, "-m", "lintkit", "check", "-", "--stdin-filename", "buildspec.yml"], cwd=repo,
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(1.5)  # reading stdin, which never ends
-    proc.send_signal(signal.SIGTERM)
-    _, err = proc.communicate(timeout=60)
+    with subprocess.Popen([sys.executable, "-m", "lintkit", "check", "-", "--stdin-filename", "buildspec.yml"], cwd=repo,
+                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
+        time.sleep(1.5)  # reading stdin, which never ends
+        proc.send_signal(signal.SIGTERM)
+        try:
+            _, err = proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            raise
     assert proc.returncode == 143 and err.strip() == "lintkit: terminated"
 
 

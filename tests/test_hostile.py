@@ -317,11 +317,16 @@ def test_row4_sigpipe_ends_the_run_quietly(tmp_path: Path) -> None:
     """The reader of stdout is gone before the report is written (`| true`)."""
     for i in range(20):
         (tmp_path / f"buildspec-{i:02d}.yml").write_text(CONTROL)
-    proc = subprocess.Popen([sys.executable, "-m", "lintkit", "check", "--no-cache", "-j", "2", "."], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    assert proc.stdout is not None and proc.stderr is not None
-    proc.stdout.close()
-    err = proc.stderr.read().decode()
-    assert proc.wait(timeout=60) == 141 and err == ""
+    with subprocess.Popen([sys.executable, "-m", "lintkit", "check", "--no-cache", "-j", "2", "."], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.close()
+        err = proc.stderr.read().decode()
+        try:
+            code = proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            raise
+    assert code == 141 and err == ""
 
 
 # row 5: stay inside the tree
