@@ -280,7 +280,8 @@ def classify_name(relpath: str) -> str | None:
 
 
 def worth_parsing(relpath: str, text: str) -> bool:
-    return classify_name(relpath) is not None or bool(_MARKERS.search(text[:200_000]))
+    # The whole text: padding must not push the markers out of sight.
+    return classify_name(relpath) is not None or bool(_MARKERS.search(text))
 
 
 def _scalar(node: object) -> str | None:

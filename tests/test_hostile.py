@@ -404,3 +404,10 @@ def test_row8_sys_exit_from_a_pack_is_a_loud_internal_error(tmp_path: Path) -> N
     (tmp_path / "buildspec.yml").write_text(CONTROL)
     out = _cli("check", "--no-cache", cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(site)})
     assert out.returncode == 3 and out.stderr.strip() == "lintkit: internal error: a rule pack or check called sys.exit(0)"
+
+
+def test_row4_padding_does_not_hide_a_template(tmp_path: Path) -> None:
+    template = "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Key:\n    Type: AWS::IAM::AccessKey\n    Properties:\n      UserName: ci\n      Note: " + AWS_KEY + "\n"
+    (tmp_path / "stack.yaml").write_text("# padding\n" * 40_000 + template)
+    result = run_paths([tmp_path], root=tmp_path)
+    assert _codes(result, "stack.yaml") == [("CRD001", 40_007)]
