@@ -97,7 +97,7 @@ class Store:
         payload = encoded.encode("utf-8")
         try:
             write_entry(self.directory, self._parts(area, key), self._mac(payload) + b"\n" + payload)
-        except OSError:
+        except (OSError, NotImplementedError):  # NotImplementedError: no dir_fd (Windows)
             return  # a read-only or full disk costs speed, never a result
 
 
@@ -206,7 +206,7 @@ def open_store(directory: Path) -> Store | None:
         for name, content in (("CACHEDIR.TAG", _TAG.encode()), (".gitignore", b"*\n")):
             if not os.path.lexists(os.path.join(real, name)):
                 write_entry(real, (name,), content)
-    except OSError:
+    except (OSError, NotImplementedError):  # NotImplementedError: no dir_fd (Windows): no cache
         return None
     return Store(real, secret)
 
