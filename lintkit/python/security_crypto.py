@@ -123,16 +123,23 @@ def _hash_context(call: nodes.Call) -> str | None:
 
 
 def _identifiers(expr: Any) -> list[str]:
-    """Names and attributes in `expr`, without imported ones: in the Salt
-    project `salt.utils.stringutils.to_bytes(x)` hashes `x`, not a salt."""
+    """Names and attributes in `expr`, without imported ones (in the Salt
+    project `salt.utils.stringutils.to_bytes(x)` hashes `x`, not a salt), and the
+    keys values are read by (`form["password"]`, `body.get("password")`)."""
     out: list[str] = []
-    for node in [expr, *expr.nodes_of_class((nodes.Name, nodes.Attribute))]:
+    for node in [expr, *expr.nodes_of_class((nodes.Name, nodes.Attribute, nodes.Subscript, nodes.Call))]:
         if isinstance(node, (nodes.Name, nodes.Attribute)) and qualified(node) is not None:
             continue
         if isinstance(node, nodes.Name):
             out.append(node.name)
         elif isinstance(node, nodes.Attribute):
             out.append(node.attrname)
+        elif isinstance(node, nodes.Subscript) and isinstance(node.slice, nodes.Const) and isinstance(node.slice.value, str):
+            out.append(node.slice.value)
+        elif isinstance(node, nodes.Call) and isinstance(node.func, nodes.Attribute) and node.func.attrname == "get" and node.args:
+            key = node.args[0]
+            if isinstance(key, nodes.Const) and isinstance(key.value, str):
+                out.append(key.value)
     return out
 
 
