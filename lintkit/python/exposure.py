@@ -1,6 +1,7 @@
 """Exception details sent to the client (CWE-209): inside a request handler (an entry
-point of `entries.py`), an `except ... as e` block that returns `e`'s text or a
-formatted traceback, or raises/aborts with it through the framework's HTTP error
+point of `entries.py`), an `except Exception as e` block (a catch-all: a specific
+exception's text is usually a message written for the client) that returns `e`'s
+text, or any handler that returns a formatted traceback, or raises/aborts with it through the framework's HTTP error
 (whose message is the response body: `chalice.BadRequestError(str(e))`,
 `werkzeug` `abort(400, str(e))`, `fastapi.HTTPException(detail=str(e))`).
 
@@ -32,7 +33,9 @@ def exposed_errors(fn: Any, resolve: Callable[[Any], str | None]) -> Iterator[tu
     for handler in nodes_of(fn, nodes.ExceptHandler):
         if handler.scope() is not fn:
             continue
-        name = handler.name.name if handler.name is not None else None
+        # a specific exception's text is a message written for the client (a validation
+        # error); a catch-all's is whatever failed inside: paths, SQL, configuration
+        name = handler.name.name if handler.name is not None and _catch_all(handler, resolve) else None
         for stmt in _statements(handler.body):
             if isinstance(stmt, nodes.Return) and stmt.value is not None:
                 if isinstance(stmt.value, nodes.Call) and (resolve(stmt.value.func) or "").startswith("chalice."):
@@ -48,6 +51,11 @@ def exposed_errors(fn: Any, resolve: Callable[[Any], str | None]) -> Iterator[tu
                 what = _details(stmt.value, name, resolve)
                 if what:
                     yield stmt.value, f"{what} is the message of {stmt.value.func.as_string()}, sent to the client"
+
+
+def _catch_all(handler: Any, resolve: Callable[[Any], str | None]) -> bool:
+    caught = handler.type.elts if isinstance(handler.type, nodes.Tuple) else [handler.type]
+    return any(t is None or resolve(t) in ("builtins.Exception", "builtins.BaseException") for t in caught)
 
 
 def _statements(body: list[Any]) -> Iterator[Any]:

@@ -15,12 +15,13 @@ data (`# mock values`) are skipped."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from astroid import nodes
 
 from lintkit import secrets
-from lintkit.python.calls import argument, call_name, constant, last_identifier
+from lintkit.python.calls import argument, call_name, constant, last_identifier, words
 from lintkit.python.security_common import skip_tests
 from lintkit.python.walk import nodes_of
 
@@ -62,11 +63,26 @@ _TO_REPLACE = ("changeme", "change_me", "change-me", "your_", "your-", "yoursecr
 
 
 def in_use(value: str) -> bool:
-    """A literal the program uses as a credential: anything but nothing, a reference or a
-    value that asks to be replaced."""
+    """A literal the program uses as a credential: anything but nothing, a reference, a
+    value that asks to be replaced, or the name of a setting (`"aws_secret_access_key"`)."""
     text = value.strip()
     lower = text.lower()
-    return len(text) >= 4 and not secrets.is_reference(text) and not any(mark in lower for mark in _TO_REPLACE)
+    if len(text) < 4 or secrets.is_reference(text) or any(mark in lower for mark in _TO_REPLACE):
+        return False
+    return _SETTING_NAME.fullmatch(text) is None
+
+
+_SETTING_NAME = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
+# A compared name is a credential when it ends with one and says nothing else is done with it:
+# `token`, `api_token`, `admin_password`; not `update_password` (a mode), `password_policy`.
+_CREDENTIAL_NOUNS = frozenset({"password", "passwd", "pwd", "passphrase", "token", "secret", "apikey"})
+_NOT_THE_VALUE = frozenset({"update", "change", "reset", "set", "use", "require", "required", "check", "verify", "validate",
+                            "has", "is", "show", "hide", "enable", "disable", "store", "save", "remember", "expire", "new", "type"})
+
+
+def _credential_name(name: str) -> bool:
+    ws = words(name)
+    return bool(ws) and ws[-1] in _CREDENTIAL_NOUNS and not _NOT_THE_VALUE.intersection(ws[:-1])
 
 
 def hardcoded_credentials(module: nodes.Module, ctx: Any) -> None:
@@ -130,7 +146,7 @@ def _credentials_in_use(module: nodes.Module) -> list[tuple[str, nodes.Const, st
         elif len(node.ops) == 1 and node.ops[0][0] in ("==", "!="):
             left, right = node.left, node.ops[0][1]
             name, literal = (_compared_name(left), right) if isinstance(right, nodes.Const) else (_compared_name(right), left)
-            kind = secrets.secret_name_kind(name) if name else None
+            kind = secrets.secret_name_kind(name) if name and _credential_name(name) else None
             if kind in ("password", "token", "secret") and isinstance(literal, nodes.Const) and isinstance(literal.value, str):
                 if literal.value.strip().lower() not in _NOT_CREDENTIALS:
                     add(name, literal, f"{kind} compared with a literal in '{name}'")
