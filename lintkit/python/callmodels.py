@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from astroid import nodes
 
-from lintkit.python.guards import LINE_BREAKS, without_chars
+from lintkit.python.guards import LINE_BREAKS, QUOTES, without_chars
 from lintkit.python.models import ALL
 from lintkit.python.redos import catastrophic
 from lintkit.python.sinks import is_shell_prefix
@@ -208,15 +208,16 @@ def _is_config_parser(recv: Val) -> bool:
 
 
 def replaced(val: Val, sub: str, repl: str) -> Val:
-    """`val.replace(sub, repl)`: removing every line break of one kind is complete for
-    that character (one character cannot reappear from the rest); other replacements
-    prove nothing ("....//".replace("../", "") is "../"), and line breaks in `repl`
-    undo what was known."""
-    brought = frozenset(repl) & LINE_BREAKS
-    if brought:
-        gone = frozenset(f"~no:{c}" for c in brought) | {"log", "header"}
+    """`val.replace(sub, repl)`: replacing every occurrence of one character by text
+    without it is complete for that character (one character cannot reappear from the
+    rest); longer substrings prove nothing ("....//".replace("../", "") is "../"), and
+    what `repl` brings undoes what was known of its characters."""
+    if repl:
+        gone = frozenset(f"~no:{c}" for c in repl)
+        gone |= frozenset({"log", "header"}) if LINE_BREAKS & set(repl) else frozenset()
+        gone |= frozenset({"xpath", "sql"}) if set(QUOTES) & set(repl) or "\\" in repl else frozenset()
         val = val.map_taints(lambda t: replace(t, cleared=t.cleared - gone))
-    if sub in LINE_BREAKS and sub not in repl:
+    if len(sub) == 1 and sub not in repl:
         return without_chars(val, frozenset({sub}))
     return val
 

@@ -26,7 +26,7 @@ from astroid import nodes
 from lintkit.findings import Location
 
 from lintkit.python.callmodels import builtin_call, method_call, model_call
-from lintkit.python.guards import refine
+from lintkit.python.guards import QUOTES, open_quote, quoted, refine
 from lintkit.python.models import TaintModel
 from lintkit.python.names import imported_names, qualified
 from lintkit.python.sinks import CONTROLLED, METADATA, check_sinks, fixes_host, is_shell_prefix
@@ -402,6 +402,15 @@ class Interpreter:
             consts = [const_of(p) for p in parts]
             if all(c is not NOCONST for c in consts):
                 return Val(const="".join(str(c) for c in consts))
+            prefix = ""  # the literal text before each part, while every part so far is known
+            for i, (part, const) in enumerate(zip(parts, consts)):
+                if prefix is None:
+                    break
+                if const is NOCONST:
+                    parts[i] = quoted(part, open_quote(prefix))
+                    prefix = prefix if all(f"~no:{q}" in t.cleared for t in part.all_taints() for q in QUOTES) else None
+                else:
+                    prefix += str(const)
             first = consts[0] if consts else NOCONST
             if fixes_host(first):
                 return derived(node, parts, "formatted into an f-string").map_taints(lambda t: t.clear(frozenset({"~suffix"})))
@@ -541,6 +550,8 @@ class Interpreter:
             out = fold_binop(op, ca, cb)
             if out is not NOCONST:
                 return const_val(out)
+        if op == "+" and isinstance(ca, str) and b.all_taints():
+            b = quoted(b, open_quote(ca))  # "... name = '" + value
         if op == "+" and fixes_host(ca) and b.all_taints():
             return Val(taints=tuple(t.step(node, "appended to a fixed prefix").clear(frozenset({"~suffix"})) for t in b.all_taints()))
         if op == "+" and a.items is not None and b.items is not None:

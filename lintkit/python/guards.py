@@ -9,7 +9,10 @@ A guard clears a sink kind only when it is complete for it:
 - a path normalised by realpath/abspath/normpath/resolve that is then found under
   a base (`startswith(base)` with a base ending in a separator, `commonpath`,
   `is_relative_to`): path;
-- a value known to contain neither "\\r" nor "\\n" (rejected or removed): log, header.
+- a value known to contain neither "\\r" nor "\\n" (rejected or removed): log, header;
+- a value without the quote character, placed inside a literal that quote opened
+  (`"//user[@name='" + v`): xpath (an XPath literal has no escape); also sql when the
+  value has no backslash either (MySQL reads `\\'` as a quote inside the literal).
 
 Rejecting a substring ("../", a quote) proves nothing else: an absolute path has
 no "../", and a number needs no quote to change an SQL statement.
@@ -29,6 +32,7 @@ if TYPE_CHECKING:
 
 # A value without these characters cannot start a new log line or header.
 LINE_BREAKS = frozenset({"\r", "\n"})
+QUOTES = ("'", '"')
 _SEPARATORS = ("/", "\\")
 
 
@@ -93,7 +97,7 @@ def _compare(interp: Interpreter, test: Any, env: Env, outcome: bool) -> None:
     lval = interp.expr(left, dict(env))
     rname = var_name(right)
     rejected = op == "in" and not outcome or op == "not in" and outcome
-    if rname and rejected and rname in env and isinstance(lval.const, str) and lval.const in LINE_BREAKS:
+    if rname and rejected and rname in env and isinstance(lval.const, str) and len(lval.const) == 1:
         env[rname] = without_chars(env[rname], frozenset({lval.const}))
 
 
@@ -182,6 +186,32 @@ def without_chars(val: Val, chars: frozenset[str]) -> Val:
         return t
 
     return val.map_taints(add) if val.all_taints() else val
+
+
+def open_quote(prefix: str) -> str:
+    """The quote character a literal opened in `prefix` leaves open at its end ("" if none)."""
+    inside = ""
+    for ch in prefix:
+        if inside:
+            if ch == inside:
+                inside = ""
+        elif ch in QUOTES:
+            inside = ch
+    return inside
+
+
+def quoted(val: Val, quote: str) -> Val:
+    """`val` placed inside a literal `quote` opened: safe for XPath when it has no such
+    quote; for SQL when it has no backslash either."""
+    if not quote or not val.all_taints():
+        return val
+
+    def inside(t: Taint) -> Taint:
+        if f"~no:{quote}" not in t.cleared:
+            return t
+        return t.clear(frozenset({"xpath", "sql"} if "~no:\\" in t.cleared else {"xpath"}))
+
+    return val.map_taints(inside)
 
 
 def clear(val: Val, kinds: frozenset[str]) -> Val:
