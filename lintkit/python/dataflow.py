@@ -26,7 +26,7 @@ from astroid import nodes
 from lintkit.findings import Location
 
 from lintkit.python.callmodels import builtin_call, method_call, model_call
-from lintkit.python.guards import QUOTES, open_quote, quoted, refine
+from lintkit.python.guards import QUOTES, open_quote, quoted, refine, under_folder
 from lintkit.python.models import TaintModel
 from lintkit.python.names import imported_names, qualified
 from lintkit.python.sinks import CONTROLLED, METADATA, check_sinks, fixes_host, is_shell_prefix
@@ -407,7 +407,7 @@ class Interpreter:
                 if prefix is None:
                     break
                 if const is NOCONST:
-                    parts[i] = quoted(part, open_quote(prefix))
+                    parts[i] = under_folder(quoted(part, open_quote(prefix)), prefix)
                     prefix = prefix if all(f"~no:{q}" in t.cleared for t in part.all_taints() for q in QUOTES) else None
                 else:
                     prefix += str(const)
@@ -551,7 +551,7 @@ class Interpreter:
             if out is not NOCONST:
                 return const_val(out)
         if op == "+" and isinstance(ca, str) and b.all_taints():
-            b = quoted(b, open_quote(ca))  # "... name = '" + value
+            b = under_folder(quoted(b, open_quote(ca)), ca)  # "... name = '" + value, "/srv/files/" + name
         if op == "+" and fixes_host(ca) and b.all_taints():
             return Val(taints=tuple(t.step(node, "appended to a fixed prefix").clear(frozenset({"~suffix"})) for t in b.all_taints()))
         if op == "+" and a.items is not None and b.items is not None:

@@ -10,6 +10,9 @@ A guard clears a sink kind only when it is complete for it:
   a base (`startswith(base)` with a base ending in a separator, `commonpath`,
   `is_relative_to`): path;
 - a value known to contain neither "\\r" nor "\\n" (rejected or removed): log, header;
+- a value without "..", appended as text to a fixed folder (`"/srv/files/" + v`): path
+  (no component of it can climb; an absolute value stays below, "/srv/files//etc");
+  joined with os.path.join it is not (an absolute value replaces the folder);
 - a value without the quote character, placed inside a literal that quote opened
   (`"//user[@name='" + v`): xpath (an XPath literal has no escape); also sql when the
   value has no backslash either (MySQL reads `\\'` as a quote inside the literal).
@@ -97,7 +100,7 @@ def _compare(interp: Interpreter, test: Any, env: Env, outcome: bool) -> None:
     lval = interp.expr(left, dict(env))
     rname = var_name(right)
     rejected = op == "in" and not outcome or op == "not in" and outcome
-    if rname and rejected and rname in env and isinstance(lval.const, str) and len(lval.const) == 1:
+    if rname and rejected and rname in env and isinstance(lval.const, str) and lval.const:
         env[rname] = without_chars(env[rname], frozenset({lval.const}))
 
 
@@ -177,7 +180,7 @@ def _ends_with_separator(interp: Interpreter, base: Any, env: Env) -> bool:
 
 
 def without_chars(val: Val, chars: frozenset[str]) -> Val:
-    """`val`, known to contain none of `chars`: once it has no line break at all it is
+    """`val`, known to contain none of the strings `chars`: once it has no line break at all it is
     safe for logs and headers."""
     def add(t: Taint) -> Taint:
         t = t.clear(frozenset(f"~no:{c}" for c in chars))
@@ -212,6 +215,13 @@ def quoted(val: Val, quote: str) -> Val:
         return t.clear(frozenset({"xpath", "sql"} if "~no:\\" in t.cleared else {"xpath"}))
 
     return val.map_taints(inside)
+
+
+def under_folder(val: Val, prefix: str) -> Val:
+    """`val` appended as text after the fixed folder `prefix`: below it when it has no ".."."""
+    if not prefix.endswith(("/", "\\")) or not val.all_taints():
+        return val
+    return val.map_taints(lambda t: t.clear(frozenset({"path"})) if "~no:.." in t.cleared else t)
 
 
 def clear(val: Val, kinds: frozenset[str]) -> Val:
