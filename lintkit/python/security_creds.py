@@ -69,6 +69,8 @@ def in_use(value: str) -> bool:
     lower = text.lower()
     if len(text) < 4 or secrets.is_reference(text) or any(mark in lower for mark in _TO_REPLACE):
         return False
+    if len(text.split()) >= 3:
+        return False  # a sentence ("This is not a secret, be sure to change this.")
     return _SETTING_NAME.fullmatch(text) is None
 
 
@@ -78,6 +80,11 @@ _SETTING_NAME = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+|[A-Z][A-Z0-9]*(?:_[A-
 _CREDENTIAL_NOUNS = frozenset({"password", "passwd", "pwd", "passphrase", "token", "secret", "apikey"})
 _NOT_THE_VALUE = frozenset({"update", "change", "reset", "set", "use", "require", "required", "check", "verify", "validate",
                             "has", "is", "show", "hide", "enable", "disable", "store", "save", "remember", "expire", "new", "type"})
+
+
+def _is_identifier(value: Any) -> bool:
+    """A class's `SECRET_KEY = "AWSSecretKey"`: the name of a field it reads, not a key."""
+    return isinstance(value, nodes.Const) and isinstance(value.value, str) and value.value.isidentifier()
 
 
 def _credential_name(name: str) -> bool:
@@ -130,9 +137,10 @@ def _credentials_in_use(module: nodes.Module) -> list[tuple[str, nodes.Const, st
 
     for node in nodes_of(module, (nodes.Assign, nodes.Call, nodes.Compare)):
         if isinstance(node, nodes.Assign):
+            in_class = isinstance(node.parent, nodes.ClassDef)
             for target in node.targets:
                 name = _target_name(target)
-                if name.lower() in _SIGNING_KEYS:
+                if name.lower() in _SIGNING_KEYS and not (in_class and _is_identifier(node.value)):
                     add(name, node.value, f"signing key '{name}'")
         elif isinstance(node, nodes.Call):
             qual = call_name(node) or ""
