@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 from astroid import nodes
 
-from lintkit.python.names import qualified
+from lintkit.python.names import imported_modules, qualified
 from lintkit.python.walk import nodes_of
 
 Resolve = Callable[[Any], "str | None"]
@@ -81,8 +81,9 @@ def registered(module: nodes.Module, entries: list[Entry], resolve: Resolve) -> 
     """Names of the module's functions handed to a registering call
     (`app.add_url_rule("/u", view_func=show_user)`), with the entry they are."""
     apis = {r.api: (r, e) for e in entries for r in e.registrars}
-    if not apis:
-        return {}
+    roots = {name.partition(".")[0] for name in imported_modules(module)}
+    if not any(api.partition(".")[0] in roots for api in apis):
+        return {}  # the module imports none of the registering frameworks
     found: dict[str, Entry] = {}
     for call in nodes_of(module, nodes.Call):
         hit = apis.get(resolve(call.func) or "")
@@ -97,14 +98,17 @@ def registered(module: nodes.Module, entries: list[Entry], resolve: Resolve) -> 
     return found
 
 
-def match(fn: Any, cls: Any, params: list[str], entries: list[Entry], resolve: Resolve, imports: set[str],
+def active(entries: list[Entry], imports: set[str]) -> list[Entry]:
+    """The entries a module can have: those of duck-typed frameworks only when it imports them."""
+    return [e for e in entries if not e.imports or any(i == e.imports or i.startswith(e.imports + ".") for i in imports)]
+
+
+def match(fn: Any, cls: Any, params: list[str], entries: list[Entry], resolve: Resolve,
           registered_here: dict[str, Entry], handler_names: dict[str, str]) -> Match | None:
-    """The entry `fn` is (params: its parameters without self/cls), or None."""
+    """The entry `fn` is (params: its parameters without self/cls; entries: `active`), or None."""
     decorators = {resolve(d.func if isinstance(d, nodes.Call) else d) for d in (fn.decorators.nodes if fn.decorators else [])}
     bases = [qualified(b) or "" for b in cls.bases] if cls is not None else []
     for entry in entries:
-        if entry.imports and not any(i == entry.imports or i.startswith(entry.imports + ".") for i in imports):
-            continue
         if entry.name is not None and not entry.name.search(fn.name):
             continue
         if entry.decorators and entry.decorators & decorators:

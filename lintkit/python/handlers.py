@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+_SUFFIXES = (".yaml", ".yml", ".json", ".template")
 _DESCRIPTOR = re.compile(r"(?:^|/)(?:template|serverless|openapi|swagger|api|spec)[^/]*\.(?:ya?ml|json)$|\.template$", re.I)
 _LAMBDA = re.compile(r"""^\s*["']?[Hh]andler["']?\s*:\s*["']?([\w./-]+\.\w+)["']?\s*,?\s*$""", re.M)
 _OPERATION = re.compile(r"""["']?operationId["']?\s*:\s*["']?([\w.]+)["']?""")
@@ -29,7 +30,7 @@ def handler_names(project: Any, modname: str) -> dict[str, str]:
     deployment descriptors."""
     found: dict[str, str] = {}
     for rel in sorted(project.files):
-        if not _DESCRIPTOR.search(rel):
+        if not rel.endswith(_SUFFIXES) or not _DESCRIPTOR.search(rel):
             continue
         text = project.read_text(rel)
         if not text:

@@ -64,6 +64,7 @@ class TaintModel:
     entries: list[Any] = field(default_factory=list)  # entries.Entry: framework entry points
     alias_roots: set[str] = field(default_factory=set)  # first components of the aliases
     renders: dict[str, Render] = field(default_factory=dict)
+    _source_objects: dict[str, str] | None = field(default=None, repr=False)
     # api -> argument positions/keywords whose content reaches the result (the others do not)
     propagators: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = field(default_factory=dict)
 
@@ -99,11 +100,13 @@ class TaintModel:
         (flask.request, a Django HttpRequest): passing it on passes the input."""
         if not qual:
             return None
-        prefix = qual + "."
-        for api, kind in self.sources.items():
-            if api.startswith(prefix):
-                return kind
-        return None
+        if self._source_objects is None:  # every proper prefix of a source: flask.request, ...
+            self._source_objects = {}
+            for api, kind in self.sources.items():
+                parts = api.split(".")
+                for k in range(1, len(parts)):
+                    self._source_objects.setdefault(".".join(parts[:k]), kind)
+        return self._source_objects.get(qual)
 
     def is_normalizer(self, qual: str | None, method: str | None) -> bool:
         return bool((qual and qual in self.normalizers) or (method and "*." + method in self.normalizers))

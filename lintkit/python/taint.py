@@ -28,7 +28,7 @@ from astroid import nodes
 
 from lintkit.api import Location, python_span
 from lintkit.python.dataflow import Interpreter, position
-from lintkit.python.entries import Entry, handler_type, match, registered
+from lintkit.python.entries import Entry, active, handler_type, match, registered
 from lintkit.python.exposure import exposed_errors
 from lintkit.python.handlers import handler_names
 from lintkit.python.templates import Site, template_sites
@@ -116,6 +116,9 @@ class ModuleAnalysis:
         self.uses_web = any(v.split(".")[0] in _WEB_FRAMEWORKS for v in bound)
         self.uses_flask = any(v.startswith(("flask", "flask_restful")) for v in bound)
         self.imports = imported_modules(module)
+        self.entries = active(model.entries, self.imports)
+        self._entry_kinds: dict[Any, tuple[str, dict[str, Val], Entry | None]] = {}
+        self._handler_types: dict[Any, str] = {}
         self.star_imports = [absolute_module(module, s.modname or "", s.level or 0) or "" for s in nodes_of(module, nodes.ImportFrom)
                              if any(name == "*" for name, _ in s.names)]
         self.handler_names: dict[str, str] = {}  # functions deployment descriptors name (handlers.py)
@@ -139,12 +142,18 @@ class ModuleAnalysis:
     # -- entry points ----------------------------------------------------------------
 
     def entry_kind(self, fn: Any) -> tuple[str, dict[str, Val], Entry | None]:
-        """(framework or '', initial values of parameters, the models' entry it matched)."""
+        """(framework or '', initial values of parameters, the models' entry it matched),
+        once per function (after the module body ran: the globals' types decide)."""
+        if fn not in self._entry_kinds:
+            self._entry_kinds[fn] = self._entry_kind(fn)
+        return self._entry_kinds[fn]
+
+    def _entry_kind(self, fn: Any) -> tuple[str, dict[str, Val], Entry | None]:
         params = _param_names(fn)
         init: dict[str, Val] = {}
         cls = fn.parent if isinstance(fn.parent, nodes.ClassDef) else None
         own = params[1:] if cls is not None and params and params[0] in ("self", "cls") and not _is_static(fn) else params
-        found = match(fn, cls, own, self.model.entries, self.resolve_name, self.imports, self.registered, self.handler_names)
+        found = match(fn, cls, own, self.entries, self.resolve_name, self.registered, self.handler_names)
         if found is not None:
             entry = found.entry
             if found.request:
@@ -188,6 +197,11 @@ class ModuleAnalysis:
                     init[p] = _src(fn, f"URL parameter '{p}'")
             return "django", init, None
         return "", init, None
+
+    def handler_type(self, cls: Any) -> str:
+        if cls not in self._handler_types:
+            self._handler_types[cls] = handler_type(cls, self.entries)
+        return self._handler_types[cls]
 
     def resolve_name(self, node: Any) -> str | None:
         """The qualified name of a decorator or a callee at module level: through the
@@ -261,7 +275,7 @@ class ModuleAnalysis:
         params = _param_names(fn)
         cls = fn.parent if isinstance(fn.parent, nodes.ClassDef) else None
         env: dict[str, Val] = dict(self.globals)
-        self_type = handler_type(cls, self.model.entries) if cls is not None else ""
+        self_type = self.handler_type(cls) if cls is not None else ""
         offset = 1 if cls is not None and params and params[0] in ("self", "cls") and not _is_static(fn) else 0
         for i, p in enumerate(params):
             if p in init:
@@ -414,6 +428,8 @@ class ModuleAnalysis:
         env = interp.run_body(self.module.body, {}) or {}
         hits += interp.hits
         self.globals = {k: v for k, v in env.items() if not v.all_taints() and "." not in k}
+        self._entry_kinds.clear()  # decided again with the globals' types
+        self._registered = None
         self.summaries.clear()
         self._walks = {}
         for fn in nodes_of(self.module, (nodes.FunctionDef, nodes.AsyncFunctionDef)):
@@ -452,6 +468,8 @@ class ModuleAnalysis:
     def summarize(self) -> dict[str, Any]:
         env = self.interpreter().run_body(self.module.body, {}) or {}
         self.globals = {k: v for k, v in env.items() if not v.all_taints() and "." not in k}
+        self._entry_kinds.clear()  # decided again with the globals' types
+        self._registered = None
         functions: dict[str, Any] = {}
         for qual, fn in self.functions.items():
             # every function, even a clean one: "known and returns nothing tainted" is a fact too
