@@ -25,8 +25,8 @@ def _spec_node(text: str):
 
 def test_literal_block_maps_exactly() -> None:
     node, lines = _spec_node("BuildSpec: |\n  version: 0.2\n  phases:\n    build:\n      commands:\n        - make\n")
-    emb = extract(node, lines)
-    assert emb is not None and emb.exact
+    emb = extract(node)
+    assert emb is not None
     assert emb.text.startswith("version: 0.2\nphases:")
     # embedded (5, 9) is "make" -> template line 6, column 11
     assert emb.map(5, 9) == (6, 11)
@@ -36,7 +36,7 @@ def test_literal_block_maps_exactly() -> None:
 def test_sub_placeholders_keep_columns_and_unescape_literals() -> None:
     text = "BuildSpec: !Sub |\n  a: ${AWS::Region} ${!Lit} z\n"
     node, lines = _spec_node(text)
-    emb = extract(node, lines)
+    emb = extract(node)
     assert emb is not None and emb.substituted
     assert emb.text == "a: ${AWS__Region} ${Lit} z\n"
     z_embedded = emb.text.index("z") + 1
@@ -48,22 +48,26 @@ def test_escaped_json_string_maps_each_character() -> None:
     text = '{"BuildSpec": "version: 0.2\\nphases:\\n  build:\\n    commands:\\n      - \\"make\\"\\n"}\n'
     doc = load(text, "t.json")
     node = doc.root.get("BuildSpec")
-    emb = extract(node, doc.text.splitlines())
-    assert emb is not None and emb.exact
+    emb = extract(node)
+    assert emb is not None
     line, col = emb.map(5, 10)  # the m of make (after the escaped quote)
     assert line == 1 and text[col - 1 : col + 3] == "make"
 
 
-def test_folded_json_buildspec_is_best_effort_and_in_range() -> None:
+def test_folded_json_buildspec_maps_in_range() -> None:
     text = 'BuildSpec: >-\n  {\n    "version": "0.2",\n    "phases": {"build": {"commands": ["make"]}}\n  }\nOther: 1\n'
     node, lines = _spec_node(text)
-    emb = extract(node, lines)
-    assert emb is not None and not emb.exact
+    emb = extract(node)
+    assert emb is not None
     for line in range(1, 4):
         for col in range(1, 80):
             out_line, out_col = emb.map(line, col)
             assert node.line <= out_line <= node.end_line
             assert 1 <= out_col <= len(lines[out_line - 1]) + 1
+    # folding keeps the more-indented lines, so "make" is found exactly
+    make_line = next(i for i, text in enumerate(emb.text.split("\n"), 1) if "make" in text)
+    line, col = emb.map(make_line, emb.text.split("\n")[make_line - 1].index("make") + 1)
+    assert lines[line - 1][col - 1 : col + 3] == "make"
 
 
 @settings(max_examples=60, deadline=None)
@@ -72,7 +76,7 @@ def test_position_map_never_leaves_the_value(body_lines: list[str]) -> None:
     payload = "\\n".join(s.replace("\\", "\\\\").replace('"', '\\"') for s in body_lines)
     text = '{"A": 1,\n "BuildSpec": {"Fn::Sub": "' + payload + '"}}\n'
     doc = load(text, "t.json")
-    emb = extract(doc.root.get("BuildSpec"), doc.text.splitlines())
+    emb = extract(doc.root.get("BuildSpec"))
     assert emb is not None
     lines = doc.text.splitlines()
     for line in range(0, len(body_lines) + 2):

@@ -1,5 +1,4 @@
-"""Shell command helpers: splitting, the pattern detectors, and offset -> (line, col)
-mapping for every scalar style a buildspec command can take."""
+"""Shell command helpers: splitting and the pattern detectors."""
 
 from __future__ import annotations
 
@@ -8,8 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lintkit.aws import shell
-from lintkit.aws.buildspec import command_items, typographic_characters
-from lintkit.documents import load
+from lintkit.aws.buildspec import typographic_characters
 
 
 # --- splitting ----------------------------------------------------------------------
@@ -198,74 +196,3 @@ def test_typographic_characters_in_commands_only() -> None:
     assert [ch for _, ch in typographic_characters(text)] == ["\u201d", "\u201d"]
     assert typographic_characters("echo \u2018x\u2019 | tee out.json") != []
     assert typographic_characters("ls\u00a0-la") == [(2, "\u00a0")]
-
-
-# --- positions ------------------------------------------------------------------------------
-
-
-def _commands(text: str):
-    doc = load(text, "buildspec.yml")
-    return doc, [scalar for _, scalar in command_items(doc.root)]
-
-
-def test_position_in_plain_and_quoted_scalars() -> None:
-    text = "version: 0.2\nphases:\n  build:\n    commands:\n      - curl -k x\n      - 'curl -k y'\n      - \"curl \\\"-k\\\" z\"\n"
-    doc, (plain, single, double) = _commands(text)
-    assert shell.offset_to_position(doc.lines, plain, 5) == (5, 14)
-    assert shell.offset_to_position(doc.lines, single, 5) == (6, 15)
-    # escapes make the source longer than the value: `\"-k\"` -> `"-k"`
-    assert double.text == 'curl "-k" z'
-    line, col = shell.offset_to_position(doc.lines, double, 6)
-    assert doc.lines[line - 1][col - 1 : col + 1] == "-k"
-
-
-def test_position_in_single_quote_with_escaped_quote() -> None:
-    text = "version: 0.2\nphases:\n  build:\n    commands:\n      - 'echo ''hi'' && curl -k x'\n"
-    doc, (scalar,) = _commands(text)
-    offset = scalar.text.index("-k")
-    line, col = shell.offset_to_position(doc.lines, scalar, offset)
-    assert doc.lines[line - 1][col - 1 : col + 1] == "-k"
-
-
-@pytest.mark.parametrize("indicator", ["|", "|-", "|+", "|2"])
-def test_position_in_literal_blocks(indicator: str) -> None:
-    body = ["set -e", "  npm ci", "", "curl -k https://x"]
-    indent = "        " if indicator != "|2" else "        "
-    text = "version: 0.2\nphases:\n  build:\n    commands:\n      - " + indicator + "\n" + "\n".join(indent + b if b else "" for b in body) + "\n"
-    doc, (scalar,) = _commands(text)
-    offset = scalar.text.index("-k")
-    line, col = shell.offset_to_position(doc.lines, scalar, offset)
-    assert (line, doc.lines[line - 1][col - 1 : col + 1]) == (9, "-k")
-    offset = scalar.text.index("npm")
-    assert shell.offset_to_position(doc.lines, scalar, offset) == (7, 11)
-
-
-def test_position_in_folded_block_and_multiline_plain() -> None:
-    text = "version: 0.2\nphases:\n  build:\n    commands:\n      - >-\n        curl -s https://x\n        | bash\n      - curl -s https://y\n        | sh -k\n"
-    doc, (folded, plain) = _commands(text)
-    assert folded.text == "curl -s https://x | bash"
-    assert shell.offset_to_position(doc.lines, folded, folded.text.index("bash")) == (7, 11)
-    assert plain.text == "curl -s https://y | sh -k"
-    assert shell.offset_to_position(doc.lines, plain, plain.text.index("-k")) == (9, 14)
-
-
-def test_position_with_crlf_and_tabs_inside_commands() -> None:
-    text = "version: 0.2\r\nphases:\r\n  build:\r\n    commands:\r\n      - \"make\\tall && curl -k x\"\r\n"
-    doc, (scalar,) = _commands(text)
-    line, col = shell.offset_to_position(doc.lines, scalar, scalar.text.index("-k"))
-    assert doc.lines[line - 1][col - 1 : col + 1] == "-k"
-
-
-def test_position_in_multiline_quoted_scalars() -> None:
-    text = (
-        'version: 0.2\nphases:\n  build:\n    commands:\n'
-        '      - "echo start &&   \n        curl -k https://x"\n'
-        "      - 'it''s ok &&\n\n        curl -k y'\n"
-    )
-    doc, (double, single) = _commands(text)
-    assert double.text == "echo start && curl -k https://x"
-    line, col = shell.offset_to_position(doc.lines, double, double.text.index("-k"))
-    assert (line, doc.lines[line - 1][col - 1 : col + 1]) == (6, "-k")
-    assert single.text == "it's ok &&\ncurl -k y"
-    line, col = shell.offset_to_position(doc.lines, single, single.text.index("-k"))
-    assert (line, doc.lines[line - 1][col - 1 : col + 1]) == (9, "-k")

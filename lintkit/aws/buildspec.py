@@ -84,15 +84,9 @@ def version_number(node: Node | None) -> float | None:
         return None
 
 
-def _span(doc: Document, scalar: Scalar, start: int, end: int) -> tuple[int, int, int, int]:
-    line, col = shell.offset_to_position(doc.lines, scalar, start)
-    end_line, end_col = shell.offset_to_position(doc.lines, scalar, max(start, end - 1))
-    return line, col, end_line, end_col + 1
-
-
 def _report_hits(ctx: Context, doc: Document, code: str, scalar: Scalar, hits: list[shell.Hit], fix: str = "", severity: str | None = None) -> None:
     for hit in hits:
-        ctx.report(code, _span(doc, scalar, hit.start, hit.end), hit.message, fix=fix, severity=severity)
+        ctx.report(code, scalar.span_of(hit.start, hit.end), hit.message, fix=fix, severity=severity)
 
 
 # --- secrets (until lintkit.aws.secrets provides them) ------------------------------------
@@ -652,12 +646,12 @@ def secret_printed(doc: Document, ctx: Context) -> None:
                 if redirected:
                     continue
                 shown = raw[0] if raw[0] == "env" else "printenv"
-                ctx.report("BSP008", _span(doc, scalar, base + cmd.words[0].start, base + cmd.words[-1].end),
+                ctx.report("BSP008", scalar.span_of(base + cmd.words[0].start, base + cmd.words[-1].end),
                            f"'{shown}' prints every variable to the build log, including {secrets[any_secret]} variable '{any_secret}'",
                            fix="Print only the variables you need")
                 continue
             if cmd.name == "set" and any(re.match(r"^-[a-z]*x", w.text) for w in words[1:]):
-                ctx.report("BSP008", _span(doc, scalar, base + words[0].start, base + words[-1].end),
+                ctx.report("BSP008", scalar.span_of(base + words[0].start, base + words[-1].end),
                            f"'set -x' echoes every command with its expanded values, including {secrets[any_secret]} variable '{any_secret}'",
                            fix="Remove 'set -x', or turn it off ('set +x') around commands that use secrets")
                 continue
@@ -666,7 +660,7 @@ def secret_printed(doc: Document, ctx: Context) -> None:
                     for match in _VAR_REF.finditer(word.text):
                         var = match.group(1)
                         if var in secrets or cmd.name == "printenv" and word.text in secrets:
-                            ctx.report("BSP008", _span(doc, scalar, base + words[0].start, base + words[-1].end),
+                            ctx.report("BSP008", scalar.span_of(base + words[0].start, base + words[-1].end),
                                        f"'{cmd.name}' prints {secrets[var]} variable '{var}' to the build log",
                                        fix="Do not print secrets; CodeBuild masks only exact values it knows")
                             break
@@ -701,7 +695,7 @@ def literal_credential(doc: Document, ctx: Context) -> None:
             if len(argv) >= 5 and argv[0] == "aws" and argv[1:3] == ["configure", "set"] and argv[3].split(".")[-1] in _CREDENTIAL_KEYS:
                 value = words[4]
                 if _literal(value.text) and argv[3].split(".")[-1] != "aws_access_key_id":
-                    ctx.report("BSP009", _span(doc, scalar, base + value.start, base + value.end),
+                    ctx.report("BSP009", scalar.span_of(base + value.start, base + value.end),
                                f"'aws configure set {argv[3]}' is given a literal credential ({mask(value.text)})",
                                fix="Use the build's service role, or read the value from env: secrets-manager")
                 continue
@@ -715,7 +709,7 @@ def literal_credential(doc: Document, ctx: Context) -> None:
                     value = flag.split("=", 1)[1]
                     start, end = word.start + len(flag.split("=", 1)[0]) + 1, word.end
                 if value is not None and _literal(value) and not is_mock_value("password", value):
-                    ctx.report("BSP009", _span(doc, scalar, base + start, base + end),
+                    ctx.report("BSP009", scalar.span_of(base + start, base + end),
                                f"'{_tool(argv)} {flag.split('=')[0]}' is given a literal password ({mask(value)})",
                                fix="Read it from env: secrets-manager and pass it on stdin (e.g. --password-stdin)")
 
@@ -749,7 +743,7 @@ def _set_plus_e(doc: Document, ctx: Context, items: list[tuple[str, Scalar]]) ->
                 if shell.set_minus_e(chunk) and not shell.has_risky(chunk.split("set -e", 1)[0]):
                     break
                 if shell.has_risky(chunk):
-                    ctx.report("BSP022", _span(doc, scalar, hit.start, hit.end),
+                    ctx.report("BSP022", scalar.span_of(hit.start, hit.end),
                                f"'set +e' in phase '{phase}' lets failing test, lint, scan or deploy commands pass",
                                fix="Remove 'set +e', or capture exit codes explicitly and fail the build on them")
                     break
@@ -805,7 +799,7 @@ def typographic(doc: Document, ctx: Context) -> None:
         offset, ch = found[0]
         more = f" (and {len(found) - 1} more in this command)" if len(found) > 1 else ""
         plain = {"\u2013": "-", "\u2014": "--", "\u2212": "-", "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " "}[ch]
-        ctx.report("GEN004", _span(doc, scalar, offset, offset + 1),
+        ctx.report("GEN004", scalar.span_of(offset, offset + 1),
                    f"typographic {TYPOGRAPHIC[ch]} in a command{more}; the shell needs a plain '{plain}'",
                    fix=f"Replace it with '{plain}'")
 

@@ -3,8 +3,8 @@
 Not a shell parser: a small, quote-aware splitter that is good enough to find
 the patterns CI rules care about (`curl | sh`, `curl -k`, `|| true`, ...) and
 to say *where* in the command they are. Every function works on character
-offsets into the command text; `offset_to_position` maps an offset back to the
-file's (line, column) for plain, quoted and block scalars.
+offsets into the command text; `Scalar.span_of` (lintkit.documents) maps them
+to the file.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from lintkit.documents import Scalar
 
 # --- splitting -------------------------------------------------------------------
 
@@ -581,151 +580,3 @@ def _follows_value_flag(words: list[Word], word: Word) -> bool:
         return False
     prev = words[idx - 1].text
     return prev in ("-var", "-var-file", "-target", "-parallelism", "-chdir", "-lock-timeout", "-state", "-backup", "-state-out", "-replace")
-
-
-# --- positions -------------------------------------------------------------------------
-
-
-def offset_to_position(lines: list[str], scalar: Scalar, offset: int) -> tuple[int, int]:
-    """The file's 1-based (line, column) of character `offset` of `scalar.text`.
-
-    `lines` are the document's lines. Literal blocks (`|`) map line by line;
-    single-line plain and quoted scalars by column; anything else (folded
-    blocks, multi-line flow scalars, escapes) by aligning the value with the
-    source text. Falls back to the scalar's start.
-    """
-    value = scalar.text
-    offset = max(0, min(offset, len(value)))
-    if scalar.style == "|":
-        return _literal_position(lines, scalar, value, offset)
-    if scalar.line == scalar.end_line and scalar.style == "":
-        return scalar.line, scalar.column + offset
-    if scalar.style in ("'", '"'):
-        mapped = _quoted_map(_source(lines, scalar), scalar.style)
-        if len(mapped) == len(value):
-            return _source_position(lines, scalar, mapped[offset] if offset < len(mapped) else (mapped[-1] + 1 if mapped else 1))
-    return _aligned_position(lines, scalar, value, offset)
-
-
-def _quoted_map(source: str, style: str) -> list[int]:
-    """For each character of a quoted scalar's value, its index in `source`
-    (the text from the opening quote to the closing one): escapes, `''` and
-    line folding make the two differ."""
-    out: list[int] = []
-    i, n = 1, len(source)
-    while i < n:
-        ch = source[i]
-        if ch == style:
-            if style == "'" and source[i + 1 : i + 2] == "'":
-                out.append(i)
-                i += 2
-                continue
-            break
-        if ch == "\\" and style == '"' and i + 1 < n:
-            nxt = source[i + 1]
-            if nxt == "\n":  # escaped line break: joins lines without a space
-                i += 2
-                while i < n and source[i] in " \t":
-                    i += 1
-                continue
-            width = {"x": 4, "u": 6, "U": 10}.get(nxt, 2)
-            out.append(i)
-            i += width
-            continue
-        if ch in "\r\n":
-            # a line break folds to one space, or to n-1 newlines before blank lines
-            j = i
-            breaks = 0
-            while j < n and source[j] in " \t\r\n":
-                if source[j] == "\n":
-                    breaks += 1
-                j += 1
-            if breaks <= 1:
-                out.append(i)
-            else:
-                out.extend([i] * (breaks - 1))
-            i = j
-            continue
-        if ch in " \t":
-            j = i
-            while j < n and source[j] in " \t":
-                j += 1
-            if j < n and source[j] in "\r\n":
-                i = j  # trailing spaces before a line break are not in the value
-                continue
-        out.append(i)
-        i += 1
-    return out
-
-
-def _source_position(lines: list[str], scalar: Scalar, index: int) -> tuple[int, int]:
-    source = _source(lines, scalar)
-    before = source[:index]
-    if "\n" in before:
-        return scalar.line + before.count("\n"), index - before.rfind("\n")
-    return scalar.line, scalar.column + index
-
-
-def _literal_position(lines: list[str], scalar: Scalar, value: str, offset: int) -> tuple[int, int]:
-    line_index = value.count("\n", 0, offset)
-    line_start = value.rfind("\n", 0, offset) + 1
-    file_line = scalar.line + 1 + line_index
-    indent = _block_indent(lines, scalar)
-    return file_line, indent + (offset - line_start) + 1
-
-
-def _block_indent(lines: list[str], scalar: Scalar) -> int:
-    header = lines[scalar.line - 1] if 0 < scalar.line <= len(lines) else ""
-    explicit = re.search(r"[|>][+-]?(\d)|[|>](\d)[+-]?", header[scalar.column - 1 :])
-    if explicit:
-        digit = int(explicit.group(1) or explicit.group(2))
-        parent = len(header) - len(header.lstrip(" "))
-        return parent + digit
-    for number in range(scalar.line + 1, min(scalar.end_line, len(lines)) + 1):
-        text = lines[number - 1]
-        if text.strip():
-            return len(text) - len(text.lstrip(" "))
-    return scalar.column
-
-
-def _source(lines: list[str], scalar: Scalar) -> str:
-    if scalar.line == scalar.end_line:
-        return lines[scalar.line - 1][scalar.column - 1 : scalar.end_column - 1] if scalar.line <= len(lines) else ""
-    parts = [lines[scalar.line - 1][scalar.column - 1 :]] if scalar.line <= len(lines) else []
-    for number in range(scalar.line + 1, min(scalar.end_line, len(lines)) + 1):
-        text = lines[number - 1]
-        parts.append(text[: scalar.end_column - 1] if number == scalar.end_line else text)
-    return "\n".join(parts)
-
-
-def _aligned_position(lines: list[str], scalar: Scalar, value: str, offset: int) -> tuple[int, int]:
-    """Walk value and source together; folding whitespace and escapes make the
-    source longer, never shorter, so a greedy match is enough."""
-    source = _source(lines, scalar)
-    skip = 1 if scalar.style in ("'", '"') else 0
-    if scalar.style in (">",):
-        nl = source.find("\n")
-        skip = nl + 1 if nl >= 0 else len(source)
-    s = skip
-    for v in range(offset + 1):
-        if v == len(value):
-            break
-        target = value[v]
-        while s < len(source) and source[s] != target and not (target in " \n" and source[s] in " \t\n"):
-            s += 1
-        if s >= len(source):
-            return scalar.line, scalar.column
-        if v == offset:
-            break
-        if target in " \n":
-            # the folded whitespace: consume the run (line break + indentation)
-            s += 1
-            while s < len(source) and source[s] in " \t\n" and (v + 1 >= len(value) or value[v + 1] not in " \t\n"):
-                s += 1
-        else:
-            s += 1
-    before = source[:s]
-    line = scalar.line + before.count("\n")
-    if "\n" in before:
-        return line, s - before.rfind("\n")
-    return line, scalar.column + s
