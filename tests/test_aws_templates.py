@@ -13,7 +13,7 @@ from lintkit.aws.embedded import extract
 from lintkit.config import Config
 from lintkit.documents import Mapping, load
 from lintkit.files import classify_document
-from tests.helpers import FIXTURES, run_paths
+from tests.helpers import FIXTURES, registry, run_paths
 
 
 def _spec_node(text: str):
@@ -86,14 +86,17 @@ def test_position_map_never_leaves_the_value(body_lines: list[str]) -> None:
             assert 1 <= out_col <= len(lines[1]) + 1
 
 
-def test_prod_words() -> None:
+@pytest.mark.parametrize("code", ["PIP008", "CDG003", "SAM002"])
+def test_prod_words(code: str) -> None:
+    """The rules' `prod-pattern` default (the one place it is written)."""
+    (pattern,) = [o.default for o in registry().rules[code].options if o.key == "prod-pattern"]
     assert words("DeployToProdStage") == "deploy to prod stage"
-    assert is_prod_like("Beanstalkgostack-prod")
-    assert is_prod_like("Production")
-    assert not is_prod_like("NonProd")
-    assert not is_prod_like("pre-prod")
-    assert not is_prod_like("Delivery")
-    assert not is_prod_like("productivity-app")
+    assert is_prod_like("Beanstalkgostack-prod", pattern)
+    assert is_prod_like("Production", pattern)
+    assert not is_prod_like("NonProd", pattern)
+    assert not is_prod_like("pre-prod", pattern)
+    assert not is_prod_like("Delivery", pattern)
+    assert not is_prod_like("productivity-app", pattern)
 
 
 def _codes(tmp_path: Path, name: str, text: str, config: Config | None = None):

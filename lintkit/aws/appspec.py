@@ -11,17 +11,15 @@ that part of the file and reported at the offending key or value.
 from __future__ import annotations
 
 import difflib
-import json
 import posixpath
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
 from lintkit.api import Context
+from lintkit.aws import schema as schema_errors
 from lintkit.documents import Document, Mapping, Node, Scalar, Sequence, node_at_path
-from lintkit.api import data_path
 
 SERVER_HOOKS = (
     "ApplicationStop", "BeforeBlockTraffic", "AfterBlockTraffic", "BeforeInstall", "AfterInstall",
@@ -44,13 +42,6 @@ MAX_TIMEOUT = 3600
 
 _PLACEHOLDER = re.compile(r"^\s*(?:<[^>]*>|\$\{[^}]*\}|\{\{[^}]*\}\}|%[A-Za-z_]+%|@@\w+@@|\[[^\]]*\]|#\{[^}]*\})\s*$")
 _WINDOWS_PATH = re.compile(r"^(?:[A-Za-z]:[\\/]|\\\\|%[A-Za-z_]+%)")
-
-
-@lru_cache(maxsize=4)
-def load_schema(name: str) -> dict[str, Any]:
-    """`appspec-server` or `appspec-ecs-lambda` from rules/schemas/."""
-    path = data_path("schemas", f"{name}.schema.json")
-    return json.loads(path.read_text(encoding="utf-8"))
 
 
 @dataclass
@@ -169,14 +160,9 @@ def schema(doc: Document, ctx: Context) -> None:
         ctx.report("APS002", doc.root or (1, 1), "an appspec must be a mapping with 'version' and 'os' (EC2/on-premises) or 'Resources' (ECS/Lambda)")
         return
     _key_case(spec, ctx)
-    import jsonschema  # lazy: only appspec and buildspec runs need it
-
     name = "appspec-server" if spec.platform == "server" else "appspec-ecs-lambda"
-    validator = jsonschema.Draft202012Validator(load_schema(name))
-    instance = _normalised_instance(spec)
-    errors = sorted(validator.iter_errors(instance), key=lambda e: [str(p) for p in e.absolute_path])
-    for error in errors:
-        _report_schema_error(spec, ctx, error)
+    for problem in schema_errors.problems(name, spec.root, _normalised_instance(spec), "the appspec"):
+        _report_schema_problem(spec, ctx, problem)
     if spec.platform == "server":
         _server_values(spec, ctx)
     else:
@@ -228,69 +214,56 @@ def _code_for(spec: Appspec, path: list[Any]) -> str | None:
     return "APS002"
 
 
-def _report_schema_error(spec: Appspec, ctx: Context, error: Any) -> None:
-    path = list(error.absolute_path)
+def _report_schema_problem(spec: Appspec, ctx: Context, problem: schema_errors.Problem) -> None:
+    path, validator = list(problem.path), problem.error.validator
     code = _code_for(spec, path)
     if code is None:
         return
-    node = node_at_path(spec.root, path)
-    where = _path_label(path)
-    validator = error.validator
-    if validator == "additionalProperties" and isinstance(node, Mapping):
-        allowed = set(error.schema.get("properties", {}))
-        for key, key_node, _ in node.items():
-            if key in allowed:
-                continue
-            if not path and key.lower() in {k.lower() for k in (SERVER_KEYS if spec.platform == "server" else TARGET_KEYS)}:
-                continue  # reported by _key_case
-            ctx.report(code, key_node, _unknown_key_message(spec, path, key, allowed), fix=_unknown_key_fix(path, key, allowed))
+    node, message = problem.node, problem.message
+    if problem.kind == "unknown-key":
+        if len(path) == 1 and path[0].lower() in {k.lower() for k in _expected_keys(spec)}:
+            return  # reported by _key_case
+        ctx.report(code, node, _unknown_key_message(path, message), fix=_unknown_key_fix(path[-1]))
         return
-    if validator == "propertyNames" or "propertyNames" in error.schema_path:
+    if validator == "propertyNames" or "propertyNames" in problem.error.schema_path:
         return  # hook names: APS003
     if path[:1] == ["hooks"] and path[-1:] == ["timeout"] or path[:1] == ["Resources"] and path[-1:] == ["ContainerPort"]:
         return  # value checks below give better messages
-    if validator == "required" and isinstance(node, Mapping):
-        present = {k.lower() for k in node.keys()}
+    if validator == "pattern" and path[-1:] == ["mode"]:
+        return  # APS007 mode check below
+    if problem.kind == "required":
+        parent = node_at_path(spec.root, path[:-1])
+        present = {k.lower() for k in parent.keys()} if isinstance(parent, Mapping) else set()
         # 'version' is APS001's; a wrongly-cased key was reported by _key_case.
-        missing = [name for name in error.validator_value if name not in node and name != "version" and name.lower() not in present]
-        for name in missing:
-            ctx.report(code, _entry_anchor(node), f"{where}: '{name}' is missing" + _required_hint(spec, path, name))
+        if path[-1] != "version" and path[-1].lower() not in present:
+            ctx.report(code, node, message + _required_hint(path[-1]))
         return
+    target = node_at_path(spec.root, path)
     if validator in ("minProperties", "maxProperties") and path[:1] == ["Resources"]:
-        ctx.report("APS002", node, f"{where}: each Resources item must hold exactly one target (a single key naming it)")
+        ctx.report("APS002", target, f"{schema_errors.path_label(path, 'the appspec')}: each Resources item must hold exactly one target (a single key naming it)")
         return
     if validator in ("minItems", "maxItems") and path == ["Resources"]:
-        extra = node.items[1:] if isinstance(node, Sequence) else []
+        extra = target.items[1:] if isinstance(target, Sequence) else []
         for item in extra:
             anchor = _entry_anchor(item) if isinstance(item, Mapping) else item
-            ctx.report("APS002", anchor, f"'Resources' must list exactly one target; this is target {node.items.index(item) + 1} of {len(node.items)}")
+            ctx.report("APS002", anchor, f"'Resources' must list exactly one target; this is target {target.items.index(item) + 1} of {len(target.items)}")
         if not extra:
-            ctx.report("APS002", _key_or_node(spec.root, path) or node, "'Resources' must list exactly one target; it is empty")
+            ctx.report("APS002", node, "'Resources' must list exactly one target; it is empty")
         return
     if validator in ("minProperties", "maxProperties") and path[:1] == ["Hooks"]:
-        ctx.report("APS004", node, f"{where}: each Hooks item must be a single 'Event: FunctionName' pair")
+        ctx.report("APS004", target, f"{schema_errors.path_label(path, 'the appspec')}: each Hooks item must be a single 'Event: FunctionName' pair")
         return
-    if validator == "enum":
-        allowed = " | ".join(str(v) for v in error.validator_value)
-        ctx.report(code, node, f"{where} is {_show(error.instance)}; expected {allowed}")
-        return
-    if validator == "type" and error.instance is None:
+    if problem.kind == "empty" and validator == "type":
         # The agent treats an empty optional key (`mode:`, `runas:`, `files:`)
         # as absent; an empty hook list, list item or required key breaks it.
         if path and (isinstance(path[-1], int) or path[0] == "hooks" and len(path) == 2 or path[-1] in _REQUIRED_KEYS or path[0] in ("Resources", "Hooks")):
-            ctx.report(code, _key_or_node(spec.root, path) or node, f"{where} is empty")
+            ctx.report(code, node, message)
         return
-    if validator == "type":
-        expected = error.validator_value if isinstance(error.validator_value, str) else " or ".join(error.validator_value)
-        expected = {"array": "a list", "object": "a mapping", "string": "a string", "integer": "an integer"}.get(expected, expected)
-        ctx.report(code, node, f"{where} must be {expected}, not {_type_name(error.instance)}")
-        return
-    if validator == "minLength" and error.instance == "" and path[:1] == ["Resources"]:
-        ctx.report(code, node, f"{where} is empty; it must be filled in before the deployment", severity="low")
-        return
-    if validator == "pattern" and path[-1:] == ["mode"]:
-        return  # APS007 mode check below
-    ctx.report(code, node, f"{where}: {error.message}")
+    ctx.report(code, node, message)
+
+
+def _expected_keys(spec: Appspec) -> tuple[str, ...]:
+    return SERVER_KEYS if spec.platform == "server" else TARGET_KEYS
 
 
 def _entry_anchor(node: Mapping) -> Node:
@@ -298,33 +271,7 @@ def _entry_anchor(node: Mapping) -> Node:
     return node.pairs[0][0] if node.pairs else node
 
 
-def _key_or_node(root: Mapping, path: list[Any]) -> Node | None:
-    if not path:
-        return None
-    parent = node_at_path(root, path[:-1])
-    if isinstance(parent, Mapping) and isinstance(path[-1], str):
-        return parent.key_node(path[-1])
-    return None
-
-
-def _path_label(path: list[Any]) -> str:
-    if not path:
-        return "the appspec"
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return f"'{out}'"
-
-
-def _show(value: Any) -> str:
-    return repr(value) if not isinstance(value, (dict, list)) else _type_name(value)
-
-
-def _type_name(value: Any) -> str:
-    return {dict: "a mapping", list: "a list", str: "a string", int: "an integer", float: "a number", bool: "a boolean"}.get(type(value), "empty")
-
-
-def _required_hint(spec: Appspec, path: list[Any], name: str) -> str:
+def _required_hint(name: str) -> str:
     if name == "os":
         return " (linux or windows)"
     if name == "location":
@@ -336,20 +283,16 @@ def _required_hint(spec: Appspec, path: list[Any], name: str) -> str:
     return ""
 
 
-def _unknown_key_message(spec: Appspec, path: list[Any], key: str, allowed: set[str]) -> str:
-    if path and path[0] == "files" and key == "file_exists_behavior":
+def _unknown_key_message(path: list[Any], message: str) -> str:
+    key = path[-1]
+    if path[0] == "files" and key == "file_exists_behavior":
         return "'file_exists_behavior' belongs at the top level of the appspec, not inside a files entry; here it is ignored"
-    if path and path[0] == "files" and key in ("overwrite", "Overwrite"):
+    if path[0] == "files" and key in ("overwrite", "Overwrite"):
         return f"'{key}' is not a files option; use the top-level 'file_exists_behavior: OVERWRITE'"
-    lower = {a.lower(): a for a in allowed}
-    if key.lower() in lower:
-        return f"'{key}' must be written '{lower[key.lower()]}' (keys are case-sensitive)"
-    where = _path_label(path) if path else "the top level of an appspec"
-    names = ", ".join(sorted(allowed))
-    return f"unknown key '{key}' in {where} (expected one of: {names})"
+    return message
 
 
-def _unknown_key_fix(path: list[Any], key: str, allowed: set[str]) -> str:
+def _unknown_key_fix(key: str) -> str:
     if key in ("file_exists_behavior", "overwrite", "Overwrite"):
         return "remove it from the entry and set 'file_exists_behavior: OVERWRITE' (or RETAIN) at the top level"
     return ""

@@ -8,22 +8,16 @@ CloudFormation CodeBuild project (`engine.run_checks(child_ctx, doc, "buildspec"
 from __future__ import annotations
 
 import difflib
-import json
 import math
 import re
-from functools import lru_cache
 from typing import Any, Iterator
 
+from lintkit.aws import schema as schema_errors
 from lintkit.aws import shell
 from lintkit.api import Context
-from lintkit.documents import Document, Mapping, Node, Scalar, Sequence, node_at_path
-from lintkit.api import data_path
+from lintkit.documents import Document, Mapping, Node, Scalar, Sequence
 
 PHASES = ("install", "pre_build", "build", "post_build")
-REPORT_FORMATS = (
-    "CUCUMBERJSON", "JUNITXML", "NUNITXML", "NUNIT3XML", "TESTNGXML", "VISUALSTUDIOTRX",
-    "CLOVERXML", "COBERTURAXML", "JACOCOXML", "SIMPLECOV",
-)
 
 
 # --- document helpers -----------------------------------------------------------------
@@ -84,7 +78,7 @@ def version_number(node: Node | None) -> float | None:
         return None
 
 
-def _report_hits(ctx: Context, doc: Document, code: str, scalar: Scalar, hits: list[shell.Hit], fix: str = "", severity: str | None = None) -> None:
+def _report_hits(ctx: Context, code: str, scalar: Scalar, hits: list[shell.Hit], fix: str = "", severity: str | None = None) -> None:
     for hit in hits:
         ctx.report(code, scalar.span_of(hit.start, hit.end), hit.message, fix=fix, severity=severity)
 
@@ -305,134 +299,44 @@ def _check_legacy(root: Mapping, ctx: Context) -> None:
 
 # --- schema: BSP003 ---------------------------------------------------------------------------
 
-
-@lru_cache(maxsize=1)
-def _validator() -> Any:
-    import jsonschema  # lazy: only buildspec runs pay for it
-
-    path = data_path("schemas", "buildspec.schema.json")
-    schema = json.loads(path.read_text(encoding="utf-8"))
-    return jsonschema.Draft202012Validator(schema)
-
-
 _OWNED_KEYS = {("environment_variables",): "BSP017", ("artifacts", "type"): "BSP017", ("env", "plaintext"): "BSP017"}
+_NOUNS = {(): "top-level key", ("phases",): "phase", ("env",): "env key", ("cache",): "cache key", ("proxy",): "proxy key", ("batch",): "batch key"}
 
 
-def _owned_elsewhere(path: list[Any], error: Any, extra: str | None) -> bool:
+def _owned_elsewhere(problem: schema_errors.Problem) -> bool:
     """Errors a more specific rule reports (one typo, one finding)."""
-    full = [*path, extra] if extra is not None else path
-    if not full and error.validator in ("anyOf", "required"):
-        return error.validator == "anyOf" or "version" in str(error.message)
-    if full[:1] == ["version"]:
+    path, validator = problem.path, problem.error.validator
+    if not path:
+        return validator == "anyOf"  # neither phases nor batch: BSP001
+    if path[0] == "version" or problem.kind == "required" and path[-1] == "version":
         return True  # BSP002
-    if "runtime-versions" in full:
-        return True  # BSP004 / BSP024
-    if tuple(full) in _OWNED_KEYS:
-        return True
-    if len(full) >= 3 and full[0] == "phases" and full[2] in ("commands", "finally"):
+    if "runtime-versions" in path or path in _OWNED_KEYS:
+        return True  # BSP004 / BSP024, BSP017
+    if len(path) >= 3 and path[0] == "phases" and path[2] in ("commands", "finally"):
         return True  # BSP015 / BSP016
-    if len(full) == 2 and full[0] == "phases" and error.validator == "type" and error.instance is None:
+    if len(path) == 2 and path[0] == "phases" and problem.kind == "empty":
         return True  # a phase with only comments under it: BSP018
-    if len(full) == 3 and full[0] == "reports" and full[2] == "file-format":
+    if len(path) == 3 and path[0] == "reports" and path[2] == "file-format":
         return True  # BSP014
-    if len(full) == 3 and full[0] == "env" and full[1] == "secrets-manager":
+    if len(path) == 3 and path[0] == "env" and path[1] == "secrets-manager":
         return True  # BSP006
-    if full == ["batch"] or full[:1] == ["batch"] and error.validator == "type" and len(full) == 1:
-        return True  # BSP019
-    return False
-
-
-_CONTEXT_NAMES = {(): "top-level key", ("phases",): "phase", ("env",): "env key", ("cache",): "cache key", ("proxy",): "proxy key", ("batch",): "batch key"}
+    return path == ("batch",) and validator in ("type", "anyOf")  # BSP019
 
 
 def schema(doc: Document, ctx: Context) -> None:
     root = _root(doc)
     if root is None or ("phases" not in root and "batch" not in root):
         return  # BSP001 says it all; a pre-GA shape would give a finding per key
-    data = root.to_py()
-    seen: set[tuple[int, int]] = set()
-    errors = sorted(_validator().iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
-    for error in errors:
-        for node, message in _describe(root, error):
-            where = (node.line, node.column)
-            if where in seen:
-                continue
-            seen.add(where)
-            ctx.report("BSP003", node, message)
-
-
-def _describe(root: Mapping, error: Any) -> list[tuple[Node, str]]:
-    path = list(error.absolute_path)
-    dotted = ".".join(str(p) for p in path) or "the buildspec"
-    if error.validator == "additionalProperties":
-        instance = error.instance if isinstance(error.instance, dict) else {}
-        allowed = list(error.schema.get("properties", {}))
-        extras = [k for k in instance if k not in allowed]
-        out = []
-        parent = node_at_path(root, path)
-        for extra in extras:
-            if _owned_elsewhere(path, error, extra):
-                continue
-            key = parent.key_node(extra) if isinstance(parent, Mapping) else None
-            what = _CONTEXT_NAMES.get(tuple(path))
-            message = f"unknown {what} '{extra}'" if what else f"unknown key '{extra}' under '{dotted}'"
-            close = difflib.get_close_matches(extra.replace("-", "_").lower(), [a.replace("-", "_") for a in allowed], n=1, cutoff=0.6)
-            if not close:
-                close = difflib.get_close_matches(extra, allowed, n=1, cutoff=0.6)
-            if close:
-                suggestion = next((a for a in allowed if a.replace("-", "_") == close[0] or a == close[0]), close[0])
-                message += f"; did you mean '{suggestion}'?"
-            else:
-                message += f" (expected one of: {', '.join(allowed)})"
-            out.append((key or parent, message))
-        return out
-    if _owned_elsewhere(path, error, None):
-        return []
-    node = node_at_path(root, path)
-    if isinstance(node, Scalar) and node.is_null:
-        node = _key_for(root, path) or node  # an empty value has no span of its own
-    if error.validator == "type":
-        expected = error.validator_value
-        expected = expected if isinstance(expected, list) else [expected]
-        names = {"object": "a mapping", "array": "a list", "string": "a string", "boolean": "true/false", "number": "a number", "integer": "an integer", "null": "empty"}
-        wanted = " or ".join(names.get(t, t) for t in expected if t != "null")
-        return [(node, f"'{dotted}' must be {wanted}, not {_kind(error.instance)}")]
-    if error.validator == "required":
-        missing = re.findall(r"'([^']+)' is a required property", error.message)
-        key = _key_for(root, path) or node
-        return [(key, f"'{dotted}' requires '{missing[0] if missing else '?'}'")]
-    if error.validator == "pattern" and path and path[-1] == "on-failure":
-        return [(node, f"invalid on-failure '{error.instance}'; expected ABORT, CONTINUE, RETRY, RETRY-<count>, RETRY-<regex> or RETRY-<count>-<regex>")]
-    if error.validator in ("enum", "anyOf") and isinstance(error.schema, dict):
-        options = error.schema.get("enum")
-        if options is None and path and path[-1] in ("discard-paths", "enable-symlinks", "git-credential-helper", "upload-artifacts", "logs"):
-            options = ["yes", "no"]
-        if options:
-            return [(node, f"'{dotted}' must be one of {', '.join(str(o) for o in options)}; got '{error.instance}'")]
-    if error.validator == "minItems":
-        return [(node, f"'{dotted}' is empty; give at least one entry")]
-    return [(node, f"'{dotted}': {error.message}")]
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "empty"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return f"the number {value}"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    return "a mapping"
-
-
-def _key_for(root: Mapping, path: list[Any]) -> Node | None:
-    if not path or not isinstance(path[-1], str):
-        return None
-    parent = node_at_path(root, path[:-1])
-    return parent.key_node(path[-1]) if isinstance(parent, Mapping) else None
+    for problem in schema_errors.problems("buildspec", root, root.to_py(), "the buildspec", _NOUNS):
+        if _owned_elsewhere(problem):
+            continue
+        message = problem.message
+        if problem.error.validator == "pattern" and problem.path[-1] == "on-failure":
+            message = (f"invalid on-failure '{problem.error.instance}'; expected ABORT, CONTINUE, RETRY, RETRY-<count>, "
+                       "RETRY-<regex> or RETRY-<count>-<regex>")
+        elif problem.kind == "empty" and problem.error.validator == "minItems":
+            message += "; give at least one entry"
+        ctx.report("BSP003", problem.node, message)
 
 
 # --- phases: BSP004, BSP015, BSP016, BSP018, BSP024 -------------------------------------------------
@@ -721,20 +625,20 @@ def commands(doc: Document, ctx: Context) -> None:
     items = list(command_items(root))
     for _, scalar in items:
         text = scalar.text
-        _report_hits(ctx, doc, "BSP010", scalar, shell.pipe_to_shell(text),
+        _report_hits(ctx, "BSP010", scalar, shell.pipe_to_shell(text),
                      fix="Download the script, verify its checksum or signature, then run it; or pin a released version")
-        _report_hits(ctx, doc, "BSP011", scalar, shell.tls_disabled(text), fix="Keep TLS verification on; add the CA certificate if you need one")
-        _report_hits(ctx, doc, "BSP020", scalar, shell.ecr_get_login(text),
+        _report_hits(ctx, "BSP011", scalar, shell.tls_disabled(text), fix="Keep TLS verification on; add the CA certificate if you need one")
+        _report_hits(ctx, "BSP020", scalar, shell.ecr_get_login(text),
                      fix="aws ecr get-login-password --region $AWS_REGION | docker login --username AWS --password-stdin <registry>")
-        _report_hits(ctx, doc, "BSP021", scalar, shell.docker_push_mutable(text), fix="Push an immutable tag such as the commit id ($CODEBUILD_RESOLVED_SOURCE_VERSION)")
-        _report_hits(ctx, doc, "BSP022", scalar, shell.error_masked(text),
+        _report_hits(ctx, "BSP021", scalar, shell.docker_push_mutable(text), fix="Push an immutable tag such as the commit id ($CODEBUILD_RESOLVED_SOURCE_VERSION)")
+        _report_hits(ctx, "BSP022", scalar, shell.error_masked(text),
                      fix="Let the command fail the build, or capture the code (|| RC=$?) and check it later")
-        _report_hits(ctx, doc, "BSP023", scalar, shell.terraform_auto_approve(text),
+        _report_hits(ctx, "BSP023", scalar, shell.terraform_auto_approve(text),
                      fix="terraform plan -out=tfplan, review it (manual approval), then terraform apply tfplan")
-    _set_plus_e(doc, ctx, items)
+    _set_plus_e(ctx, items)
 
 
-def _set_plus_e(doc: Document, ctx: Context, items: list[tuple[str, Scalar]]) -> None:
+def _set_plus_e(ctx: Context, items: list[tuple[str, Scalar]]) -> None:
     """`set +e` followed (in the same phase, before any `set -e`) by a test, lint, scan or deploy command."""
     for index, (phase, scalar) in enumerate(items):
         for hit in shell.set_plus_e(scalar.text):
@@ -828,13 +732,20 @@ def outputs(doc: Document, ctx: Context) -> None:
                 ctx.report("BSP013", item, f"cache path '{path}' holds {what}; the credentials persist in the build cache",
                            fix="Remove it from cache.paths; log in again in each build")
     reports = _map(root.get("reports"))
+    formats = report_formats()
     for group, _, body in reports.items() if reports else ():
         fmt_node = body.get("file-format") if isinstance(body, Mapping) else None
         fmt = _text(fmt_node)
-        if fmt is not None and fmt.strip().upper() not in REPORT_FORMATS:
-            close = difflib.get_close_matches(fmt.strip().upper(), REPORT_FORMATS, n=1, cutoff=0.6)
-            hint = f"; did you mean '{close[0]}'?" if close else f" (test: {', '.join(REPORT_FORMATS[:6])}; coverage: {', '.join(REPORT_FORMATS[6:])})"
+        if fmt is not None and fmt.strip().upper() not in formats:
+            close = difflib.get_close_matches(fmt.strip().upper(), formats, n=1, cutoff=0.6)
+            hint = f"; did you mean '{close[0]}'?" if close else f" (expected one of: {', '.join(formats)})"
             ctx.report("BSP014", fmt_node, f"report '{group}' has file-format '{fmt}', which CodeBuild does not ingest{hint}")
+
+
+def report_formats() -> list[str]:
+    """The report file formats CodeBuild ingests, as the buildspec schema lists them (case-insensitive)."""
+    report = schema_errors.schema("buildspec")["properties"]["reports"]["additionalProperties"]
+    return list(dict.fromkeys(f.upper() for f in report["properties"]["file-format"]["enum"]))
 
 
 def _check_artifact(label: str, artifact: Mapping, ctx: Context) -> None:

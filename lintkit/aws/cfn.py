@@ -14,12 +14,6 @@ from typing import Iterator
 
 from lintkit.documents import Document, Mapping, Node, Scalar, Sequence, intrinsic
 
-# "prod-like": a name, stage or parameter value naming production. Applied to
-# text normalised to lower-case words (camelCase and separators split), so
-# "ProdDeploy", "deploy-prod" and "Production" match but "Delivery",
-# "NonProd" and "pre-prod" do not.
-PROD_PATTERN = r"(?<!non )(?<!pre )\b(prod|production|prd|live)\b"
-
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _SEPARATORS = re.compile(r"[^A-Za-z0-9]+")
 _SUB_VAR = re.compile(r"\$\{(?!!)([^}]*)\}")
@@ -31,13 +25,12 @@ def words(text: str) -> str:
     return " ".join(_SEPARATORS.sub(" ", _CAMEL.sub(" ", text)).lower().split())
 
 
-def is_prod_like(text: str | None, pattern: str = PROD_PATTERN) -> bool:
-    if not text:
-        return False
-    try:
-        return re.search(pattern, words(text)) is not None
-    except re.error:
-        return re.search(PROD_PATTERN, words(text)) is not None
+def is_prod_like(text: str | None, pattern: str) -> bool:
+    """Does `text` name production? `pattern` (a rule's `prod-pattern` option,
+    validated when the configuration loads) is applied to the text as
+    lower-case words, so "ProdDeploy" and "deploy-prod" read "prod deploy" and
+    "deploy prod"."""
+    return bool(text) and re.search(pattern, words(text or "")) is not None
 
 
 def scalar_text(node: Node | None) -> str | None:
@@ -246,7 +239,7 @@ def ignore_codes(meta: Node | None) -> list[Scalar]:
 _STAGE_PARAM = re.compile(r"(?i)(stage|env|environment|deploy(ment)?target)$")
 
 
-def template_prod_like(template: Template, pattern: str = PROD_PATTERN) -> bool:
+def template_prod_like(template: Template, pattern: str) -> bool:
     """A template whose stage/environment parameter defaults to production."""
     for name, param in template.parameters.items():
         if _STAGE_PARAM.search(name) and is_prod_like(scalar_text(param.get("Default")), pattern):
@@ -254,7 +247,7 @@ def template_prod_like(template: Template, pattern: str = PROD_PATTERN) -> bool:
     return False
 
 
-def resource_prod_like(template: Template, res: Resource, name_props: tuple[str, ...], pattern: str = PROD_PATTERN) -> bool:
+def resource_prod_like(template: Template, res: Resource, name_props: tuple[str, ...], pattern: str) -> bool:
     """The resource's logical id, its name properties, an Environment/Stage
     tag, or the template's stage parameter says production."""
     if is_prod_like(res.name, pattern):
