@@ -136,14 +136,14 @@ class Template:
             return None
         name, arg = fn
         if name == "Ref":
-            return _plain(arg)
+            return plain_text(arg)
         if name == "Fn::GetAtt":
             if isinstance(arg, Sequence) and arg.items:
-                return _plain(arg.items[0])
-            text = _plain(arg)
+                return plain_text(arg.items[0])
+            text = plain_text(arg)
             return text.split(".", 1)[0] if text else None
         if name == "Fn::Sub":
-            text = _plain(arg.items[0]) if isinstance(arg, Sequence) and arg.items else _plain(arg)
+            text = plain_text(arg.items[0]) if isinstance(arg, Sequence) and arg.items else plain_text(arg)
             if text:
                 names = [m.group(1).split(".", 1)[0] for m in _SUB_VAR.finditer(text)]
                 local = [n for n in names if n in self.resources]
@@ -160,7 +160,7 @@ class Template:
         fn = intrinsic(node) if node is not None else None
         if fn is None or fn[0] != "Ref":
             return None
-        name = _plain(fn[1])
+        name = plain_text(fn[1])
         param = self.parameters.get(name or "")
         return param.get("Default") if param is not None else None
 
@@ -184,18 +184,18 @@ class Template:
             return ""
         name, arg = fn
         if name == "Ref":
-            ref = _plain(arg) or ""
+            ref = plain_text(arg) or ""
             default = scalar_text(self.param_default(node)) or ""
             return f"{ref} {default}" if ref not in ("AWS::StackName",) else ref
         if name == "Fn::Sub":
-            body = _plain(arg.items[0]) if isinstance(arg, Sequence) and arg.items else _plain(arg)
+            body = plain_text(arg.items[0]) if isinstance(arg, Sequence) and arg.items else plain_text(arg)
             return body or ""
         if name == "Fn::Join" and isinstance(arg, Sequence) and len(arg.items) == 2:
             return " ".join(self.describe(i) for i in items(arg.items[1]))
         return ""
 
 
-def _plain(node: Node | None) -> str | None:
+def plain_text(node: Node | None) -> str | None:
     """Scalar text ignoring a tag (the argument of a short-form intrinsic)."""
     if isinstance(node, Scalar) and not node.is_null:
         return node.text

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from lintkit.aws.cfn import Template, field, field_key, is_prod_like, is_true, scalar_text
-from lintkit.aws.pipeline_model import Action, Pipeline, pipelines_in_json
+from lintkit.aws.cfn import Template, field, field_key, is_prod_like, is_true, plain_text, scalar_text
+from lintkit.aws.pipeline_model import Action, Pipeline, alternatives, pipelines_in_json
 from lintkit.api import Context
 from lintkit.documents import Document, Mapping, Node, Scalar, Sequence, intrinsic
 
@@ -135,19 +135,48 @@ def artifact_counts(p: Pipeline, ctx: Context) -> None:
             continue
         lo_in, hi_in, lo_out, hi_out = limits
         for which, (lo, hi) in (("InputArtifacts", (lo_in, hi_in)), ("OutputArtifacts", (lo_out, hi_out))):
-            value = field(action.node, which)
-            if value is not None and not isinstance(value, Sequence):
-                continue  # an intrinsic: unknown count
-            count = len(value) if isinstance(value, Sequence) else 0
-            if lo <= count <= hi:
+            wrong = _wrong_count(field(action.node, which), lo, hi)
+            if wrong is None:
                 continue
+            count, conditional = wrong
             where = field_key(action.node, which) or action.type_node("Provider")
             allowed = f"exactly {lo}" if lo == hi else f"{lo} to {hi}"
             noun = "input" if which.startswith("Input") else "output"
             ctx.report(
                 "PIP003", where,
-                f"{key[2]} {key[0]} action '{action.name}' has {count} {noun} artifact(s); it takes {allowed}",
+                f"{key[2]} {key[0]} action '{action.name}' has {count} {noun} artifact(s)"
+                + (" when its Fn::If conditions choose so" if conditional else "") + f"; it takes {allowed}",
             )
+
+
+def _wrong_count(value: Node | None, lo: int, hi: int) -> tuple[int, bool] | None:
+    """An artifact count outside lo..hi that some choice of conditions gives
+    (an item behind `Fn::If` may or may not be there), and whether it depends
+    on the conditions; None when every choice fits."""
+    if value is None:
+        return None if lo == 0 else (0, False)
+    for whole, conditional in alternatives(value):
+        if not isinstance(whole, Sequence):
+            continue  # another intrinsic: unknown count
+        counts = [_presence(item) for item in whole.items]
+        fewest, most = sum(c[0] for c in counts), sum(c[1] for c in counts)
+        if fewest > hi:
+            return fewest, conditional or fewest != most
+        if most < lo:
+            return most, conditional or fewest != most
+    return None
+
+
+def _presence(item: Node) -> tuple[int, int]:
+    """How many items (at least, at most) a list item is once conditions are
+    resolved: 0 for `!Ref AWS::NoValue`, either branch's for `Fn::If`."""
+    fn = intrinsic(item)
+    if fn is not None and fn[0] == "Fn::If" and isinstance(fn[1], Sequence) and len(fn[1].items) == 3:
+        branches = [_presence(branch) for branch in fn[1].items[1:]]
+        return min(b[0] for b in branches), max(b[1] for b in branches)
+    if fn is not None and fn[0] == "Ref" and plain_text(fn[1]) == "AWS::NoValue":
+        return 0, 0
+    return 1, 1
 
 
 def template_paths(p: Pipeline, ctx: Context) -> None:
