@@ -19,6 +19,7 @@ from typing import Any, Iterator
 
 from lintkit.api import Context
 from lintkit.aws import schema as schema_errors
+from lintkit.aws.partial import partial_reason
 from lintkit.documents import Document, Mapping, Node, Scalar, Sequence, node_at_path
 
 SERVER_HOOKS = (
@@ -40,7 +41,6 @@ FILE_EXISTS_VALUES = ("DISALLOW", "OVERWRITE", "RETAIN")
 _REQUIRED_KEYS = ("location", "source", "destination", "object", "os", "version")
 MAX_TIMEOUT = 3600
 
-_PLACEHOLDER = re.compile(r"^\s*(?:<[^>]*>|\$\{[^}]*\}|\{\{[^}]*\}\}|%[A-Za-z_]+%|@@\w+@@|\[[^\]]*\]|#\{[^}]*\})\s*$")
 _WINDOWS_PATH = re.compile(r"^(?:[A-Za-z]:[\\/]|\\\\|%[A-Za-z_]+%)")
 
 
@@ -114,8 +114,9 @@ def _entries(value: Node | None) -> Iterator[Mapping]:
 
 
 def _parse(doc: Document) -> Appspec | None:
+    """The appspec; None for a non-mapping and for templates (one notice says why)."""
     root = doc.root
-    if not isinstance(root, Mapping):
+    if not isinstance(root, Mapping) or partial_reason(doc, "appspec"):
         return None
     return Appspec(root, platform_of(root))
 
@@ -157,7 +158,8 @@ def version(doc: Document, ctx: Context) -> None:
 def schema(doc: Document, ctx: Context) -> None:
     spec = _parse(doc)
     if spec is None:
-        ctx.report("APS002", doc.root or (1, 1), "an appspec must be a mapping with 'version' and 'os' (EC2/on-premises) or 'Resources' (ECS/Lambda)")
+        if not isinstance(doc.root, Mapping):
+            ctx.report("APS002", doc.root or (1, 1), "an appspec must be a mapping with 'version' and 'os' (EC2/on-premises) or 'Resources' (ECS/Lambda)")
         return
     _key_case(spec, ctx)
     name = "appspec-server" if spec.platform == "server" else "appspec-ecs-lambda"
@@ -313,7 +315,7 @@ def _server_values(spec: Appspec, ctx: Context) -> None:
     for entry in _entries(spec.root.get("files")):
         dest = entry.get("destination")
         text = _text(dest) if isinstance(dest, Scalar) and dest.yaml_type == "str" and not dest.tag else None
-        if text is None or _PLACEHOLDER.match(text) or os_name not in ("linux", "windows"):
+        if text is None or os_name not in ("linux", "windows"):
             continue
         if os_name == "linux" and not text.startswith("/"):
             ctx.report("APS005", dest, f"destination '{text}' is not an absolute Linux path", fix="use an absolute path such as /var/www/html")
@@ -353,8 +355,6 @@ def _mode(node: Node, ctx: Context) -> None:
     raw = _raw_scalar(ctx, node)
     text = node.text.strip()
     if not re.fullmatch(r"[0-7]{1,4}", text):
-        if _PLACEHOLDER.match(text):
-            return
         ctx.report("APS007", node, f"mode {text!r} is invalid: one to four octal digits (0-7) expected; the agent fails the deployment")
         return
     if node.yaml_type == "int" and raw.startswith("0") and len(raw) > 1 and int(raw, 8) != int(raw):
@@ -385,7 +385,7 @@ def _target_values(spec: Appspec, ctx: Context) -> None:
         if rtype == "AWS::Lambda::Function":
             current, wanted = props.get("CurrentVersion"), props.get("TargetVersion")
             same = _text(current)
-            if same and same.strip() and same == _text(wanted) and not _PLACEHOLDER.match(same):
+            if same and same.strip() and same == _text(wanted):
                 ctx.report("APS009", wanted, f"TargetVersion equals CurrentVersion ({_text(current)}); no traffic shifts", related=[(current, "CurrentVersion")])
         elif rtype == "AWS::ECS::Service":
             lb = props.get("LoadBalancerInfo")
@@ -399,9 +399,6 @@ def _container_port(node: Node, ctx: Context) -> None:
         ctx.report("APS009", node, "ContainerPort must be an integer from 1 to 65535")
         return
     text = node.text.strip()
-    if _PLACEHOLDER.match(text):
-        ctx.report("APS009", node, f"ContainerPort is the placeholder {text!r}; make sure it is replaced before the deployment", severity="low")
-        return
     if node.yaml_type == "int" and isinstance(node.value, int) and 1 <= node.value <= 65535:
         return
     if node.yaml_type == "str" and re.fullmatch(r"\d+", text) and 1 <= int(text) <= 65535:
@@ -460,7 +457,7 @@ def hook_scripts(doc: Document, ctx: Context) -> None:
         for entry in _entries(scripts):
             node = entry.get("location")
             text = _text(node)
-            if node is None or not text or _PLACEHOLDER.match(text) or "$" in text or "{{" in text:
+            if node is None or not text or "$" in text:
                 continue
             rel = posixpath.normpath(text.strip().replace("\\", "/").lstrip("/"))
             if rel.startswith(".."):

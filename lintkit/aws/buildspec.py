@@ -14,6 +14,7 @@ from typing import Any, Iterator
 
 from lintkit.aws import schema as schema_errors
 from lintkit.aws import shell
+from lintkit.aws.partial import partial_reason
 from lintkit.api import Context
 from lintkit.documents import Document, Mapping, Node, Scalar, Sequence
 
@@ -24,7 +25,10 @@ PHASES = ("install", "pre_build", "build", "post_build")
 
 
 def _root(doc: Document) -> Mapping | None:
-    return doc.root if isinstance(doc.root, Mapping) else None
+    """The buildspec's mapping; None for templates and fragments (one notice says why)."""
+    if not isinstance(doc.root, Mapping) or partial_reason(doc, "buildspec"):
+        return None
+    return doc.root
 
 
 def _map(node: Node | None) -> Mapping | None:
