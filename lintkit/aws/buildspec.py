@@ -370,9 +370,7 @@ def phases(doc: Document, ctx: Context) -> None:
                 ctx.report("BSP004", runtimes_key, f"'runtime-versions' in phase '{name}' is ignored; it belongs under 'phases.install'",
                            fix="Move it to phases: install: runtime-versions:")
             _check_runtimes(body_map.get("runtime-versions"), ctx)
-        commands = body_map.get("commands")
-        has_commands = isinstance(commands, Sequence) and len(commands) > 0 or isinstance(commands, Scalar) and not commands.is_null
-        if not has_commands and runtimes_key is None:
+        if not any(_has_commands(body_map.get(section)) for section in ("commands", "finally")) and runtimes_key is None:
             where = body_map.key_node("commands") or key
             ctx.report("BSP018", where, f"phase '{name}' has no commands", fix=f"Add commands to '{name}' or remove the phase")
         for section in ("commands", "finally"):
@@ -385,20 +383,24 @@ def phases(doc: Document, ctx: Context) -> None:
                 ctx.report("BSP015", value, f"'{name}.{section}' is a mapping; it must be a list of commands")
             elif isinstance(value, Sequence):
                 for item in value.items:
-                    _check_command_item(item, name, section, ctx)
+                    _check_command_item(item, name, ctx)
 
 
-def _check_command_item(item: Node, phase: str, section: str, ctx: Context) -> None:
+def _has_commands(value: Node | None) -> bool:
+    if isinstance(value, Sequence):
+        return any(not (isinstance(item, Scalar) and item.is_null) for item in value.items)
+    return isinstance(value, Scalar) and not value.is_null
+
+
+def _check_command_item(item: Node, phase: str, ctx: Context) -> None:
     if isinstance(item, Mapping):
         key, val = item.pairs[0] if item.pairs else (item, item)
         joined = f"{_text(key) or ''}: {_text(val) or ''}".strip()
-        ctx.report("BSP016", item, f"this {phase} command loads as a mapping ('{joined[:60]}'): an unquoted ': ' made it one",
+        last = item.pairs[-1][1] if item.pairs else item
+        ctx.report("BSP016", (key.line, key.column, last.end_line, last.end_column), f"this {phase} command loads as a mapping ('{joined[:60]}'): an unquoted ': ' made it one",
                    fix="Quote the whole command: - 'echo \"a: b\"'")
     elif isinstance(item, Sequence):
         ctx.report("BSP016", item, f"this {phase} command is a list, not a string")
-    elif isinstance(item, Scalar) and item.is_null:
-        ctx.report("BSP016", item, f"empty {phase} {section} item (a '- ' with nothing or only a comment after it)",
-                   fix="Remove the empty item or write the command")
 
 
 def _check_runtimes(node: Node | None, ctx: Context) -> None:

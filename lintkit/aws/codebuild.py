@@ -49,20 +49,58 @@ def lint_projects(template: Template, ctx: Context) -> None:
 
 
 def _encryption(res: Resource, props: Mapping, ctx: Context) -> None:
-    for key in ("Artifacts", "SecondaryArtifacts"):
-        value = props.get(key)
-        for art in [value] if isinstance(value, Mapping) else items(value):
-            flag = art.get("EncryptionDisabled") if isinstance(art, Mapping) else None
-            # Only S3 artifacts are stored by the project itself; for
-            # CODEPIPELINE/NO_ARTIFACTS the flag has no effect.
-            atype = (scalar_text(art.get("Type")) or "S3").upper() if isinstance(art, Mapping) else "S3"
-            if is_true(flag) and atype == "S3":
-                ctx.report("CBP001", flag, f"{key} of project '{res.name}' are stored unencrypted (EncryptionDisabled: true)")
+    for key, art in _artifacts(props):
+        flag = art.get("EncryptionDisabled")
+        if not is_true(flag):
+            continue
+        atype = (scalar_text(art.get("Type")) or "S3").upper()
+        if atype == "S3":
+            ctx.report(
+                "CBP001", flag,
+                f"{key} of project '{res.name}' are not encrypted with the project's KMS key (EncryptionDisabled: true); "
+                "only the bucket's default encryption protects them, and anyone who can read the bucket can read them",
+            )
+        elif art.get("Type") is not None:
+            ctx.report(
+                "CBP013", flag,
+                f"{key} of project '{res.name}' have Type {atype}, and EncryptionDisabled is valid only for S3 artifacts: "
+                "CodeBuild rejects the project (InvalidInputException)",
+                related=[(art.get("Type"), f"Type {atype}")],
+            )
     key_node = props.get("EncryptionKey")
     key_text = scalar_text(key_node)
-    if key_node is None or (key_text is not None and key_text.strip() in ("alias/aws/s3", "")):
+    stored = _stored_in_s3(props)
+    if stored and (key_node is None or (key_text is not None and key_text.strip() in ("alias/aws/s3", ""))):
         where = key_node if key_node is not None else res.key
-        ctx.report("CBP002", where, f"project '{res.name}' has no customer-managed EncryptionKey; artifacts use the AWS-managed aws/s3 key")
+        ctx.report(
+            "CBP002", where,
+            f"project '{res.name}' has no customer-managed EncryptionKey, so what it writes to S3 ({', '.join(stored)}) is "
+            "encrypted with the AWS-managed aws/s3 key, whose key policy you cannot limit",
+        )
+
+
+def _artifacts(props: Mapping) -> list[tuple[str, Mapping]]:
+    found: list[tuple[str, Mapping]] = []
+    for key in ("Artifacts", "SecondaryArtifacts"):
+        value = props.get(key)
+        found.extend((key, art) for art in ([value] if isinstance(value, Mapping) else items(value)) if isinstance(art, Mapping))
+    return found
+
+
+def _stored_in_s3(props: Mapping) -> list[str]:
+    """What the project itself writes to S3 under its EncryptionKey (CODEPIPELINE
+    artifacts go to the pipeline's store and its key)."""
+    stored = []
+    if any((scalar_text(art.get("Type")) or "").upper() == "S3" for _, art in _artifacts(props)):
+        stored.append("artifacts")
+    cache = props.get("Cache")
+    if isinstance(cache, Mapping) and (scalar_text(cache.get("Type")) or "").upper() == "S3":
+        stored.append("build cache")
+    logs = props.get("LogsConfig")
+    s3_logs = logs.get("S3Logs") if isinstance(logs, Mapping) else None
+    if isinstance(s3_logs, Mapping) and (scalar_text(s3_logs.get("Status")) or "").upper() == "ENABLED":
+        stored.append("build logs")
+    return stored
 
 
 def _privileged(res: Resource, props: Mapping, template: Template, ctx: Context) -> None:
