@@ -225,7 +225,8 @@ class Context:
             line, col = where[0], where[1]
             end_line, end_col = (where[2], where[3]) if len(where) >= 4 else (line, col + 1)
         elif hasattr(where, "end_column") and hasattr(where, "line"):  # documents.Node
-            line, col, end_line, end_col = where.line, where.column, where.end_line, where.end_column
+            node: Any = where
+            line, col, end_line, end_col = node.line, node.column, node.end_line, node.end_column
         elif hasattr(where, "col_offset"):  # astroid / ast node
             line, col, end_line, end_col = self._python_span(where)
         else:

@@ -132,7 +132,7 @@ class Finding:
     def column(self) -> int:
         return self.location.column
 
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[str, int, int, str, str]:
         loc = self.location
         return (loc.path, loc.line, loc.column, self.code, self.message)
 
@@ -153,7 +153,7 @@ class Notification:
     column: int = 0
     kind: str = "info"  # "skip" | "template" | "crash" | "limit" | "info"
 
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.path, self.line, self.column, self.rule, self.message)
 
 

@@ -475,14 +475,14 @@ class Registry:
         # Family tables first, so a rule's own table wins.
         ordered = sorted(((sel, dict(opts)) for sel, opts in tables), key=lambda t: self.code_for(t[0]) is not None)
         for selector, options in ordered:
-            codes = {self.code_for(selector)} if self.code_for(selector) else self.resolve(selector) if selector.isalpha() else set()
-            codes.discard(None)
+            code = self.code_for(selector)
+            codes = {code} if code else self.resolve(selector) if selector.isalpha() else set()
             if not codes:
                 raise RuleError(f"{where}: [rules.{selector}]: no rule matches '{selector}' (see `lintkit rules`)")
             for key, value in options.items():
-                declaring = [c for c in sorted(codes) if self.rules[c].option(key)]  # type: ignore[index]
+                declaring = [c for c in sorted(codes) if self.rules[c].option(key)]
                 if not declaring:
-                    known = sorted({o.key for c in codes for o in self.rules[c].options})  # type: ignore[index]
+                    known = sorted({o.key for c in codes for o in self.rules[c].options})
                     hint = difflib.get_close_matches(key.replace("_", "-"), known, n=1)
                     raise RuleError(
                         f"{where}: [rules.{selector}]: unknown option '{key}'"
@@ -498,7 +498,7 @@ class Registry:
 def _import(ref: str) -> Callable[..., Any]:
     module_name, _, func_name = ref.partition(":")
     try:
-        func = getattr(importlib.import_module(module_name), func_name)
+        func: Callable[..., Any] = getattr(importlib.import_module(module_name), func_name)
     except (ImportError, AttributeError) as exc:
         raise RuleError(f"check {ref} cannot be imported: {exc}") from exc
     if not callable(func):
