@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+from lintkit.config import Config
 from lintkit.engine import RunResult
 from tests.helpers import FIXTURES, expectations, fixture_files, registry, run_paths
 
@@ -33,7 +34,8 @@ SNAPSHOT = "findings.snap"
 
 @lru_cache(maxsize=None)
 def _family_run(family: Path) -> RunResult:
-    result = run_paths([family], root=family)
+    # Every rule, the opt-in ones included: each has its fixtures.
+    result = run_paths([family], root=family, config=Config(root=str(family), respect_gitignore=False, select=("ALL",)))
     crashes = [n for n in result.notifications if n.kind == "crash"]
     assert not crashes, f"checks crashed on fixtures: {crashes}"
     return result

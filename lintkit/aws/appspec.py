@@ -48,6 +48,7 @@ _WINDOWS_PATH = re.compile(r"^(?:[A-Za-z]:[\\/]|\\\\|%[A-Za-z_]+%)")
 class Appspec:
     root: Mapping
     platform: str  # "server" | "ecs" | "lambda" | "target" (Resources without a known Type)
+    template: bool = False  # values are filled in later: only the structure is checked
 
     def get(self, key: str) -> Node | None:
         """Case-insensitive: a wrongly-cased key still tells us what was meant."""
@@ -114,11 +115,13 @@ def _entries(value: Node | None) -> Iterator[Mapping]:
 
 
 def _parse(doc: Document) -> Appspec | None:
-    """The appspec; None for a non-mapping and for templates (one notice says why)."""
+    """The appspec (None for a non-mapping). A template's values are filled in
+    later (one notice says so): its keys and hook names are still checked,
+    its values are not."""
     root = doc.root
-    if not isinstance(root, Mapping) or partial_reason(doc, "appspec"):
+    if not isinstance(root, Mapping):
         return None
-    return Appspec(root, platform_of(root))
+    return Appspec(root, platform_of(root), template=bool(partial_reason(doc, "appspec")))
 
 
 # --- APS001 version ------------------------------------------------------------------
@@ -126,7 +129,7 @@ def _parse(doc: Document) -> Appspec | None:
 
 def version(doc: Document, ctx: Context) -> None:
     spec = _parse(doc)
-    if spec is None:
+    if spec is None or spec.template:
         return
     key = spec.root.key_node("version")
     node = spec.root.get("version")
@@ -137,19 +140,18 @@ def version(doc: Document, ctx: Context) -> None:
     if not isinstance(node, Scalar) or node.is_null:
         ctx.report("APS001", node if not node.is_null else key or node, "'version' must be 0.0", fix="version: 0.0")
         return
-    raw = node.value
-    if node.yaml_type == "int" and raw == 0:
-        ctx.report(
-            "APS001", node, "'version' is the integer 0; write 0.0 (the agent compares the version with 0.0 and older tools reject an integer)",
-            severity="medium", fix="version: 0.0",
-        )
+    text = node.text.strip()
+    if node.yaml_type in ("int", "float") and node.value == 0:
+        return  # 0 and 0.0 are the same number to the agent (Ruby: [0.0].include?(0))
+    if node.yaml_type == "str" and text in ("0", "0.0"):
+        if spec.platform == "server":
+            ctx.report(
+                "APS001", node,
+                f"'version' is the string '{text}' (quoted); the CodeDeploy agent compares it with the number 0.0, so the deployment fails",
+                fix="version: 0.0",
+            )
         return
-    try:
-        ok = float(str(raw).strip()) == 0.0 and str(raw).strip() in ("0.0", "0.00", "0")
-    except ValueError:
-        ok = False
-    if not ok:
-        ctx.report("APS001", node, f"'version' is {node.text!r}; the only appspec version is 0.0", fix="version: 0.0")
+    ctx.report("APS001", node, f"'version' is {node.text!r}; the only appspec version is 0.0", fix="version: 0.0")
 
 
 # --- schema: APS002, APS004, APS005, APS006, APS007, APS009 ------------------------------
@@ -158,13 +160,15 @@ def version(doc: Document, ctx: Context) -> None:
 def schema(doc: Document, ctx: Context) -> None:
     spec = _parse(doc)
     if spec is None:
-        if not isinstance(doc.root, Mapping):
-            ctx.report("APS002", doc.root or (1, 1), "an appspec must be a mapping with 'version' and 'os' (EC2/on-premises) or 'Resources' (ECS/Lambda)")
+        ctx.report("APS002", doc.root or (1, 1), "an appspec must be a mapping with 'version' and 'os' (EC2/on-premises) or 'Resources' (ECS/Lambda)")
         return
     _key_case(spec, ctx)
     name = "appspec-server" if spec.platform == "server" else "appspec-ecs-lambda"
     for problem in schema_errors.problems(name, spec.root, _normalised_instance(spec), "the appspec"):
-        _report_schema_problem(spec, ctx, problem)
+        if not spec.template or problem.kind in ("unknown-key", "required"):
+            _report_schema_problem(spec, ctx, problem)
+    if spec.template:
+        return
     if spec.platform == "server":
         _server_values(spec, ctx)
     else:
@@ -426,7 +430,6 @@ def hook_names(doc: Document, ctx: Context) -> None:
         compact = re.sub(r"[\s_\-]", "", name)
         match = next((v for v in valid if v.lower() == compact.lower()), None)
         match = match or next(iter(difflib.get_close_matches(compact, valid, n=1, cutoff=0.85)), None)
-        severity = None
         if " " in name.strip() or match:
             message = f"hook '{name}' is not a lifecycle event" + (f"; did you mean '{match}'?" if match else "")
         elif name in RESERVED_HOOKS:
@@ -434,14 +437,8 @@ def hook_names(doc: Document, ctx: Context) -> None:
         elif name in SERVER_HOOKS + ECS_HOOKS:
             message = f"'{name}' is not a lifecycle event of the {label} platform (valid: {', '.join(valid)}); it never runs"
         else:
-            # A deliberate custom event (codedeploy-local --events runs those),
-            # not a typo: still never run by a CodeDeploy deployment.
-            severity = "low"
-            message = (
-                f"custom lifecycle event '{name}' is never run by a CodeDeploy deployment on the {label} platform "
-                f"(only codedeploy-local --events runs it); allow it with [tool.lintkit.rules.APS003] allow = [\"{name}\"]"
-            )
-        ctx.report("APS003", key_node, message, fix=f"rename it to '{match}'" if match else "", severity=severity)
+            continue  # a deliberate custom event, which codedeploy-local --events runs
+        ctx.report("APS003", key_node, message, fix=f"rename it to '{match}'" if match else "")
 
 
 # --- APS008 hook scripts in the repository ------------------------------------------------
@@ -449,7 +446,7 @@ def hook_names(doc: Document, ctx: Context) -> None:
 
 def hook_scripts(doc: Document, ctx: Context) -> None:
     spec = _parse(doc)
-    if spec is None or spec.platform != "server" or ctx.project.hook_mode:
+    if spec is None or spec.template or spec.platform != "server" or ctx.project.hook_mode:
         return
     base = posixpath.dirname(ctx.path)
     located: list[tuple[str, Node, list[str]]] = []

@@ -89,9 +89,10 @@ def _artifacts(props: Mapping) -> list[tuple[str, Mapping]]:
 
 def _stored_in_s3(props: Mapping) -> list[str]:
     """What the project itself writes to S3 under its EncryptionKey (CODEPIPELINE
-    artifacts go to the pipeline's store and its key)."""
+    artifacts go to the pipeline's store and its key; EncryptionDisabled
+    artifacts use no key at all, which CBP001 reports)."""
     stored = []
-    if any((scalar_text(art.get("Type")) or "").upper() == "S3" for _, art in _artifacts(props)):
+    if any((scalar_text(art.get("Type")) or "").upper() == "S3" and not is_true(art.get("EncryptionDisabled")) for _, art in _artifacts(props)):
         stored.append("artifacts")
     cache = props.get("Cache")
     if isinstance(cache, Mapping) and (scalar_text(cache.get("Type")) or "").upper() == "S3":

@@ -13,7 +13,9 @@ CodeBuild will read:
   `batch:` section and no `version`.
 
 Each gets one notice instead of one error per unfinished value; lint the
-rendered file instead. `<TASK_DEFINITION>` alone does not make a template:
+rendered file instead. An appspec template's structure (keys, hook names) is
+the rendered file's structure, so it is still checked; a buildspec template
+or fragment is not linted. `<TASK_DEFINITION>` alone does not make a template:
 CodePipeline's CodeDeployToECS action fills it in, so it is how a finished
 ECS appspec looks.
 """
@@ -37,7 +39,8 @@ def notice(doc: Document, ctx: Context) -> None:
     """Kind hook: say once why the file is not linted."""
     reason = partial_reason(doc, ctx.kind)
     if reason:
-        ctx.notify(f"{reason}; it is not linted as a finished {ctx.kind} (lint the rendered file)", kind="template")
+        what = "only its keys and hook names are checked" if ctx.kind == "appspec" else "it is not linted"
+        ctx.notify(f"{reason}; {what} (lint the rendered file)", kind="template")
 
 
 def partial_reason(doc: Document, kind: str) -> str:
