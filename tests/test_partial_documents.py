@@ -21,7 +21,7 @@ def test_appspec_templates_get_one_notice_each() -> None:
         "templates/appspec.yaml.tpl": "'appspec.yaml.tpl' is named as a template; only its keys and hook names are checked (lint the rendered file)",
         "templates/appspec_blank.yml": "a template: a blank value at line 7 is filled in later; "
         "only its keys and hook names are checked (lint the rendered file)",
-        "templates/appspec_descriptive.yml": "a template: the placeholder 'source-file-location' at line 5 is filled in later; "
+        "templates/appspec_descriptive.yml": "a template: the placeholder 'source-file-location' at line 6 is filled in later; "
         "only its keys and hook names are checked (lint the rendered file)",
     }
 
