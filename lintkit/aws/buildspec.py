@@ -629,15 +629,16 @@ def commands(doc: Document, ctx: Context) -> None:
     if root is None:
         return
     items = list(command_items(root))
-    for _, scalar in items:
+    for index, (phase, scalar) in enumerate(items):
         text = scalar.text
+        later = "\n".join(s.text for p, s in items[index + 1 :] if p == phase)
         _report_hits(ctx, "BSP010", scalar, shell.pipe_to_shell(text),
                      fix="Download the script, verify its checksum or signature, then run it; or pin a released version")
         _report_hits(ctx, "BSP011", scalar, shell.tls_disabled(text), fix="Keep TLS verification on; add the CA certificate if you need one")
         _report_hits(ctx, "BSP020", scalar, shell.ecr_get_login(text),
                      fix="aws ecr get-login-password --region $AWS_REGION | docker login --username AWS --password-stdin <registry>")
         _report_hits(ctx, "BSP021", scalar, shell.docker_push_mutable(text), fix="Push an immutable tag such as the commit id ($CODEBUILD_RESOLVED_SOURCE_VERSION)")
-        _report_hits(ctx, "BSP022", scalar, shell.error_masked(text),
+        _report_hits(ctx, "BSP022", scalar, shell.error_masked(text, later),
                      fix="Let the command fail the build, or capture the code (|| RC=$?) and check it later")
         _report_hits(ctx, "BSP023", scalar, shell.terraform_auto_approve(text),
                      fix="terraform plan -out=tfplan, review it (manual approval), then terraform apply tfplan")

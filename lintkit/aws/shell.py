@@ -459,8 +459,13 @@ def _fails_later(cmds: list[Simple], index: int) -> bool:
     return False
 
 
-def error_masked(text: str) -> list[Hit]:
-    """`risky || true`, `|| echo`, `|| exit 0`, and `set +e` before risky commands."""
+def error_masked(text: str, later: str = "") -> list[Hit]:
+    """`risky || true`, `|| echo`, `|| exit 0` (`set +e` is `set_plus_e`'s).
+
+    Not reported: an idempotent step (`kubectl create namespace x || true`)
+    when a later command of the same tool (in `text` or in `later`, the rest
+    of the phase) would fail on a real error; and a failure the author marks
+    as deliberately non-gating, in the handler's message or a comment."""
     hits: list[Hit] = []
     cmds = split(text)
     for index, cmd in enumerate(cmds):
@@ -480,9 +485,42 @@ def error_masked(text: str) -> list[Hit]:
         if all(_is_cleanup(c) for c in chain):
             continue
         target = next(c for c in chain if _is_risky(c, text))
+        if _idempotent(target) and _used_later(target.name, cmds[index + 1 :], later):
+            continue
+        if _NON_GATING.search(text[cmd.start : cmd.end]) or _NON_GATING.search(_comments_before(text, chain[-1].start)):
+            continue
         start = target.start_word()
         hits.append(Hit(start, cmd.end_word(), f"'{how}' hides the failure of '{describe(target)}'"))
     return hits
+
+
+# Subcommands that fail when their work is already done (`create`, `add`): `|| true` keeps them idempotent.
+_IDEMPOTENT_VERB = re.compile(r"^(?:create(?:-[a-z-]+)?|add|mb|mkdir|new|register|bootstrap)$")
+# An author saying the failure is not meant to fail the build.
+_NON_GATING = re.compile(
+    r"(?i)non[- ]?gating|not gat(?:e|ing)|do not gate|don'?t gate|(?:do not|don'?t) (?:want to )?fail|allowed to fail|non[- ]?blocking|"
+    r"best[- ]effort|informational|report[- ]only"
+)
+
+
+def _idempotent(cmd: Simple) -> bool:
+    verbs = [a for a in cmd.argv[1:4] if not a.startswith("-")]
+    return any(_IDEMPOTENT_VERB.match(v) for v in verbs)
+
+
+def _used_later(tool: str, rest: list[Simple], later: str) -> bool:
+    return any(c.name == tool for c in rest) or any(c.name == tool for c in split(later))
+
+
+def _comments_before(text: str, start: int) -> str:
+    """The comment lines directly above offset `start` (in a block scalar)."""
+    lines = text[:start].split("\n")[:-1]
+    out: list[str] = []
+    for line in reversed(lines):
+        if not line.strip().startswith("#"):
+            break
+        out.append(line)
+    return "\n".join(out)
 
 
 def describe(cmd: Simple, words: int = 3) -> str:
