@@ -100,13 +100,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         from lintkit.registry import RuleError
         from lintkit.suppress import BaselineError
 
+        from lintkit.secrets import mask_text  # an error may quote the repository
+
         if isinstance(exc, (ConfigError, BaselineError, RuleError)):
-            print(f"lintkit: error: {exc}", file=sys.stderr)
+            print(mask_text(f"lintkit: error: {exc}"), file=sys.stderr)
             return EXIT_USAGE
         import traceback
 
-        traceback.print_exc(file=sys.stderr)
-        print(f"lintkit: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        sys.stderr.write(mask_text(traceback.format_exc()))
+        print(mask_text(f"lintkit: internal error: {type(exc).__name__}: {exc}"), file=sys.stderr)
         return EXIT_INTERNAL
 
 

@@ -27,6 +27,7 @@ from lintkit.suppress import (
     UNUSED_CODE,
     Directive,
     apply_directives,
+    baseline_key,
     directive_location,
     line_fingerprint,
     parse_directives,
@@ -499,7 +500,7 @@ def _apply_baseline(result: RunResult, baseline: Counter) -> list[Finding]:
     remaining = Counter(baseline)
     kept: list[Finding] = []
     for finding, fingerprint in baseline_entries(result):
-        key = (finding.path, finding.code, fingerprint)
+        key = baseline_key(finding, fingerprint)
         if remaining[key] > 0:
             remaining[key] -= 1
             result.suppressed.append(replace(finding, suppressed=True))

@@ -25,6 +25,7 @@ from pylint.checkers import BaseChecker
 from pylint.constants import WarningScope
 
 from lintkit.registry import PYTHON_SUMMARIZERS, Registry, Rule, build_registry
+from lintkit.secrets import mask_text
 
 if TYPE_CHECKING:
     from astroid import nodes
@@ -163,7 +164,7 @@ class LintkitChecker(BaseChecker):
                 col_offset=loc.column - 1,
                 end_lineno=loc.end_line,
                 end_col_offset=loc.end_column - 1,
-                args=(finding.message,),
+                args=(mask_text(finding.message),),  # pylint's reporters are lintkit's output too
             )
 
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from lintkit import rules_dir
 from lintkit.findings import Severity
 
 if sys.version_info >= (3, 11):
@@ -40,9 +41,6 @@ ENTRY_POINT_GROUP = "lintkit.rules"
 CONFIG_KINDS = ("buildspec", "appspec", "pipeline", "cloudformation")
 FILE_KINDS = CONFIG_KINDS + ("python",)
 ENGINE_KIND = "any"
-
-# Rules tagged with any of these flag credentials (no excerpts, no snippets).
-SECRET_TAGS = frozenset({"secret", "secrets", "credential", "credentials"})
 
 # Python analyses that contribute cross-file facts: each module defines
 # `summarize(module, relpath) -> dict` (JSON-serializable) and reads the merged
@@ -151,11 +149,6 @@ class Rule:
     @property
     def is_security(self) -> bool:
         return bool(self.cwe) or "security" in self.tags
-
-    @property
-    def flags_secrets(self) -> bool:
-        """Its findings point at credentials: reports must not repeat them."""
-        return bool(SECRET_TAGS & {t.lower() for t in self.tags}) or self.family == "CRD"
 
     def option(self, key: str) -> Option | None:
         return next((o for o in self.options if o.key == key), None)
@@ -328,11 +321,10 @@ def write_index(rules_dir: Path) -> Path:
 
 def builtin_rules_dir() -> Path:
     """`rules/` in a checkout; `lintkit/_rules` in an installed wheel."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "_rules", here.parent / "rules"):
-        if candidate.is_dir():
-            return candidate
-    raise RuleError("lintkit's rules/ directory is missing from the installation")
+    found = rules_dir()
+    if found is None:
+        raise RuleError("lintkit's rules/ directory is missing from the installation")
+    return found
 
 
 # --- the registry ----------------------------------------------------------------

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from lintkit.findings import Finding, Location
+from lintkit.secrets import mask_text
 
 UNUSED_CODE = "LNT001"
 
@@ -153,10 +154,16 @@ class BaselineError(Exception):
     pass
 
 
+def baseline_key(finding: Finding, fingerprint: str) -> tuple[str, str, str]:
+    """(path, rule, line fingerprint): how a baseline names a finding. The path is
+    masked like every string lintkit writes (a file may be named after a token)."""
+    return (mask_text(finding.path), finding.code, fingerprint)
+
+
 def write_baseline(path: Path, entries: list[tuple[Finding, str]]) -> None:
     from lintkit.output import write_atomic
 
-    counts = Counter((f.path, f.code, fp) for f, fp in entries)
+    counts = Counter(baseline_key(f, fp) for f, fp in entries)
     data = {
         "lintkit-baseline": 1,
         "findings": [

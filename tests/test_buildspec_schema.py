@@ -99,18 +99,21 @@ def test_errors_owned_by_specific_rules_are_not_repeated(tmp_path: Path) -> None
     assert codes == [("BSP004", 4), ("BSP006", 13), ("BSP014", 10), ("BSP015", 6)]
 
 
-def test_plaintext_secret_severity(tmp_path: Path) -> None:
+def test_plaintext_secret_policy(tmp_path: Path) -> None:
     text = (
         "version: 0.2\nenv:\n  variables:\n"
         "    FACEBOOK_APP_SECRET: 'fbAppSecret'\n"
         "    DB_PASSWORD: 'k9#Vq2!mZx7Lp4'\n"
         "    OTHER_PASSWORD: '${FROM_PIPELINE}'\n"
+        "    # mock values for the integration tests\n"
+        "    TEST_API_KEY: 'Zq81hd7Tq0mPw2vXk4Lr'\n"
         "phases:\n  build:\n    commands: [make]\n"
     )
+    # A value that names itself a secret and values under a "mock values" comment are test data.
     found = [(f.line, f.severity.value) for f in _findings(tmp_path, text) if f.code == "BSP005"]
-    assert found == [(4, "low"), (5, "high")]
+    assert found == [(5, "high")]
     messages = " ".join(f.message for f in _findings(tmp_path, text))
-    assert "k9#Vq2!mZx7Lp4" not in messages
+    assert "k9#Vq2!mZx7Lp4" not in messages and "(****)" in messages
 
 
 def test_version_warnings_are_medium(tmp_path: Path) -> None:

@@ -42,8 +42,6 @@ PENDING: set[tuple[str, str]] = {
     ("lintkit.python.project", "lintkit.config"),
     ("lintkit.python.project", "lintkit.registry"),
     ("lintkit.suppress", "lintkit.output"),
-    ("lintkit.report.text", "lintkit.aws.secrets"),
-    ("lintkit.python.secretlike", "lintkit.aws.secrets"),
     ("lintkit.engine", "lintkit.python.project"),
     ("lintkit.parallel", "lintkit.python.project"),
 }

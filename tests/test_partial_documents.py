@@ -28,9 +28,8 @@ def test_appspec_templates_get_one_notice_each() -> None:
 
 def test_buildspec_templates_and_fragments_get_one_notice_each() -> None:
     notices = _notices("buildspec")
-    assert sorted(notices) == ["fragments/buildspec-batch.yml", "fragments/buildspec-template.yml", "fragments/buildspec_placeholders.yml"]
+    assert sorted(notices) == ["fragments/buildspec-batch.yml", "fragments/buildspec-template.yml"]
     assert notices["fragments/buildspec-batch.yml"].startswith("a buildspec fragment (only 'batch:', no 'version')")
-    assert "'<ACCOUNT_ID>' at line 5" in notices["fragments/buildspec_placeholders.yml"]
 
 
 def test_inline_buildspec_of_a_template_file_is_linted(tmp_path) -> None:

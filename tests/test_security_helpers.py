@@ -1,5 +1,5 @@
-"""Unit tests for the PSC helpers: name resolution, secret heuristics,
-security vocabulary, local value flow."""
+"""Unit tests for the PSC helpers: name resolution, security vocabulary, local
+value flow (secret heuristics: tests/test_secrets.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from astroid import nodes
 
 from lintkit.python.calls import NOT_CONSTANT, call_name, constant, is_test_path, words
 from lintkit.python.localflow import destinations
-from lintkit.python.secretlike import looks_like_secret_value, pattern_secret, redact, secret_name_kind
 from lintkit.python.security_common import is_settings_file, sensitive_identifier
 
 SOURCE = """
@@ -50,40 +49,6 @@ def test_constants_fold_and_follow_single_assignments() -> None:
 def test_words_split_snake_and_camel_case() -> None:
     assert words("apiKeyValue") == ("api", "key", "value")
     assert words("SESSION_COOKIE_SECURE") == ("session", "cookie", "secure")
-
-
-@pytest.mark.parametrize(
-    ("name", "kind"),
-    [("DB_PASSWORD", "password"), ("clientSecret", "secret"), ("api_key", "key"), ("auth_token", "token"),
-     ("CSRF_COOKIE_NAME", None), ("password_field", None), ("token_url", None), ("PASSWORD_RESET_TIMEOUT", None),
-     ("password_hash", None), ("monkey", None)],
-)
-def test_secret_name_kind(name: str, kind: str | None) -> None:
-    assert secret_name_kind(name) == kind
-
-
-@pytest.mark.parametrize(
-    ("value", "real"),
-    [("hunter2-Prod!", True), ("f3a9c2e17b5d48e6a0c4d9b2e7f1a3c5", True), ("", False), ("changeme", False),
-     ("csrftoken", False), ("DB_PASSWORD", False), ("${DB_PASSWORD}", False), ("/run/secrets/db", False),
-     ("Enter your password", False), ("xxxxxxxxxx", False), ("<password>", False), (None, False)],
-)
-def test_looks_like_secret_value(value: object, real: bool) -> None:
-    assert looks_like_secret_value(value) is real
-
-
-def test_pattern_secrets_skip_examples_and_filler() -> None:
-    assert pattern_secret("key AKIA2E0A8F3B244C9986 here") == ("AWS access key id", "AKIA2E0A8F3B244C9986")
-    assert pattern_secret("AKIAIOSFODNN7EXAMPLE") is None
-    assert pattern_secret("AKIAXXXXXXXXXXXXXXXX") is None
-    assert pattern_secret("just text") is None
-
-
-def test_redaction_never_shows_the_whole_secret() -> None:
-    for secret in ("hunter2", "AKIA2E0A8F3B244C9986", "abcdef", "x"):
-        shown = redact(secret, 4)
-        assert secret not in shown
-        assert f"({len(secret)} chars)" in shown
 
 
 @pytest.mark.parametrize(

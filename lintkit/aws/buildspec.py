@@ -8,10 +8,10 @@ CloudFormation CodeBuild project (`engine.run_checks(child_ctx, doc, "buildspec"
 from __future__ import annotations
 
 import difflib
-import math
 import re
-from typing import Any, Iterator
+from typing import Iterator
 
+from lintkit import secrets
 from lintkit.aws import schema as schema_errors
 from lintkit.aws import shell
 from lintkit.aws.partial import partial_reason
@@ -85,159 +85,6 @@ def version_number(node: Node | None) -> float | None:
 def _report_hits(ctx: Context, code: str, scalar: Scalar, hits: list[shell.Hit], fix: str = "", severity: str | None = None) -> None:
     for hit in hits:
         ctx.report(code, scalar.span_of(hit.start, hit.end), hit.message, fix=fix, severity=severity)
-
-
-# --- secrets (until lintkit.aws.secrets provides them) ------------------------------------
-
-_SECRET_WORDS = {"password", "passwd", "passphrase", "secret", "token", "apikey", "credential", "credentials", "pat"}
-_SECRET_PAIRS = {("api", "key"), ("private", "key"), ("access", "key"), ("secret", "key"), ("auth", "token"), ("client", "secret"), ("signing", "key")}
-_NOT_A_VALUE = {
-    "name", "id", "arn", "path", "file", "param", "parameter", "ssm", "url", "uri", "enabled", "length", "ttl", "type",
-    "header", "region", "location", "user", "username", "expiry", "expiration", "filename", "dir", "prefix", "bucket",
-    "role", "alias", "secret_id", "key_id", "version", "stage", "field", "keys", "names", "env", "var", "count", "policy",
-}
-_MOCK_WORDS = {
-    "dummy", "test", "testing", "example", "sample", "changeme", "placeholder", "mock", "fake", "xxx", "xxxx", "redacted",
-    "your", "todo", "none", "null", "foo", "bar", "secret", "password", "token", "key", "local", "demo", "default", "unset",
-}
-_KNOWN_TOKENS = re.compile(
-    r"(?:^|[^A-Za-z0-9])(?:(?:AKIA|ASIA)[A-Z2-7]{16}|gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{40,}|glpat-[A-Za-z0-9_-]{20}|"
-    r"xox[baprs]-[A-Za-z0-9-]{10,}|sk_live_[A-Za-z0-9]{16,}|AIza[0-9A-Za-z_-]{35}|-----BEGIN [A-Z ]*PRIVATE KEY-----)"
-)
-_REFERENCE = re.compile(r"\$\{|\$\(|\{\{resolve:|^\$[A-Za-z_]|^arn:aws[a-z-]*:(?:secretsmanager|ssm|kms):|^%[A-Z_]+%$")
-
-
-def _words(name: str) -> list[str]:
-    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name)
-    return [w for w in re.split(r"[^A-Za-z0-9]+", spaced.lower()) if w]
-
-
-def _secrets_module() -> Any:
-    try:
-        from lintkit.aws import secrets  # written by the credentials helper
-    except ImportError:
-        return None
-    return secrets
-
-
-def looks_like_secret_name(name: str) -> bool:
-    """A variable name that announces a secret value (DB_PASSWORD, GITHUB_TOKEN)."""
-    mod = _secrets_module()
-    if mod is not None and hasattr(mod, "looks_like_secret_name"):
-        try:
-            verdict = mod.looks_like_secret_name(name)
-        except Exception:  # their heuristics must never break ours
-            verdict = None
-        if isinstance(verdict, bool):
-            return verdict and not _names_a_reference(name)
-    words = _words(name)
-    if not words or _names_a_reference(name):
-        return False
-    if any(w in _SECRET_WORDS for w in words):
-        return True
-    return any(pair in _SECRET_PAIRS for pair in zip(words, words[1:]))
-
-
-def _names_a_reference(name: str) -> bool:
-    words = _words(name)
-    if not words:
-        return False
-    last = words[-1]
-    return last in _NOT_A_VALUE or "_".join(words[-2:]) in _NOT_A_VALUE
-
-
-def known_token(value: str) -> str:
-    """The kind of credential when `value` is in a known format (AWS key ID,
-    GitHub/GitLab/Slack token, private key), else ''."""
-    mod = _secrets_module()
-    if mod is not None and hasattr(mod, "classify_secret_value"):
-        try:
-            match = mod.classify_secret_value(value)
-        except Exception:
-            match = None
-        return match.description if match is not None and getattr(match, "confidence", "") == "high" else ""
-    return "credential" if _KNOWN_TOKENS.search(value) else ""
-
-
-def is_reference(value: str) -> bool:
-    """`${VAR}`, `$(cmd)`, `{{resolve:...}}`, a Secrets Manager/SSM ARN: not a literal secret."""
-    mod = _secrets_module()
-    if mod is not None and hasattr(mod, "is_reference"):
-        try:
-            return bool(mod.is_reference(value))
-        except Exception:
-            pass
-    return bool(_REFERENCE.search(value.strip()))
-
-
-def is_mock_value(name: str, value: str) -> bool:
-    """Obvious test values: `dummy`, `changeme`, or a value that repeats the name (`fbAppSecret`)."""
-    mod = _secrets_module()
-    if mod is not None and hasattr(mod, "is_placeholder"):
-        try:
-            if mod.is_placeholder(value, name):
-                return True
-        except Exception:
-            pass
-    return _mock_fallback(name, value)
-
-
-def _mock_fallback(name: str, value: str) -> bool:
-    value_words = _words(value)
-    if not value_words:
-        return True
-    name_words = _words(name)
-    if any(w in _MOCK_WORDS for w in value_words) or set(value.strip()) <= set("*x.-_#<>"):
-        return True
-    if any(w in ("mock", "dummy", "fake", "test", "example", "sample") for w in name_words):
-        return True
-    if re.search(r"(?i)abc|123|xyz|qwerty|asdf", value):
-        return True
-    shared = [w for w in value_words if any(_similar(w, n) for n in name_words)]
-    return len(shared) * 2 >= len(value_words)
-
-
-def _similar(a: str, b: str) -> bool:
-    """`amazn` ~ `amazon`, `fb` ~ `facebook`, `ggl` ~ `google`: how mocks abbreviate the name."""
-    if a == b or len(a) >= 2 and (b.startswith(a) or a.startswith(b) and len(b) >= 2):
-        return True
-    if len(a) >= 2 and a[0] == b[0] and all(ch in b for ch in a) and _is_subsequence(a, b):
-        return True
-    return difflib.SequenceMatcher(None, a, b).ratio() >= 0.8
-
-
-def _is_subsequence(short: str, long: str) -> bool:
-    it = iter(long)
-    return all(ch in it for ch in short)
-
-
-def _entropy(value: str) -> float:
-    counts = {ch: value.count(ch) for ch in set(value)}
-    return -sum(c / len(value) * math.log2(c / len(value)) for c in counts.values())
-
-
-def _secret_like_value(value: str) -> bool:
-    """A plausible literal secret behind a secret-like name (not a path, a flag or a word)."""
-    stripped = value.strip()
-    if len(stripped) < 6 or " " in stripped:
-        return False
-    if re.fullmatch(r"/?[A-Za-z][\w.-]*(?:/[\w.-]+)+/?", stripped) and _entropy(stripped) < 4.0:
-        return False  # a parameter/secret name or a file path
-    if re.fullmatch(r"[a-z]+(?:[-_.][a-z]+)*", stripped):
-        return _entropy(stripped) > 3.6  # lowercase words: a name, unless it is long and random
-    return True
-
-
-def mask(value: str) -> str:
-    """Never print a secret in full."""
-    mod = _secrets_module()
-    if mod is not None and hasattr(mod, "redact"):
-        try:
-            return str(mod.redact(value))
-        except Exception:
-            pass
-    value = value.strip()
-    return value[:4] + "..." if len(value) > 8 else "***"
 
 
 # --- structure: BSP001, BSP002, BSP017, BSP019 ----------------------------------------------
@@ -429,8 +276,8 @@ def environment(doc: Document, ctx: Context) -> None:
         return
     variables = _map(env.get("variables"))
     if variables is not None:
-        for name, key, value in variables.items():
-            _check_plaintext(name, key, value, ctx)
+        for name, _, value in variables.items():
+            _check_plaintext(doc, name, value, ctx)
     secrets = _map(env.get("secrets-manager"))
     if secrets is not None:
         for name, key, value in secrets.items():
@@ -450,25 +297,21 @@ def environment(doc: Document, ctx: Context) -> None:
                            related=[(store.key_node(var), "defined here")], fix=f"Remove '{var}' from exported-variables")
 
 
-def _check_plaintext(name: str, key: Node, value: Node, ctx: Context) -> None:
+def _check_plaintext(doc: Document, name: str, value: Node, ctx: Context) -> None:
     text = _text(value)
     if text is None or isinstance(value, Scalar) and value.yaml_type in ("bool", "int", "float"):
         return
-    text = text.strip()
-    if not text or is_reference(text):
+    match = secrets.classify_value(text, name=name)
+    if match is None or match.confidence == "low" or secrets.marked_as_mock(doc.lines, value.line, name):
         return
     fix = f"Store it in Secrets Manager and reference it under 'env: secrets-manager: {name}: <secret-id>'"
-    kind = known_token(text)
-    if kind:
-        ctx.report("BSP005", value, f"'{name}' holds {_article(kind)} in plain text ({mask(text)})", fix=fix)
-        return
-    if not looks_like_secret_name(name) or not _secret_like_value(text):
-        return
-    if is_mock_value(name, text):
-        ctx.report("BSP005", value, f"'{name}' looks like a secret in plain text ({mask(text)}); it looks like a test value, but use Secrets Manager",
-                   fix=fix, severity="low")
-        return
-    ctx.report("BSP005", value, f"'{name}' looks like a secret in plain text ({mask(text)}): env.variables show in the console, API and logs", fix=fix)
+    # The finding points at the whole value: mark it as the secret only when it is one.
+    whole = {"secret_kind": match.kind} if match.secret(text) == text.strip() else None
+    if match.kind == "keyword":
+        message = f"'{name}' looks like a secret in plain text ({match.redacted(text)}): env.variables show in the console, API and logs"
+    else:
+        message = f"'{name}' holds {_article(match.description)} in plain text ({match.redacted(text)})"
+    ctx.report("BSP005", value, message, fix=fix, properties=whole)
 
 
 def _article(kind: str) -> str:
@@ -530,7 +373,7 @@ def _secret_vars(root: Mapping) -> dict[str, str]:
     for name in (_map(env.get("secrets-manager")) or Mapping(0, 0, 0, 0)).keys():
         found[name] = "Secrets Manager"
     for name in (_map(env.get("parameter-store")) or Mapping(0, 0, 0, 0)).keys():
-        if looks_like_secret_name(name):
+        if secrets.looks_like_secret_name(name):
             found.setdefault(name, "Parameter Store")
     return found
 
@@ -606,8 +449,9 @@ def literal_credential(doc: Document, ctx: Context) -> None:
                 value = words[4]
                 if _literal(value.text) and argv[3].split(".")[-1] != "aws_access_key_id":
                     ctx.report("BSP009", scalar.span_of(base + value.start, base + value.end),
-                               f"'aws configure set {argv[3]}' is given a literal credential ({mask(value.text)})",
-                               fix="Use the build's service role, or read the value from env: secrets-manager")
+                               f"'aws configure set {argv[3]}' is given a literal credential ({secrets.redact(value.text)})",
+                               fix="Use the build's service role, or read the value from env: secrets-manager",
+                               properties={"secret_kind": "keyword"})
                 continue
             for index, word in enumerate(words[1:], 1):
                 flag, value, start, end = word.text, None, 0, 0
@@ -618,10 +462,11 @@ def literal_credential(doc: Document, ctx: Context) -> None:
                 elif flag.startswith(("--password=", "--passwd=")):
                     value = flag.split("=", 1)[1]
                     start, end = word.start + len(flag.split("=", 1)[0]) + 1, word.end
-                if value is not None and _literal(value) and not is_mock_value("password", value):
+                if value is not None and _literal(value) and not secrets.is_placeholder(value, "password"):
                     ctx.report("BSP009", scalar.span_of(base + start, base + end),
-                               f"'{_tool(argv)} {flag.split('=')[0]}' is given a literal password ({mask(value)})",
-                               fix="Read it from env: secrets-manager and pass it on stdin (e.g. --password-stdin)")
+                               f"'{_tool(argv)} {flag.split('=')[0]}' is given a literal password ({secrets.redact(value)})",
+                               fix="Read it from env: secrets-manager and pass it on stdin (e.g. --password-stdin)",
+                               properties={"secret_kind": "keyword"})
 
 
 def commands(doc: Document, ctx: Context) -> None:

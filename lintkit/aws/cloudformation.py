@@ -8,6 +8,7 @@ strings with the buildspec checks, mapping findings to template positions.
 
 from __future__ import annotations
 
+from lintkit import secrets
 from lintkit.aws import codeartifact, codebuild, codedeploy, iam, sam
 from lintkit.aws.embedded import extract
 from lintkit.aws.cfn import ACCOUNT_ARN, Template, field, ignore_codes, is_cdk_output, items, scalar_text, strings_in, template_of
@@ -105,8 +106,9 @@ def _webhooks(template: Template, ctx: Context) -> None:
         if token is None:
             continue
         text = scalar_text(token)
-        if text is not None and text.strip() and "{{resolve:" not in text:
-            ctx.report("PIP007", token, f"webhook '{hook.name}' has a literal SecretToken; it is stored in the template")
+        if text is not None and text.strip() and not secrets.is_reference(text):
+            ctx.report("PIP007", token, f"webhook '{hook.name}' has a literal SecretToken; it is stored in the template",
+                       properties={"secret_kind": "webhook-secret"})
         default = scalar_text(template.param_default(token))
         if text is None and default:
             ctx.report(

@@ -4,24 +4,18 @@ from __future__ import annotations
 
 import re
 
+from lintkit import secrets
 from lintkit.aws.cfn import Resource, Template, is_true, items, scalar_text
 from lintkit.aws import iam
 from lintkit.api import Context
 from lintkit.documents import Mapping, Node, Scalar, intrinsic
 
 
-_SECRET_NAME = re.compile(r"(?i)(pass(word|wd|phrase)?|secret|token|api_?key|private_?key|access_?key|credential|auth|psk)")
-# Names that carry a *pointer* to a secret, not the secret itself.
-_POINTER_NAME = re.compile(r"(?i)(_|^)(name|arn|id|path|url|uri|region|file|param(eter)?|key_?id|user(name)?|bucket|header|type|length|expiry|ttl)$")
-_SECRET_VALUE = re.compile(
-    r"(AKIA|ASIA)[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{40,}|glpat-[A-Za-z0-9_-]{20,}|xox[abpr]-[A-Za-z0-9-]{10,}"
-)
-_PLACEHOLDER = re.compile(r"(?i)^(|none|null|changeme|change_me|todo|xxx+|\*+|<[^>]*>|your[-_ ].*|dummy|example|placeholder|false|true|-)$")
-_URL_CREDS = re.compile(r"^[a-z][a-z0-9+.-]*://([^/@\s:]+)(?::([^/@\s]+))?@", re.IGNORECASE)
 _DEPRECATED_IMAGE = re.compile(
     r"^aws/codebuild/(standard:[1-4]\.0|amazonlinux2-x86_64-standard:[12]\.0|amazonlinux2-aarch64-standard:1\.0"
     r"|(nodejs|docker|python|java|golang|ruby|php|dot-net|android-java-\d+)[:/]|eb-|ubuntu-base:14\.04)"
 )
+_URL_SECRETS = ("url-credentials", "url-token")
 _DOCKER = re.compile(r"\bdocker\s+(build|push|buildx|compose)\b")
 PR_EVENTS = ("PULL_REQUEST_CREATED", "PULL_REQUEST_UPDATED", "PULL_REQUEST_REOPENED", "PULL_REQUEST_MERGED", "PULL_REQUEST_CLOSED")
 
@@ -149,29 +143,37 @@ def _env_secrets(res: Resource, props: Mapping, template: Template, ctx: Context
         text = scalar_text(value)
         if value is None:
             continue
-        if text is not None and _SECRET_VALUE.search(text):
-            ctx.report("CBP004", value, f"environment variable '{name}' of project '{res.name}' holds a token in plain text")
-            continue
-        if not name or not _SECRET_NAME.search(name) or _POINTER_NAME.search(name):
-            continue
         if text is not None:
-            stripped = text.strip()
-            if _PLACEHOLDER.match(stripped) or stripped.startswith(("{{resolve:ssm:", "arn:", "/", "$")) or len(stripped) < 6:
+            # A literal: judged exactly as a buildspec's env.variables (BSP005) and Python (PSC006).
+            match = secrets.classify_value(text, name=name)
+            if match is None or match.confidence == "low" or secrets.marked_as_mock(ctx.lines, value.line, name):
                 continue
-        else:
-            fn = intrinsic(value)
-            # A Ref to a parameter still lands in the project in plain text;
-            # GetAtt/ImportValue usually name a resource, not a secret value.
-            if fn is None or fn[0] not in ("Ref", "Fn::Sub"):
-                continue
-            if fn[0] == "Ref" and scalar_text(template.param_default(value)) is None and not _is_noecho_param(template, value):
-                continue
+            what = "a secret" if match.kind == "keyword" else _article(match.description)
+            ctx.report(
+                "CBP004", value,
+                f"environment variable '{name}' of project '{res.name}' holds {what} in plain text ({match.redacted(text)}), "
+                "visible to anyone who can read the project",
+                fix="Type: PARAMETER_STORE or SECRETS_MANAGER",
+                properties={"secret_kind": match.kind} if match.secret(text) == text.strip() else None,
+            )
+            continue
+        fn = intrinsic(value)
+        # A Ref to a parameter still lands in the project in plain text;
+        # GetAtt/ImportValue usually name a resource, not a secret value.
+        if not secrets.looks_like_secret_name(name) or fn is None or fn[0] not in ("Ref", "Fn::Sub"):
+            continue
+        if fn[0] == "Ref" and scalar_text(template.param_default(value)) is None and not _is_noecho_param(template, value):
+            continue
         ctx.report(
             "CBP004", var.get("Name") or value,
             f"environment variable '{name}' of project '{res.name}' looks secret but is PLAINTEXT, visible to anyone who "
             "can read the project",
             fix="Type: PARAMETER_STORE or SECRETS_MANAGER",
         )
+
+
+def _article(noun: str) -> str:
+    return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
 
 
 def _is_noecho_param(template: Template, node: Node) -> bool:
@@ -194,13 +196,11 @@ def _sources(res: Resource, props: Mapping, ctx: Context) -> None:
         assert isinstance(src, Mapping)
         location = src.get("Location")
         text = scalar_text(location)
-        if text:
-            match = _URL_CREDS.match(text.strip())
-            if match and not match.group(1).startswith(("$", "{")) and match.group(1).lower() not in ("git",):
-                ctx.report(
-                    "CBP005", location,
-                    f"{key} Location of project '{res.name}' embeds credentials in the URL; use a source credential or CodeStar connection",
-                )
+        if text and any(m.kind in _URL_SECRETS or m.category == "token" for m in secrets.find_secrets(text)):
+            ctx.report(
+                "CBP005", location,
+                f"{key} Location of project '{res.name}' embeds credentials in the URL; use a source credential or CodeStar connection",
+            )
         insecure = src.get("InsecureSsl")
         if is_true(insecure):
             ctx.report("CBP007", insecure, f"{key} of project '{res.name}' ignores TLS certificate errors (InsecureSsl: true)")

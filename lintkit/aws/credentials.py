@@ -2,7 +2,7 @@
 
 CRD001-CRD003 walk every string scalar of every CI/CD document (buildspecs,
 appspecs, pipeline JSON, CloudFormation/SAM templates) and ask
-`lintkit.aws.secrets` what it holds. CRD004 follows CloudFormation `Ref`s
+`lintkit.secrets` what it holds; values the file marks as mock data are skipped. CRD004 follows CloudFormation `Ref`s
 from secret-carrying properties back to their Parameters.
 
 Division of labour with the more specific rules (so one secret is reported
@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from lintkit.aws import secrets
+from lintkit import secrets
 from lintkit.aws.cfn import template_of
 from lintkit.api import Context
 from lintkit.documents import Document, Mapping, Node, Scalar, Sequence, intrinsic
@@ -90,7 +90,7 @@ def _walk(node: Node, path: tuple[Any, ...], key: str, strict: bool) -> Iterator
 # --- who owns which location -------------------------------------------------------------
 
 
-def _skipped(kind: str, lit: _Literal, root: Node) -> bool:
+def _skipped(kind: str, lit: _Literal, types: dict[str, str]) -> bool:
     path = lit.path
     if lit.key in _PROSE_KEYS:
         return True
@@ -100,7 +100,7 @@ def _skipped(kind: str, lit: _Literal, root: Node) -> bool:
         return lit.key in ("OAuthToken", "oAuthToken")
     if kind == "cloudformation":
         if len(path) >= 3 and path[0] == "Resources":
-            rtype = _resource_type(root, path[1])
+            rtype = types.get(str(path[1]), "")
             rest = path[2:]
             if rtype == "AWS::CodeBuild::Project" and rest[:1] == ("Properties",):
                 props = rest[1:]
@@ -117,11 +117,14 @@ def _skipped(kind: str, lit: _Literal, root: Node) -> bool:
     return False
 
 
-def _resource_type(root: Node, name: Any) -> str:
+def _resource_types(root: Node) -> dict[str, str]:
+    """Logical id -> resource type, once per template (not a scan per string)."""
     resources = root.get("Resources") if isinstance(root, Mapping) else None
-    res = resources.get(str(name)) if isinstance(resources, Mapping) else None
-    rtype = res.get("Type") if isinstance(res, Mapping) else None
-    return rtype.text if isinstance(rtype, Scalar) else ""
+    types: dict[str, str] = {}
+    for name, _, res in resources.items() if isinstance(resources, Mapping) else ():
+        rtype = res.get("Type") if isinstance(res, Mapping) else None
+        types[name] = rtype.text if isinstance(rtype, Scalar) else ""
+    return types
 
 
 # --- CRD001-CRD003 ----------------------------------------------------------------------------
@@ -130,8 +133,9 @@ def _resource_type(root: Node, name: Any) -> str:
 def pasted_credentials(doc: Document, ctx: Context) -> None:
     covered = _crd004_parameters(doc) if ctx.kind == "cloudformation" else set()
     for root in doc.roots:
+        types = _resource_types(root) if ctx.kind == "cloudformation" else {}
         for lit in _walk(root, (), "", False):
-            if _skipped(ctx.kind, lit, root):
+            if _skipped(ctx.kind, lit, types):
                 continue
             if ctx.kind == "cloudformation" and len(lit.path) == 3 and lit.path[0] == "Parameters" and lit.path[2] == "Default" and lit.path[1] in covered:
                 continue  # CRD004 reports this Default
@@ -156,7 +160,7 @@ def _matches(lit: _Literal, kind: str) -> list[tuple[secrets.SecretMatch, str]]:
     name = _value_name(lit, kind)
     if not name:
         return []
-    match = secrets.classify_literal_value(text, name=name)
+    match = secrets.classify_value(text, name=name)
     if match is None or match.confidence == "low" and _IDENTIFIER_KEY.search(name):
         return []
     return [(match, text)]
@@ -181,8 +185,10 @@ def _line_of(text: str, offset: int) -> str:
 
 def _report(ctx: Context, doc: Document, lit: _Literal, match: secrets.SecretMatch, text: str) -> None:
     code = CATEGORY_CODE.get(match.category, "CRD003")
-    shown = secrets.redact(match.secret(text))
+    shown = match.redacted(text)
     where = _span(doc, lit.scalar, match.secret(text))
+    if secrets.marked_as_mock(doc.lines, where[0] if isinstance(where, tuple) else where.line, _value_name(lit, ctx.kind)):
+        return
     severity = "low" if match.confidence == "low" else None
     name = _assigned_name(match) if match.description.startswith("value of") else lit.key
     if match.kind == "high-entropy":
@@ -352,12 +358,13 @@ def defaulted_secret_parameter(doc: Document, ctx: Context) -> None:
         reported.add((flow.param, problem))
         if problem == "default":
             default = param.get("Default")
-            shown = secrets.redact(default.text) if isinstance(default, Scalar) else "…"
+            assert isinstance(default, Scalar)  # _problem said so
             ctx.report(
-                "CRD004", default or param,
-                f"parameter '{flow.param}' has a Default ({shown}) and flows into {flow.what}: the secret is stored in the template",
+                "CRD004", default,
+                f"parameter '{flow.param}' has a Default ({secrets.redact(default.text)}) and flows into {flow.what}: the secret is stored in the template",
                 related=[(flow.use, "used here")],
                 fix="Remove the Default and pass the value at deploy time, or use {{resolve:secretsmanager:…}} in the property",
+                properties={"secret_kind": "parameter-default"},
             )
         else:
             key = _param_key(root, flow.param)

@@ -4,11 +4,14 @@ Two shapes are common in real repositories and neither is what CodeDeploy or
 CodeBuild will read:
 
 - templates, whose values a script, Terraform or a pipeline fills in later:
-  a name that says so (`appspec.yaml.tpl`, `appspec_template.yaml`), values
-  that are placeholders (`<CONTAINER_PORT>`, `${CONTAINER_PORT}`, `{{ port }}`,
-  `[Your task definition arn]`), values that describe their own key
-  (`destination: destination-file-location`, `timeout: timeout-in-seconds`)
-  and deliberately blank values (`TaskDefinition: ""`);
+  a name that says so (`appspec.yaml.tpl`, `buildspec-template.yml`) and, in
+  appspecs, which expand no variables, values that are placeholders
+  (`<CONTAINER_PORT>`, `${CONTAINER_PORT}`, `{{ port }}`, `[Your task
+  definition arn]`), values that describe their own key (`destination:
+  destination-file-location`, `timeout: timeout-in-seconds`) and deliberately
+  blank values (`TaskDefinition: ""`). A buildspec value such as
+  `<your-api-key>` is one unfinished value in a finished file (the secrets
+  rules know placeholders): it does not make the buildspec a template;
 - buildspec fragments a generator merges into a whole buildspec: only a
   `batch:` section and no `version`.
 
@@ -60,7 +63,7 @@ def _reason(doc: Document, kind: str) -> str:
         return f"'{name}' is named as a template"
     if kind == "buildspec" and root.keys() == ["batch"]:
         return "a buildspec fragment (only 'batch:', no 'version') that a generator merges into a buildspec"
-    found = _appspec_placeholder(root) if kind == "appspec" else _buildspec_placeholder(root)
+    found = _appspec_placeholder(root) if kind == "appspec" else None
     if found is None:
         return ""
     what = "a blank value" if not found.text.strip() else f"the placeholder '{found.text.strip()[:40]}'"
@@ -80,31 +83,18 @@ def _appspec_placeholder(root: Mapping) -> Scalar | None:
     return None
 
 
-def _buildspec_placeholder(root: Mapping) -> Scalar | None:
-    """In buildspecs `${VAR}` and `<` belong to the shell: only whole values
-    outside the commands count, and `${...}` never does."""
-    phases = root.get("phases")
-    for key, value in _keyed_scalars(root, skip=phases):
-        text = value.text.strip()
-        if _TOKEN.fullmatch(text) and not text.startswith("${") or _describes(key, text):
-            return value
-    return None
-
-
 def _describes(key: str, text: str) -> bool:
     """`destination: destination-file-location`, `timeout: timeout-in-seconds`:
     the value is the key's own description."""
     return bool(_KEBAB.fullmatch(text)) and text.split("-", 1)[0] == key.lower()
 
 
-def _keyed_scalars(root: Mapping, skip: Node | None = None) -> list[tuple[str, Scalar]]:
-    """(nearest key, scalar) for every string value below `root`, except below `skip`."""
+def _keyed_scalars(root: Mapping) -> list[tuple[str, Scalar]]:
+    """(nearest key, scalar) for every string value below `root`."""
     out: list[tuple[str, Scalar]] = []
     stack: list[tuple[str, Node]] = [("", root)]
     while stack:
         key, node = stack.pop()
-        if node is skip:
-            continue
         if isinstance(node, Mapping):
             stack.extend(reversed([(k, v) for k, _, v in node.items()]))
         elif isinstance(node, Sequence):

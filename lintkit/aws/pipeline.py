@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from lintkit import secrets
 from lintkit.aws.cfn import Template, field, field_key, is_prod_like, is_true, plain_text, scalar_text
 from lintkit.aws.pipeline_model import Action, Pipeline, alternatives, pipelines_in_json
 from lintkit.api import Context
@@ -49,7 +50,6 @@ TARGET_KEYS = (
     "FunctionName", "BucketName", "EnvironmentName", "StackSetName", "ProductId",
 )
 _ARN_ACCOUNT = re.compile(r"arn:[^:]*:iam::([^:]*):")
-_MASKED = re.compile(r"^\*+$")
 
 
 def pipeline_json(doc: Document, ctx: Context) -> None:
@@ -288,12 +288,13 @@ def github_v1(p: Pipeline, ctx: Context) -> None:
         if token is None or text is None:
             continue
         stripped = text.strip()
-        if not stripped or _MASKED.match(stripped) or "{{resolve:" in stripped or stripped.startswith("${"):
+        if not stripped or secrets.is_reference(stripped):
             continue
         ctx.report(
             "PIP006", token,
-            f"action '{action.name}' has a literal OAuthToken ({len(stripped)} characters); "
+            f"action '{action.name}' has a literal OAuthToken ({secrets.redact(stripped)}); "
             "anyone who can read the pipeline definition gets the token",
+            properties={"secret_kind": "oauth-token"},
         )
 
 

@@ -1,4 +1,9 @@
-"""PSC006 hardcoded-credentials: secrets written into Python source."""
+"""PSC006 hardcoded-credentials: secrets written into Python source.
+
+Values are judged by `lintkit.secrets`, exactly as the CI/CD rules judge them: a literal
+given to a secret-like name (assigned, passed as a keyword, a dict key, a parameter
+default, compared with), a credential passed to boto3, or a token recognisable on sight.
+Values the file marks as mock data (`# mock values`) are skipped."""
 
 from __future__ import annotations
 
@@ -6,8 +11,8 @@ from typing import Any
 
 from astroid import nodes
 
+from lintkit import secrets
 from lintkit.python.calls import argument, call_name, constant, last_identifier
-from lintkit.python.secretlike import looks_like_secret_value, pattern_secret, redact, secret_name_kind
 from lintkit.python.security_common import skip_tests
 from lintkit.python.walk import nodes_of
 
@@ -25,29 +30,39 @@ _BOTO3_PARAMS = {
 
 def hardcoded_credentials(module: nodes.Module, ctx: Any) -> None:
     reported: set[int] = set()
-    named = not skip_tests(ctx, CODE)
+    in_tests = skip_tests(ctx, CODE)
 
-    def report(value_node: Any, message: str) -> None:
-        if id(value_node) not in reported:
+    def report(value_node: Any, message: str, kind: str = "") -> None:
+        if id(value_node) not in reported and not secrets.marked_as_mock(ctx.lines, value_node.lineno):
             reported.add(id(value_node))
-            ctx.report(CODE, value_node, message, fix=_FIX)
+            # `secret_kind` marks the literal as the secret: reports mask it wherever they show it.
+            ctx.report(CODE, value_node, message, fix=_FIX, properties={"secret_kind": kind} if kind else None)
 
     for call in nodes_of(module, nodes.Call):
         _boto3(call, report)
-    if named:
-        for name, value_node in _named_literals(module):
-            value = value_node.value
-            kind = secret_name_kind(name)
-            if kind and looks_like_secret_value(value):
-                report(value_node, f"hard-coded {kind} in '{name}': {redact(value)}")
+    judged: set[int] = set()
+    for name, value_node in _named_literals(module):
+        judged.add(id(value_node))
+        value = value_node.value
+        match = secrets.classify_value(value, name=name)  # None under a mock name (MOCK_API_KEY)
+        if match is not None and _reportable(match, in_tests):
+            word = secrets.secret_name_kind(name) or "secret" if match.kind == "keyword" else match.description
+            report(value_node, f"hard-coded {word} in '{name}': {match.redacted(value)}",
+                   match.kind if match.secret(value) == value.strip() else "")
     for const in nodes_of(module, nodes.Const):
-        if isinstance(const.value, str) and len(const.value) >= 16 and not _is_docstring(const):
-            found = pattern_secret(const.value)
-            if found is not None:
-                kind, text = found
-                if kind == "private key" and not named:
-                    continue  # key fixtures are everyday test data for crypto and SSH code
-                report(const, f"hard-coded {kind} {redact(text, 4)}")
+        if id(const) in judged or not isinstance(const.value, str) or len(const.value) < 16 or _is_docstring(const):
+            continue
+        match = next((m for m in secrets.find_secrets(const.value) if _reportable(m, in_tests) and m.confidence == "high"), None)
+        if match is not None:
+            report(const, f"hard-coded {match.description} {match.redacted(const.value)}")
+
+
+def _reportable(match: secrets.SecretMatch, in_tests: bool) -> bool:
+    """Outside tests a known format or a literal under a secret-like name; in test code only
+    a known format, and no private key (key fixtures are everyday test data for crypto and SSH code)."""
+    if in_tests:
+        return match.confidence == "high" and match.category != "private-key"
+    return match.confidence != "low"
 
 
 def _boto3(call: nodes.Call, report: Any) -> None:
@@ -59,12 +74,10 @@ def _boto3(call: nodes.Call, report: Any) -> None:
         value = constant(node) if node is not None else None
         if not isinstance(value, str) or not value:
             continue
-        if param == "aws_access_key_id":
-            if pattern_secret(value) is None:
-                continue
-        elif not looks_like_secret_value(value):
+        match = secrets.classify_value(value, name=param)
+        if match is None or match.confidence == "low" or param == "aws_access_key_id" and match.kind != "aws-access-key-id":
             continue
-        report(node, f"hard-coded AWS credential '{param}' passed to {call_name(call)}(): {redact(value, 4 if param == 'aws_access_key_id' else 2)}")
+        report(node, f"hard-coded AWS credential '{param}' passed to {call_name(call)}(): {match.redacted(value)}", match.kind)
 
 
 def _named_literals(module: nodes.Module) -> list[tuple[str, nodes.Const]]:

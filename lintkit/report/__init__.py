@@ -1,4 +1,7 @@
-"""Reports: one module per format, each with `render(result, options) -> str`."""
+"""Reports: one module per format, each with `render(result, options) -> str`.
+
+`render` is the only way to a report, and it hands each format the run with every
+secret masked (`lintkit.report.masking`), so no format ever sees an unmasked string."""
 
 from __future__ import annotations
 
@@ -30,5 +33,7 @@ class ReportOptions:
 
 
 def render(fmt: str, result: RunResult, options: ReportOptions | None = None) -> str:
+    from lintkit.report.masking import masked
+
     module = importlib.import_module(MODULES[fmt])
-    return module.render(result, options or ReportOptions())
+    return module.render(masked(result), options or ReportOptions())

@@ -108,17 +108,16 @@ class _Builder:
             self.lines[path] = _LINE_BREAK.split(self.texts.get(path, ""))
         return self.lines[path]
 
-    def region(self, loc: Location, snippet: bool = True) -> om.Region:
+    def region(self, loc: Location) -> om.Region:
         region = om.Region(
             start_line=loc.line,
             start_column=loc.column,
             end_line=loc.end_line,
             end_column=loc.end_column,
         )
-        if snippet:
-            text = _region_text(self.file_lines(loc.path), loc)
-            if text:
-                region.snippet = om.ArtifactContent(text=text)
+        text = _region_text(self.file_lines(loc.path), loc)
+        if text:
+            region.snippet = om.ArtifactContent(text=text)
         return region
 
     def context_region(self, loc: Location) -> om.Region | None:
@@ -132,12 +131,11 @@ class _Builder:
             return None
         return om.Region(start_line=loc.line, end_line=loc.end_line, snippet=om.ArtifactContent(text=text))
 
-    def location(self, loc: Location, *, snippet: bool = True, ident: int | None = None, message: bool = False) -> om.Location:
+    def location(self, loc: Location, *, ident: int | None = None, message: bool = False) -> om.Location:
         out = om.Location(
-            physical_location=om.PhysicalLocation(artifact_location=self.artifact(loc.path), region=self.region(loc, snippet)),
+            physical_location=om.PhysicalLocation(artifact_location=self.artifact(loc.path), region=self.region(loc)),
         )
-        if snippet:
-            out.physical_location.context_region = self.context_region(loc)
+        out.physical_location.context_region = self.context_region(loc)
         if ident is not None:
             out.id = ident
         if message and loc.message:
@@ -176,8 +174,6 @@ class _Builder:
     # -- results -------------------------------------------------------------
 
     def result_for(self, f: Finding) -> om.Result:
-        rule = self.result.registry.rules.get(f.code)
-        secret = (rule is not None and rule.flags_secrets) or f.code.startswith("CRD")
         related = list(f.related[:MAX_RELATED])
         text = _escape_links(_sentence(f.message))
         if related:
@@ -187,16 +183,16 @@ class _Builder:
             message=om.Message(text=text),
             rule_id=f.code,
             level=f.severity.sarif_level,
-            locations=[self.location(f.location, snippet=not secret)],
+            locations=[self.location(f.location)],
             partial_fingerprints={"primaryLocationLineHash": self.hasher.hash_for(f.path, self.hash_text(f.path), f.line)},
         )
         if f.code in self.rule_index:
             res.rule_index = self.rule_index[f.code]
         if related:
-            res.related_locations = [self.location(r, snippet=not secret, ident=i, message=True) for i, r in enumerate(related, 1)]
+            res.related_locations = [self.location(r, ident=i, message=True) for i, r in enumerate(related, 1)]
         if f.flow:
             steps = [
-                om.ThreadFlowLocation(location=self.location(step, snippet=not secret, message=True), execution_order=n)
+                om.ThreadFlowLocation(location=self.location(step, message=True), execution_order=n)
                 for n, step in enumerate(f.flow[:MAX_FLOW_STEPS], 1)
             ]
             res.code_flows = [om.CodeFlow(thread_flows=[om.ThreadFlow(locations=steps)])]

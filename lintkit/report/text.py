@@ -39,8 +39,7 @@ def render(result: RunResult, options: ReportOptions) -> str:
         out.append(head)
         if options.show_source and not options.quiet:
             lines = lines_cache.setdefault(loc.path, result.text_of(loc.path).splitlines())
-            rule = result.registry.rules.get(f.code)
-            out.extend(_excerpt(lines, f, paint, mask=rule is not None and rule.flags_secrets))
+            out.extend(_excerpt(lines, f, paint))
             for step_no, step in enumerate(f.flow, 1):
                 out.append(f"    {paint(f'{step_no}.', 'dim')} {step.path}:{step.line}:{step.column}: {step.message}")
             for rel in f.related if not f.flow else ():
@@ -57,13 +56,11 @@ def render(result: RunResult, options: ReportOptions) -> str:
     return "\n".join(out) + ("\n" if out else "")
 
 
-def _excerpt(lines: list[str], f: Finding, paint, mask: bool = False) -> list[str]:
+def _excerpt(lines: list[str], f: Finding, paint) -> list[str]:
     loc = f.location
     if not 0 < loc.line <= len(lines):
         return []
     text = lines[loc.line - 1].replace("\t", " ")
-    if mask:
-        text = mask_secrets(text, loc.column - 1, loc.end_column - 1 if loc.end_line == loc.line else len(text))
     gutter = f"{loc.line:>5} | "
     end = loc.end_column if loc.end_line == loc.line else len(text) + 1
     width = max(1, min(end, len(text) + 1) - loc.column)
@@ -86,16 +83,3 @@ def _summary(result: RunResult) -> str:
     tail = f"; {', '.join(extra)}" if extra else ""
     return f"{found} in {checked} file{'s' if checked != 1 else ''} checked{tail} ({result.seconds:.2f}s)"
 
-
-def mask_secrets(text: str, start: int, end: int) -> str:
-    """The line with the flagged span, and any other secret on it, starred out
-    after its first four characters: CI logs must not carry credentials."""
-    from lintkit.aws.secrets import find_secrets
-
-    spans = [(start, end)] + [(m.start, m.end) for m in find_secrets(text)]
-    chars = list(text)
-    for lo, hi in spans:
-        for i in range(max(0, lo) + 4, min(hi, len(chars))):
-            if not chars[i].isspace():
-                chars[i] = "*"
-    return "".join(chars)
