@@ -24,7 +24,7 @@ PHASES = ("install", "pre_build", "build", "post_build")
 # --- document helpers -----------------------------------------------------------------
 
 
-def _root(doc: Document) -> Mapping | None:
+def root_of(doc: Document) -> Mapping | None:
     """The buildspec's mapping; None for templates and fragments (one notice says why)."""
     if not isinstance(doc.root, Mapping) or partial_reason(doc, "buildspec"):
         return None
@@ -91,7 +91,7 @@ def _report_hits(ctx: Context, code: str, scalar: Scalar, hits: list[shell.Hit],
 
 
 def structure(doc: Document, ctx: Context) -> None:
-    root = _root(doc)
+    root = root_of(doc)
     if root is None:
         return
     first_key = root.pairs[0][0] if root.pairs else root
@@ -175,7 +175,7 @@ def _owned_elsewhere(problem: schema_errors.Problem) -> bool:
 
 
 def schema(doc: Document, ctx: Context) -> None:
-    root = _root(doc)
+    root = root_of(doc)
     if root is None or ("phases" not in root and "batch" not in root):
         return  # BSP001 says it all; a pre-GA shape would give a finding per key
     for problem in schema_errors.problems("buildspec", root, root.to_py(), "the buildspec", _NOUNS):
@@ -196,7 +196,7 @@ _OBSOLETE_RUNTIMES = {"docker": {"18", "19"}, "nodejs": {"8", "10"}, "python": {
 
 
 def phases(doc: Document, ctx: Context) -> None:
-    root = _root(doc)
+    root = root_of(doc)
     if root is None:
         return
     top = root.key_node("runtime-versions")
@@ -270,7 +270,7 @@ def _check_runtimes(node: Node | None, ctx: Context) -> None:
 
 
 def environment(doc: Document, ctx: Context) -> None:
-    root = _root(doc)
+    root = root_of(doc)
     env = _map(root.get("env")) if root else None
     if env is None:
         return
@@ -361,11 +361,11 @@ def _check_secret_ref(name: str, key: Node, value: Node, ctx: Context) -> None:
                    fix="Use secret-id[:json-key[:version-stage[:version-id]]], e.g. prod/db:password")
 
 
-# --- commands: BSP008-011, BSP020-023, GEN004 -----------------------------------------------------
+# --- commands: BSP009-011, BSP020-023, GEN004 -----------------------------------------------------
 
 
-def _secret_vars(root: Mapping) -> dict[str, str]:
-    """Variables in scope that hold secrets: name -> where they come from."""
+def secret_vars(root: Mapping) -> dict[str, str]:
+    """Variables CodeBuild resolves from secret stores: name -> where they come from."""
     env = _map(root.get("env"))
     found: dict[str, str] = {}
     if env is None:
@@ -376,50 +376,6 @@ def _secret_vars(root: Mapping) -> dict[str, str]:
         if secrets.looks_like_secret_name(name):
             found.setdefault(name, "Parameter Store")
     return found
-
-
-_VAR_REF = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
-
-
-def secret_printed(doc: Document, ctx: Context) -> None:
-    root = _root(doc)
-    if root is None:
-        return
-    secrets = _secret_vars(root)
-    if not secrets:
-        return
-    any_secret = next(iter(secrets))
-    for _, scalar in command_items(root):
-        text = scalar.text
-        for base, cmd in shell.all_commands(text):
-            words = cmd.command_words()
-            raw = [w.text for w in cmd.words]
-            redirected = any(w.startswith((">", "1>")) or w in ("tee",) for w in raw) or cmd.op_after in ("|", "|&")
-            if raw and raw[0] == "env" and len(raw) == 1 or cmd.name == "printenv" and len(words) == 1:
-                if redirected:
-                    continue
-                shown = raw[0] if raw[0] == "env" else "printenv"
-                ctx.report("BSP008", scalar.span_of(base + cmd.words[0].start, base + cmd.words[-1].end),
-                           f"'{shown}' prints every variable to the build log, including {secrets[any_secret]} variable '{any_secret}'",
-                           fix="Print only the variables you need")
-                continue
-            if cmd.name == "set" and any(re.match(r"^-[a-z]*x", w.text) for w in words[1:]):
-                ctx.report("BSP008", scalar.span_of(base + words[0].start, base + words[-1].end),
-                           f"'set -x' echoes every command with its expanded values, including {secrets[any_secret]} variable '{any_secret}'",
-                           fix="Remove 'set -x', or turn it off ('set +x') around commands that use secrets")
-                continue
-            if cmd.name in ("echo", "printf", "printenv", "Write-Host", "Write-Output") and not redirected:
-                for word in words[1:]:
-                    for match in _VAR_REF.finditer(word.text):
-                        var = match.group(1)
-                        if var in secrets or cmd.name == "printenv" and word.text in secrets:
-                            ctx.report("BSP008", scalar.span_of(base + words[0].start, base + words[-1].end),
-                                       f"'{cmd.name}' prints {secrets[var]} variable '{var}' to the build log",
-                                       fix="Do not print secrets; CodeBuild masks only exact values it knows")
-                            break
-                    else:
-                        continue
-                    break
 
 
 _CREDENTIAL_KEYS = {"aws_secret_access_key", "aws_session_token", "aws_access_key_id"}
@@ -437,7 +393,7 @@ def _tool(argv: list[str]) -> str:
 
 
 def literal_credential(doc: Document, ctx: Context) -> None:
-    root = _root(doc)
+    root = root_of(doc)
     if root is None:
         return
     for _, scalar in command_items(root):
@@ -470,7 +426,7 @@ def literal_credential(doc: Document, ctx: Context) -> None:
 
 
 def commands(doc: Document, ctx: Context) -> None:
-    root = _root(doc)
+    root = root_of(doc)
     if root is None:
         return
     items = list(command_items(root))
@@ -545,7 +501,7 @@ def typographic_characters(command: str) -> list[tuple[int, str]]:
 
 
 def typographic(doc: Document, ctx: Context) -> None:
-    root = _root(doc)
+    root = root_of(doc)
     if root is None:
         return
     for _, scalar in command_items(root):
@@ -564,7 +520,7 @@ def typographic(doc: Document, ctx: Context) -> None:
 
 
 def outputs(doc: Document, ctx: Context) -> None:
-    root = _root(doc)
+    root = root_of(doc)
     if root is None:
         return
     artifacts = _map(root.get("artifacts"))

@@ -75,6 +75,11 @@ class Simple:
 
 
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+
+
+def is_assignment(word: str) -> bool:
+    """`NAME=value` (a shell variable assignment)."""
+    return bool(_ASSIGNMENT.match(word))
 _WRAPPERS = {"sudo", "env", "time", "nohup", "exec", "command", "timeout", "xargs", "eval", "then", "do", "else", "!", "{", "("}
 _DURATION = re.compile(r"^\d+[smhd]?$")
 
