@@ -41,6 +41,7 @@ _BUILTINS = {"export", "local", "declare", "readonly", "typeset", "read", "unset
 @dataclass(frozen=True)
 class _Fetched:
     how: str  # "aws secretsmanager get-secret-value"
+    into: str  # the variable it was fetched into
     scalar: Scalar
     start: int
     end: int
@@ -102,7 +103,9 @@ def fetched_secret_exposed(doc: Document, ctx: Context) -> None:
                 continue
             reported.add(var)
             origin = fetched.get(var)
-            what = f"the secret fetched with '{how}'" + (f" into '{var}'" if origin is not None else "")
+            what = f"the secret fetched with '{how}'"
+            if origin is not None:
+                what += f" into '{origin.into}'" + (f" (as '{var}')" if var != origin.into else "")
             if cmd.name in _PRINTERS:
                 where = "printed to the build log in clear"
             else:
@@ -128,7 +131,7 @@ def _track(cmd: shell.Simple, text: str, base: int, scalar: Scalar, fetched: dic
         fetch = _FETCH.search(raw)
         if fetch is not None:
             how = " ".join(fetch.group(0).split()[:3])
-            fetched[name] = _Fetched(how, scalar, base + word.start, base + word.end)
+            fetched[name] = _Fetched(how, name, scalar, base + word.start, base + word.end)
         else:
             source = next((fetched[v] for v in _VAR.findall(value) if v in fetched), None)
             if source is not None:
