@@ -57,14 +57,17 @@ def test_split_never_raises_and_offsets_stay_in_range(text: str) -> None:
 @pytest.mark.parametrize(
     ("text", "found"),
     [
-        ("curl -sSL https://get.example.com | bash", True),
-        ("wget -qO- https://get.example.com | sudo sh", True),
-        ("curl -LsSf https://astral.sh/uv/install.sh | UV_INSTALL_DIR=/usr/local/bin sh", True),
-        ("bash <(curl -s https://x/install.sh)", True),
-        ('sh -c "$(curl -fsSL https://x/install.sh)"', True),
-        ("curl -fsSL https://x/key.gpg | gpg --dearmor -o k.gpg", False),
+        ("curl -sSL https://raw.githubusercontent.com/o/r/main/install.sh | bash", True),
+        ("wget -qO- http://get.example.com | sudo sh", True),
+        ("curl -s https://github.com/o/r/raw/develop/i.sh | UV_INSTALL_DIR=/usr/local/bin sh", True),
+        ("bash <(curl -s http://x/install.sh)", True),
+        ('sh -c "$(curl -fsSL https://gitlab.com/o/r/-/raw/master/install.sh)"', True),
+        ("curl -LsSf https://astral.sh/uv/install.sh | UV_INSTALL_DIR=/usr/local/bin sh", False),
+        ("curl -fsSL http://x/key.gpg | gpg --dearmor -o k.gpg", False),
         ("curl -s https://raw.githubusercontent.com/o/r/v1.2.3/install.sh | bash", False),
-        ("curl -s https://x/api | jq .version", False),
+        ("curl -s https://raw.githubusercontent.com/o/r/0123456789abcdef0123456789abcdef01234567/install.sh | bash", False),
+        ("curl -s $INSTALLER_URL | bash", False),
+        ("curl -s http://x/api | jq .version", False),
     ],
 )
 def test_pipe_to_shell(text: str, found: bool) -> None:
@@ -206,3 +209,36 @@ def test_typographic_characters_in_commands_only() -> None:
     assert [ch for _, ch in typographic_characters(text)] == ["\u201d", "\u201d"]
     assert typographic_characters("echo \u2018x\u2019 | tee out.json") != []
     assert typographic_characters("ls\u00a0-la") == [(2, "\u00a0")]
+
+
+@pytest.mark.parametrize(
+    ("text", "saved"),
+    [
+        ("curl -fsSL -o get.sh https://raw.githubusercontent.com/o/r/main/get.sh && bash get.sh", "get.sh"),
+        ("curl -sSLO https://github.com/o/r/raw/master/tool.sh\n./tool.sh", "tool.sh"),
+        ("wget http://x.example.com/a/setup.sh; chmod +x setup.sh; ./setup.sh", "setup.sh"),
+        ("wget -O boot.sh http://x.example.com/b; . boot.sh", "boot.sh"),
+    ],
+)
+def test_downloaded_then_run(text: str, saved: str) -> None:
+    (hit,) = shell.downloaded_then_run(text)
+    assert f"as '{saved}'" in hit.message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "curl -fsSLo get.sh https://raw.githubusercontent.com/o/r/main/get.sh && sha256sum -c get.sh.sha256 && bash get.sh",
+        "curl -fsSLo get.sh https://raw.githubusercontent.com/o/r/v3.1.0/get.sh && bash get.sh",
+        "curl -fsSLo get.sh https://get.example.com/install.sh && bash get.sh",
+        "curl -fsSLo data.json http://x.example.com/data.json && jq . data.json",
+    ],
+)
+def test_downloaded_but_not_run_unverified(text: str) -> None:
+    assert shell.downloaded_then_run(text) == []
+
+
+def test_downloaded_here_run_later_in_the_phase() -> None:
+    text = "wget http://x.example.com/setup.sh"
+    assert shell.downloaded_then_run(text) == []
+    assert len(shell.downloaded_then_run(text, later="chmod +x setup.sh\n./setup.sh")) == 1

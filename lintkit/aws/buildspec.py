@@ -433,8 +433,8 @@ def commands(doc: Document, ctx: Context) -> None:
     for index, (phase, scalar) in enumerate(items):
         text = scalar.text
         later = "\n".join(s.text for p, s in items[index + 1 :] if p == phase)
-        _report_hits(ctx, "BSP010", scalar, shell.pipe_to_shell(text),
-                     fix="Download the script, verify its checksum or signature, then run it; or pin a released version")
+        _report_hits(ctx, "BSP010", scalar, shell.pipe_to_shell(text) + shell.downloaded_then_run(text, later),
+                     fix="Download a pinned release or commit over HTTPS, verify its checksum or signature, then run it")
         _report_hits(ctx, "BSP011", scalar, shell.tls_disabled(text), fix="Keep TLS verification on; add the CA certificate if you need one")
         _report_hits(ctx, "BSP020", scalar, shell.ecr_get_login(text),
                      fix="aws ecr get-login-password --region $AWS_REGION | docker login --username AWS --password-stdin <registry>")

@@ -269,18 +269,43 @@ class Hit:
 
 _FETCHERS = {"curl", "wget", "iwr", "Invoke-WebRequest", "irm", "Invoke-RestMethod"}
 _SHELLS = {"sh", "bash", "zsh", "dash", "ksh", "python", "python3", "perl", "ruby", "node", "iex", "Invoke-Expression", "pwsh", "powershell"}
-_PINNED_URL = re.compile(r"/[0-9a-f]{40}/|/v?\d+\.\d+(?:\.\d+)*/|[?&](?:version|ref)=v?\d")
+# A file in a source repository at a ref: raw.githubusercontent.com/o/r/REF/…,
+# github.com/o/r/raw/REF/…, gitlab.com/o/r/-/raw/REF/…, bitbucket.org/o/r/raw/REF/…
+_REPO_FILE = re.compile(
+    r"^https?://(?:raw\.githubusercontent\.com/(?P<o1>[^/]+)/(?P<r1>[^/]+)/(?:refs/heads/)?(?P<ref1>[^/]+)/"
+    r"|(?P<host>github\.com|gitlab\.com|bitbucket\.org)/(?P<o2>[^/]+)/(?P<r2>[^/]+)/(?:-/)?raw/(?:refs/heads/)?(?P<ref2>[^/]+)/)"
+)
+# A ref that names one fixed revision: a commit id or a version tag.
+_FIXED_REF = re.compile(r"^(?:[0-9a-f]{40}|v?\d+(?:\.\d+)+(?:[-+.][\w.]+)?)$")
+_VERIFIERS = {"sha256sum", "sha512sum", "sha1sum", "md5sum", "b2sum", "shasum", "gpg", "gpg2", "cosign", "minisign", "openssl", "sigstore"}
+
+
+def unverified_source(url: str) -> str:
+    """Why a script from `url` is worth verifying: it comes over plain HTTP, or
+    from a branch of a source repository, whose content whoever can push there
+    changes ('' otherwise: an HTTPS download from a vendor's installer address,
+    a pinned tag or commit, or a URL in a variable we cannot read)."""
+    url = url.strip("'\"")
+    if url.startswith("http://"):
+        return f"over plain HTTP from {url.split('/')[2]}"
+    match = _REPO_FILE.match(url)
+    if match is None:
+        return ""
+    ref = match.group("ref1") or match.group("ref2")
+    if _FIXED_REF.match(ref) or ref.startswith("$"):
+        return ""
+    host = match.group("host") or "github.com"
+    owner, repo = match.group("o1") or match.group("o2"), match.group("r1") or match.group("r2")
+    return f"from the '{ref}' branch of {host}/{owner}/{repo}"
 
 
 def _url_of(cmd: Simple) -> str:
-    for word in cmd.argv[1:]:
-        if "://" in word or word.startswith("$"):
-            return word
-    return ""
+    return next((word for word in cmd.argv[1:] if "://" in word), "")
 
 
 def pipe_to_shell(text: str) -> list[Hit]:
-    """`curl URL | sh` and `sh -c "$(curl URL)"`/`bash <(curl URL)` with an unpinned URL."""
+    """`curl URL | sh`, `bash <(curl URL)` and `sh -c "$(curl URL)"` where the
+    script comes from a branch or over plain HTTP (`unverified_source`)."""
     hits: list[Hit] = []
     for base, cmd_list in _pipeline_sets(text):
         for group in pipelines(cmd_list):
@@ -289,19 +314,66 @@ def pipe_to_shell(text: str) -> list[Hit]:
                 continue
             after = group[group.index(fetch) + 1 :]
             shell = next((c for c in after if c.name in _SHELLS), None)
-            if shell is None:
-                continue
-            url = _url_of(fetch)
-            if url and _PINNED_URL.search(url):
-                continue
-            hits.append(Hit(base + fetch.start_word(), base + shell.end_word(), f"'{fetch.name} ... | {shell.name}' runs a downloaded script unverified"))
-    # `bash <(curl ...)`, `sh -c "$(curl ...)"`
+            reason = unverified_source(_url_of(fetch))
+            if shell is not None and reason:
+                hits.append(Hit(base + fetch.start_word(), base + shell.end_word(),
+                                f"'{fetch.name} ... | {shell.name}' runs a script downloaded {reason} without verifying it"))
     for match in re.finditer(r"\b(?:ba|z)?sh\s+(?:-c\s+)?[\"']?(?:<\(|\$\()\s*(curl|wget)\b[^)]*\)", text):
-        url_match = re.search(r"\S+://\S+", match.group(0))
-        if url_match and _PINNED_URL.search(url_match.group(0)):
-            continue
-        hits.append(Hit(match.start(), match.end(), f"a script downloaded with {match.group(1)} is run by the shell unverified"))
+        url = re.search(r"\S+://[^\s)\"']+", match.group(0))
+        reason = unverified_source(url.group(0)) if url else ""
+        if reason:
+            hits.append(Hit(match.start(), match.end(), f"a script downloaded with {match.group(1)} {reason} is run by the shell without verifying it"))
     return hits
+
+
+def downloaded_then_run(text: str, later: str = "") -> list[Hit]:
+    """`curl -o x.sh URL && bash x.sh`, `wget URL; chmod +x f; ./f`: a script
+    saved from a branch or over plain HTTP and run (here or in `later`, the
+    rest of the phase) with no checksum or signature check in between."""
+    hits: list[Hit] = []
+    cmds = split(text)
+    rest_of_phase = split(later)
+    for index, cmd in enumerate(cmds):
+        if cmd.name not in ("curl", "wget"):
+            continue
+        url = _url_of(cmd)
+        reason = unverified_source(url)
+        saved = _saved_as(cmd, url) if reason else ""
+        if not saved:
+            continue
+        for follow in cmds[index + 1 :] + rest_of_phase:
+            if follow.name in _VERIFIERS:
+                break
+            if _runs(follow, saved):
+                hits.append(Hit(cmd.start_word(), cmd.end_word(),
+                                f"'{cmd.name}' saves a script downloaded {reason} as '{saved}', which '{describe(follow, 2)}' runs without verifying it"))
+                break
+    return hits
+
+
+def _saved_as(cmd: Simple, url: str) -> str:
+    """The file name a curl/wget download is written to ('' for stdout)."""
+    argv = cmd.argv
+    flags = ("-o", "--output") if cmd.name == "curl" else ("-O", "--output-document")
+    for i, arg in enumerate(argv[1:], 1):
+        if arg in flags and i + 1 < len(argv):
+            return argv[i + 1].rsplit("/", 1)[-1]
+        for flag in flags:
+            if arg.startswith(flag + "=") or flag == flags[0] and arg.startswith(flag) and len(arg) > len(flag) and not arg.startswith("--"):
+                return arg[len(flag):].lstrip("=").rsplit("/", 1)[-1]
+    remote_name = cmd.name == "wget" or any(a in ("-O", "--remote-name") or re.match(r"^-[a-zA-Z]*O[a-zA-Z]*$", a) for a in argv[1:])
+    name = url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+    return name if remote_name and name and "://" not in name else ""
+
+
+def _runs(cmd: Simple, saved: str) -> bool:
+    argv = cmd.argv
+    if not argv:
+        return False
+    if argv[0].rsplit("/", 1)[-1] == saved and "/" in argv[0]:
+        return True  # ./install.sh
+    interpreter = cmd.name in _SHELLS or cmd.name in ("source", ".")
+    return interpreter and any(arg.rsplit("/", 1)[-1] == saved for arg in argv[1:] if not arg.startswith("-"))
 
 
 def _pipeline_sets(text: str) -> Iterator[tuple[int, list[Simple]]]:
