@@ -46,7 +46,7 @@ def test_split_never_raises_and_offsets_stay_in_range(text: str) -> None:
     for base, cmd in shell.all_commands(text):
         for word in cmd.words:
             assert 0 <= base + word.start <= base + word.end <= len(text)
-    for detector in (shell.pipe_to_shell, shell.tls_disabled, shell.error_masked, shell.docker_push_mutable, shell.terraform_auto_approve):
+    for detector in (shell.pipe_to_shell, shell.tls_disabled, shell.error_masked, shell.terraform_auto_approve):
         for hit in detector(text):
             assert 0 <= hit.start <= hit.end <= len(text)
 
@@ -168,8 +168,8 @@ def test_ecr_get_login_and_its_successor() -> None:
     ],
 )
 def test_mutable_pushes(text: str, image: str) -> None:
-    (hit,) = shell.docker_push_mutable(text)
-    assert text[hit.start : hit.end] == image
+    (push,) = shell.docker_pushes(text)
+    assert push.mutable and text[push.start : push.end] == image
 
 
 @pytest.mark.parametrize(
@@ -183,7 +183,12 @@ def test_mutable_pushes(text: str, image: str) -> None:
     ],
 )
 def test_immutable_pushes(text: str) -> None:
-    assert shell.docker_push_mutable(text) == []
+    assert not any(push.mutable for push in shell.docker_pushes(text))
+
+
+def test_pushes_name_their_repository() -> None:
+    pushes = shell.docker_pushes("docker push ${REPO_URI}:latest && docker push $REPO_URI:$TAG")
+    assert [(p.repository, p.mutable) for p in pushes] == [("$REPO_URI", True), ("$REPO_URI", False)]
 
 
 def test_terraform_auto_approve() -> None:

@@ -438,12 +438,28 @@ def commands(doc: Document, ctx: Context) -> None:
         _report_hits(ctx, "BSP011", scalar, shell.tls_disabled(text), fix="Keep TLS verification on; add the CA certificate if you need one")
         _report_hits(ctx, "BSP020", scalar, shell.ecr_get_login(text),
                      fix="aws ecr get-login-password --region $AWS_REGION | docker login --username AWS --password-stdin <registry>")
-        _report_hits(ctx, "BSP021", scalar, shell.docker_push_mutable(text), fix="Push an immutable tag such as the commit id ($CODEBUILD_RESOLVED_SOURCE_VERSION)")
         _report_hits(ctx, "BSP022", scalar, shell.error_masked(text, later),
                      fix="Let the command fail the build, or capture the code (|| RC=$?) and check it later")
         _report_hits(ctx, "BSP023", scalar, shell.terraform_auto_approve(text),
                      fix="terraform plan -out=tfplan, review it (manual approval), then terraform apply tfplan")
     _set_plus_e(ctx, items)
+    _only_mutable_tags(ctx, items)
+
+
+def _only_mutable_tags(ctx: Context, items: list[tuple[str, Scalar]]) -> None:
+    """BSP021: an image pushed only as 'latest' (or untagged): no tag of this
+    build exists to deploy, pin or roll back to. A `latest` next to an
+    immutable tag of the same repository is a convenience alias."""
+    pushes = [(scalar, push) for _, scalar in items for push in shell.docker_pushes(scalar.text)]
+    pinned = {push.repository for _, push in pushes if not push.mutable}
+    for scalar, push in pushes:
+        if not push.mutable or push.repository in pinned:
+            continue
+        what = "the mutable tag 'latest'" if push.tag else "no tag, so 'latest'"
+        ctx.report("BSP021", scalar.span_of(push.start, push.end),
+                   f"'docker push {push.image}' pushes {what}, and this buildspec pushes no other tag of {push.repository}: "
+                   "no image of this build can be deployed, pinned or rolled back to",
+                   fix="Also push an immutable tag such as the commit id ($CODEBUILD_RESOLVED_SOURCE_VERSION), and deploy that")
 
 
 def _set_plus_e(ctx: Context, items: list[tuple[str, Scalar]]) -> None:

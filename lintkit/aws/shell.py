@@ -635,8 +635,25 @@ def ecr_get_login(text: str) -> list[Hit]:
     return hits
 
 
-def docker_push_mutable(text: str) -> list[Hit]:
-    hits = []
+@dataclass(frozen=True)
+class Push:
+    """One `docker push IMAGE`: where the image word is, its repository, and
+    its tag ('' when it has none, so 'latest'; None when a variable may hold it)."""
+
+    start: int
+    end: int
+    image: str
+    repository: str
+    tag: str | None
+
+    @property
+    def mutable(self) -> bool:
+        return self.tag == "" or (self.tag or "").strip("\"'").lower() == "latest"
+
+
+def docker_pushes(text: str) -> list[Push]:
+    """Every `docker`/`podman push` of one image (not `--all-tags`, not by digest)."""
+    pushes = []
     for base, cmd in all_commands(text):
         words = cmd.command_words()
         argv = [w.text for w in words]
@@ -651,16 +668,20 @@ def docker_push_mutable(text: str) -> list[Hit]:
         name = image.text
         if "@sha256:" in name or "@$" in name or "$(" in name or "`" in name:
             continue
-        last = name.rsplit("/", 1)[-1]
+        head, _, last = name.rpartition("/")
         if ":" in last:
-            tag = last.rsplit(":", 1)[1]
-            if tag.strip("\"'").lower() == "latest":
-                hits.append(Hit(base + image.start, base + image.end, f"'docker push {name}' pushes the mutable tag 'latest'"))
-            continue
-        if _VAR_ONLY.match(name) and not _REPO_VAR.search(name):
-            continue  # `docker push $IMAGE`: the variable may carry its tag
-        hits.append(Hit(base + image.start, base + image.end, f"'docker push {name}' has no tag, so it pushes 'latest'"))
-    return hits
+            repo, tag = name.rsplit(":", 1)
+            pushes.append(Push(base + image.start, base + image.end, name, _repo_key(repo), tag))
+        elif _VAR_ONLY.match(name) and not _REPO_VAR.search(name):
+            pushes.append(Push(base + image.start, base + image.end, name, _repo_key(name), None))  # `$IMAGE` may carry its tag
+        else:
+            pushes.append(Push(base + image.start, base + image.end, name, _repo_key(name), ""))
+    return pushes
+
+
+def _repo_key(repo: str) -> str:
+    """`${REPO}` and `$REPO` name the same repository."""
+    return re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", r"$\1", repo.strip("\"'"))
 
 
 _VAR_ONLY = re.compile(r"^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?$")
