@@ -13,7 +13,7 @@ from typing import Iterator
 
 from lintkit import secrets
 from lintkit.aws import schema as schema_errors
-from lintkit.aws import shell
+from lintkit.aws import runtimes, shell
 from lintkit.aws.partial import partial_reason
 from lintkit.api import Context
 from lintkit.documents import Document, Mapping, Node, Scalar, Sequence
@@ -192,9 +192,6 @@ def schema(doc: Document, ctx: Context) -> None:
 
 # --- phases: BSP004, BSP015, BSP016, BSP018, BSP024 -------------------------------------------------
 
-_OBSOLETE_RUNTIMES = {"docker": {"18", "19"}, "nodejs": {"8", "10"}, "python": {"3.6"}}
-
-
 def phases(doc: Document, ctx: Context) -> None:
     root = root_of(doc)
     if root is None:
@@ -251,19 +248,23 @@ def _check_command_item(item: Node, phase: str, ctx: Context) -> None:
 
 
 def _check_runtimes(node: Node | None, ctx: Context) -> None:
-    runtimes = _map(node)
-    if runtimes is None:
-        return
-    for runtime, _, value in runtimes.items():
-        text = _text(value)
-        if text is None:
-            continue
-        version = text.strip()
-        if version.lower() == "latest":
-            ctx.report("BSP024", value, f"runtime '{runtime}: latest' changes with the build image; pin a version",
-                       fix=f"{runtime}: <major version>")
-        elif version in _OBSOLETE_RUNTIMES.get(runtime.lower(), set()):
-            ctx.report("BSP024", value, f"runtime '{runtime}: {version}' is not available on current CodeBuild images; pin a supported version")
+    """BSP024 with the build image unknown: names and versions no image offers."""
+    for runtime, key, value, version in runtime_entries(node):
+        why = runtimes.problem(runtime, version)
+        if why:
+            ctx.report("BSP024", value if runtimes.known_runtime(runtime) else key, f"'{runtime}: {version}': {why}; the install phase fails",
+                       fix="Pick a runtime version the project's image offers (see the CodeBuild 'Available runtimes' page)")
+
+
+def runtime_entries(node: Node | None) -> Iterator[tuple[str, Node, Scalar, str]]:
+    """(runtime, key node, value node, version as written) of a runtime-versions
+    mapping; the version is read from the source, so `python: 3.10` is 3.10, not
+    the float 3.1."""
+    entries = _map(node)
+    for runtime, key, value in entries.items() if entries is not None else ():
+        if isinstance(value, Scalar) and not value.is_null and not value.tag:
+            raw = value.source[value.line - 1][value.column - 1 : value.end_column - 1] if value.line == value.end_line else value.text
+            yield runtime, key, value, raw.strip().strip("\"'") if value.style in ("", "'", '"') else value.text.strip()
 
 
 # --- env: BSP005, BSP006, BSP007 ------------------------------------------------------------------

@@ -5,10 +5,13 @@ from __future__ import annotations
 import re
 
 from lintkit import secrets
-from lintkit.aws.cfn import Resource, Template, is_true, items, scalar_text
+from lintkit.aws import runtimes
+from lintkit.aws.buildspec import runtime_entries
+from lintkit.aws.cfn import Resource, Template, is_true, items, scalar_text, template_of
+from lintkit.aws.embedded import extract
 from lintkit.aws import iam
 from lintkit.api import Context
-from lintkit.documents import Mapping, Node, Scalar, intrinsic
+from lintkit.documents import Document, Mapping, Node, ParseError, Scalar, intrinsic, load
 
 
 _DEPRECATED_IMAGE = re.compile(
@@ -314,3 +317,34 @@ def _split_alternatives(text: str) -> list[str]:
             current.append(ch)
     parts.append("".join(current))
     return parts
+
+
+def inline_runtimes(doc: Document, ctx: Context) -> None:
+    """BSP024 for inline buildspecs, whose project names its image: a runtime
+    version some image offers but this project's image does not. (What no
+    image offers is reported when the inline buildspec itself is linted.)"""
+    template = template_of(doc)
+    for res in template.of_type("AWS::CodeBuild::Project"):
+        env = res.prop("Environment")
+        image = scalar_text(env.get("Image")) if isinstance(env, Mapping) else None
+        source = res.prop("Source")
+        embedded = extract(source.get("BuildSpec")) if isinstance(source, Mapping) and image and source.get("BuildSpec") else None
+        if embedded is None or image is None:
+            continue
+        try:
+            spec = load(embedded.text)
+        except ParseError:
+            continue  # GEN001 on the inline buildspec says so
+        phases = spec.root.get("phases") if isinstance(spec.root, Mapping) else None
+        install = phases.get("install") if isinstance(phases, Mapping) else None
+        for runtime, _, value, version in runtime_entries(install.get("runtime-versions") if isinstance(install, Mapping) else None):
+            if runtimes.problem(runtime, version):
+                continue  # no image offers it: reported on the buildspec itself
+            why = runtimes.problem(runtime, version, image.strip())
+            if why:
+                line, col = embedded.map(value.line, value.column)
+                end_line, end_col = embedded.map(value.end_line, value.end_column)
+                ctx.report("BSP024", (line, col, end_line, end_col),
+                           f"'{runtime}: {version}' in the inline buildspec of project '{res.name}': {why}; the install phase fails",
+                           related=[(env.get("Image"), "the project's image")],
+                           fix="Pick a runtime version this image offers, or change the image")
