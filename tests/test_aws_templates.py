@@ -240,3 +240,9 @@ def test_template_rules_never_crash(resources, globals_) -> None:
         ctx = Context(path=name, kind=kind, text=text, registry=registry(), enabled=mine)
         run_checks(ctx, doc, kind, registry())
         assert not [n for n in ctx.notifications if n.kind == "crash"], ctx.notifications
+
+
+def test_all_at_once_is_medium_in_production_and_low_elsewhere() -> None:
+    result = run_paths([FIXTURES / "cloudformation" / "sam_rules.yaml"], root=FIXTURES / "cloudformation")
+    severities = {f.message.split("'")[1]: f.severity.value for f in result.findings if f.code == "SAM002"}
+    assert severities == {"ProdOrders": "medium", "StagingOrders": "low"}
