@@ -246,3 +246,16 @@ def test_all_at_once_is_medium_in_production_and_low_elsewhere() -> None:
     result = run_paths([FIXTURES / "cloudformation" / "sam_rules.yaml"], root=FIXTURES / "cloudformation")
     severities = {f.message.split("'")[1]: f.severity.value for f in result.findings if f.code == "SAM002"}
     assert severities == {"ProdOrders": "medium", "StagingOrders": "low"}
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ('{"Type": "AWS::CodeBuild::Project", "Properties": {"Artifacts": {"Type": "NO_ARTIFACTS"}}}', "cloudformation"),
+        ('{"Build": {"Type": "AWS::CodeBuild::Project", "Properties": {}}, "Key": {"Type": "AWS::KMS::Key"}}', "cloudformation"),
+        ('{"Type": "AWS::CodeBuild::Project"}', None),  # a Type alone: a reference, not a resource
+        ('{"Build": {"Type": "AWS::CodeBuild::Project"}, "name": "x"}', None),  # not every value a resource
+    ],
+)
+def test_template_fragments_are_classified(text: str, kind: str | None) -> None:
+    assert classify_document("parts/fragment.json", load(text, "parts/fragment.json")) == kind

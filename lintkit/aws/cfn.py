@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import Iterator
 
 from lintkit.documents import Document, Mapping, Node, Scalar, Sequence, intrinsic
@@ -92,6 +93,11 @@ class Resource:
 
 
 class Template:
+    """A template's Resources and Parameters. A template split into fragments
+    (a file holding only the body of `Resources`, or a single resource with
+    its `Type` and `Properties`, merged by a build step) is read the same way;
+    a single resource takes its file's name as its logical id."""
+
     def __init__(self, doc: Document) -> None:
         self.doc = doc
         root = doc.root
@@ -101,6 +107,12 @@ class Template:
         if self.root is None:
             return
         resources = self.root.get("Resources")
+        if not isinstance(resources, Mapping) and "AWSTemplateFormatVersion" not in self.root:
+            if is_resource(self.root):
+                name = PurePosixPath(doc.path.split("#", 1)[0]).name.split(".", 1)[0] or "Resource"
+                self.resources[name] = Resource(name, self.root.key_node("Type") or self.root, self.root, scalar_text(self.root.get("Type")) or "")
+                return
+            resources = self.root  # the body of Resources
         if isinstance(resources, Mapping):
             for name, key, value in resources.items():
                 if isinstance(value, Mapping):
@@ -202,8 +214,16 @@ def plain_text(node: Node | None) -> str | None:
     return None
 
 
-def is_template(doc: Document) -> bool:
-    return isinstance(doc.root, Mapping) and isinstance(doc.root.get("Resources"), Mapping)
+def is_resource(node: Node | None) -> bool:
+    """`{Type: AWS::…, Properties: {…}}`: one CloudFormation resource."""
+    rtype = scalar_text(node.get("Type")) if isinstance(node, Mapping) else None
+    return bool(rtype) and "::" in (rtype or "") and isinstance(node, Mapping) and set(node.keys()) <= _RESOURCE_KEYS
+
+
+_RESOURCE_KEYS = frozenset({
+    "Type", "Properties", "DependsOn", "Condition", "Metadata", "DeletionPolicy", "UpdateReplacePolicy",
+    "UpdatePolicy", "CreationPolicy",
+})
 
 
 def strings_in(node: Node | None) -> Iterator[Scalar]:
