@@ -31,7 +31,7 @@ def test_offered(runtime: str, version: str, image: str | None) -> None:
         ("nodejs", "20", "aws/codebuild/standard:8.0", "build image aws/codebuild/standard:8.0 does not offer nodejs 20 (it offers: 24, 22)"),
         ("nodejs", "10", None, "no current CodeBuild image offers nodejs 10 (they offer: 18, 20, 22, 24)"),
         ("java", "openjdk8", None, "no current CodeBuild image offers java openjdk8"),
-        ("node", "18", None, "CodeBuild has no runtime named 'node' (did you mean 'nodejs'?)"),
+        ("node", "18", None, "CodeBuild has no runtime named 'node' (did you mean 'nodejs'?), so the install phase fails"),
         ("rust", "1.94", "aws/codebuild/standard:7.0", "build image aws/codebuild/standard:7.0 does not offer rust 1.94 (it offers: none)"),
     ],
 )

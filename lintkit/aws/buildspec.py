@@ -252,7 +252,7 @@ def _check_runtimes(node: Node | None, ctx: Context) -> None:
     for runtime, key, value, version in runtime_entries(node):
         why = runtimes.problem(runtime, version)
         if why:
-            ctx.report("BSP024", value if runtimes.known_runtime(runtime) else key, f"'{runtime}: {version}': {why}; the install phase fails",
+            ctx.report("BSP024", value if runtimes.known_runtime(runtime) else key, f"'{runtime}: {version}': {why}",
                        fix="Pick a runtime version the project's image offers (see the CodeBuild 'Available runtimes' page)")
 
 

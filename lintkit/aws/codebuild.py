@@ -15,7 +15,7 @@ from lintkit.documents import Document, Mapping, Node, ParseError, Scalar, intri
 
 
 _DEPRECATED_IMAGE = re.compile(
-    r"^aws/codebuild/(standard:[1-4]\.0|amazonlinux2-x86_64-standard:[12]\.0|amazonlinux2-aarch64-standard:1\.0"
+    r"^aws/codebuild/(standard:[1-4]\.0|amazonlinux2-x86_64-standard:[1-3]\.0|amazonlinux2-aarch64-standard:1\.0"
     r"|(nodejs|docker|python|java|golang|ruby|php|dot-net|android-java-\d+)[:/]|eb-|ubuntu-base:14\.04)"
 )
 _URL_SECRETS = ("url-credentials", "url-token")
@@ -345,6 +345,6 @@ def inline_runtimes(doc: Document, ctx: Context) -> None:
                 line, col = embedded.map(value.line, value.column)
                 end_line, end_col = embedded.map(value.end_line, value.end_column)
                 ctx.report("BSP024", (line, col, end_line, end_col),
-                           f"'{runtime}: {version}' in the inline buildspec of project '{res.name}': {why}; the install phase fails",
+                           f"'{runtime}: {version}' in the inline buildspec of project '{res.name}': {why}",
                            related=[(env.get("Image"), "the project's image")],
                            fix="Pick a runtime version this image offers, or change the image")

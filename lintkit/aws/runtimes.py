@@ -54,16 +54,16 @@ def problem(runtime: str, version: str, image: str | None = None) -> str:
     if name not in table.names:
         close = difflib.get_close_matches(name, table.names, n=1, cutoff=0.6)
         hint = f"did you mean '{close[0]}'?" if close else f"runtimes: {', '.join(table.names)}"
-        return f"CodeBuild has no runtime named '{runtime}' ({hint})"
+        return f"CodeBuild has no runtime named '{runtime}' ({hint}), so the install phase fails"
     if image is not None:
         offered = table.offers.get(image.strip(), {}).get(name, ())
         if image.strip() in table.offers and not _matches(version, offered):
             shown = ", ".join(offered) if offered else "none"
-            return f"build image {image.strip()} does not offer {runtime} {version} (it offers: {shown})"
+            return f"build image {image.strip()} does not offer {runtime} {version} (it offers: {shown}), so the install phase fails"
         return ""
     if not any(_matches(version, table.offers[img].get(name, ())) for img in table.current):
         newest = sorted({v for img in table.current for v in table.offers[img].get(name, ())}, key=_order)
-        return f"no current CodeBuild image offers {runtime} {version} (they offer: {', '.join(newest) or 'none'})"
+        return f"no current CodeBuild image offers {runtime} {version} (they offer: {', '.join(newest) or 'none'}), so on a current image the install phase fails"
     return ""
 
 
