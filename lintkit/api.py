@@ -65,6 +65,26 @@ class Project:
     # re-validates them before reusing a result).
     probes: dict[str, bool] | None = field(default=None, compare=False, repr=False)
 
+    def index(self, name: str) -> Any:
+        """Project facts for the Python analyses: the run-wide index `name`
+        (`registry.DERIVED_INDEXES`) over the summaries table it reads, built
+        once per run and shared by every file. The result cache records the
+        questions a file asks of it."""
+        from lintkit.cache import _derived_builder, derived
+
+        build = _derived_builder(name)
+        return derived(self.summaries.get(build.table, {}), build)
+
+    def index(self, name: str) -> Any:
+        """Project facts for the Python analyses: the run-wide index `name`
+        (`registry.DERIVED_INDEXES`) over the summaries table it reads, built
+        once per run and shared by every file. The result cache records the
+        questions a file asks of it."""
+        from lintkit.cache import _derived_builder, derived
+
+        build = _derived_builder(name)
+        return derived(self.summaries.get(build.table, {}), build)
+
     def exists(self, relpath: str) -> bool:
         rel = relpath.lstrip("./")
         if rel in self.files:

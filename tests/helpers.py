@@ -27,7 +27,8 @@ def registry():
 
 
 def run_paths(paths: list[Path], root: Path, config: Config | None = None, jobs: int = 1, **kwargs) -> RunResult:
-    cfg = config or Config(root=str(root), respect_gitignore=False)
+    # Every rule, opt-in ones included: fixtures and documented examples test them all.
+    cfg = config or Config(root=str(root), respect_gitignore=False, select=("ALL",))
     return run([str(p) for p in paths], cfg, root=root, registry=registry(), jobs=jobs, **kwargs)
 
 

@@ -1,5 +1,6 @@
 """The speed structures must answer exactly what the slow paths answered:
-the indexed tree walk, the run-wide summary indexes, the catalogue lookup."""
+the indexed tree walk, the catalogue lookup; and the run-wide summary
+indexes answer exactly what the importing module would import."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ import pytest
 from astroid import nodes
 
 from lintkit.cache import Deps, RunFacts, _RecordingTable, derived
-from lintkit.python.leak_index import ModuleSummaries
-from lintkit.python.parse import module_name_for, parse_module
+from lintkit.python.leak_index import ModuleSummaries, SummaryIndex
+from lintkit.python.modules import ModuleFiles
+from lintkit.python.parse import parse_module
 from lintkit.python.resources import load_catalogue
 from lintkit.python.taint_index import ProjectIndex
 from lintkit.python.walk import bindings, nodes_of, teardown
@@ -47,67 +49,87 @@ def test_bindings_match_lookup_and_teardown_empties_the_tree() -> None:
     assert all(not n.__dict__ for n in every)
 
 
+FILES = [
+    "good/app.py", "good/libuser.py", "bad/app.py", "bad/libuser.py", "main.py",  # two folders, one module name
+    "src/pkg/__init__.py", "src/pkg/a.py", "src/pkg/b.py", "tests/test_a.py",  # src layout, tests beside it
+    "lib.py", "lib/__init__.py",  # a package and a module of one name
+    "app/__init__.py", "app/sub/__init__.py", "app/sub/m.py", "app/sub/util.py", "util.py", "app/sub/only.py",
+]
+
+
+@pytest.mark.parametrize(
+    ("importer", "name", "found"),
+    [
+        ("good/app.py", "libuser", "good/libuser.py"),  # the importer's own folder
+        ("bad/app.py", "libuser", "bad/libuser.py"),
+        ("main.py", "libuser", None),  # two candidates elsewhere: ambiguous, nothing
+        ("src/pkg/a.py", "pkg.b", "src/pkg/b.py"),  # the import root above the package
+        ("src/pkg/a.py", "src.pkg.b", "src/pkg/b.py"),  # the run-relative name (a relative import)
+        ("tests/test_a.py", "pkg.b", "src/pkg/b.py"),  # the one file with those trailing parts
+        ("tests/test_a.py", "pkg", "src/pkg/__init__.py"),
+        ("main.py", "lib", "lib/__init__.py"),  # the package wins, as in Python
+        ("app/sub/m.py", "util", "util.py"),  # absolute import: the import root first...
+        ("app/sub/m.py", "only", "app/sub/only.py"),  # ...then the importer's folder
+        ("app/sub/m.py", "app.sub.util", "app/sub/util.py"),
+        ("main.py", "nothing.here", None),
+    ],
+)
+def test_module_files_follow_the_importers_package_and_directory(importer: str, name: str, found: str | None) -> None:
+    assert ModuleFiles(FILES).find(name, importer) == found
+
+
 TAINT_TABLE = {
-    "src/pkg/a.py": {"functions": {"f": {"n": "a.f"}, "C.m": {"n": "a.C.m"}}, "urlviews": ["pkg.views.home"]},
-    "pkg/a.py": {"functions": {"f": {"n": "short a.f"}}},
-    "other/pkg/a.py": {"functions": {"g": {"n": "other a.g"}}},
+    "good/app.py": {"functions": {"view": {"n": "good view"}}},
+    "good/libuser.py": {"functions": {"lookup": {"n": "good lookup"}, "Repo.get": {"n": "good Repo.get"}}},
+    "bad/libuser.py": {"functions": {"lookup": {"n": "bad lookup"}, "Repo.get": {"n": "bad Repo.get"}}},
+    "src/pkg/a.py": {"functions": {"f": {"n": "src a.f"}, "C.m": {"n": "src a.C.m"}}, "urlviews": ["pkg.views.home"]},
+    "pkg/a.py": {"functions": {"f": {"n": "root a.f"}}},
     "pkg/views.py": {"functions": {"home": {"n": "home"}}, "urlviews": ["pkg.views.home", "pkg.views.about"]},
-    "lib.py": {"functions": {"h": {"n": "lib.py h"}}},  # two modules named `lib`:
-    "lib/__init__.py": {"functions": {"h": {"n": "lib/__init__.py h"}}},  # the deeper one wins
-    "vendor/lib.py": {"functions": {"h": {"n": "vendor lib h"}}},
 }
 
 
-def slow_function(table: dict, qual: str, asking: str):
-    """The per-module index the taint analysis used to build, then one lookup."""
-    index, exact = {}, set()
-    for relpath, data in sorted(table.items(), key=lambda kv: kv[0].count("/")):
-        if relpath == asking:
-            continue
-        parts = module_name_for(relpath).split(".")
-        for start in range(len(parts)):
-            mod = ".".join(parts[start:])
-            for fname, summ in data.get("functions", {}).items():
-                key = f"{mod}.{fname}"
-                if start == 0 or key not in exact:
-                    index.setdefault(key, summ) if start else index.__setitem__(key, summ)
-                if start == 0:
-                    exact.add(key)
-    return index.get(qual), index
+@pytest.mark.parametrize(
+    ("qual", "asking", "found"),
+    [
+        ("libuser.lookup", "good/app.py", "good lookup"),
+        ("libuser.lookup", "bad/app.py", "bad lookup"),
+        ("libuser.lookup", "main.py", None),  # ambiguous
+        ("libuser.Repo.get", "good/app.py", "good Repo.get"),
+        ("pkg.a.f", "x.py", "root a.f"),  # the root's pkg/a.py, not src/pkg/a.py
+        ("pkg.a.f", "src/pkg/b.py", "src a.f"),  # from inside src/pkg: its own package
+        ("pkg.a.f", "pkg/a.py", None),  # a module never sees its own summaries
+        ("pkg.a.C.m", "src/pkg/b.py", "src a.C.m"),
+        ("pkg.views.home", "app.py", "home"),
+        ("pkg.views.nothing", "app.py", None),
+    ],
+)
+def test_project_index_finds_the_function_the_asker_imports(qual: str, asking: str, found: str | None) -> None:
+    summary = ProjectIndex(TAINT_TABLE).function(qual, asking)
+    assert (summary or {}).get("n") == found
 
 
-@pytest.mark.parametrize("asking", [*TAINT_TABLE, "elsewhere.py"])
-def test_project_index_answers_as_the_per_module_index_did(asking: str) -> None:
+def test_project_index_owners_and_views() -> None:
     index = ProjectIndex(TAINT_TABLE)
-    _, everything = slow_function(TAINT_TABLE, "", asking)
-    quals = {*everything, "pkg.a.f", "a.f", "pkg.a.g", "a.C", "lib.h", "nothing.here"}
-    for qual in sorted(quals):
-        assert index.function(qual, asking) == slow_function(TAINT_TABLE, qual, asking)[0], qual
-    owners = {k.rsplit(".", i)[0] for k in everything for i in range(1, k.count(".") + 1)}
-    for qual in sorted(owners | {"pkg.a.C", "a.C", "zzz"}):
-        assert index.is_owner(qual, asking) == (qual in owners), qual
-    others = {v for r, d in TAINT_TABLE.items() if r != asking for v in d.get("urlviews", [])}
-    assert index.url_views(asking) == frozenset(others)
+    assert index.is_owner("libuser.Repo", "good/app.py") and index.is_owner("pkg.a.C", "src/pkg/b.py")
+    assert not index.is_owner("pkg.a.C", "x.py")  # the root's pkg/a.py has no class C
+    assert not index.is_owner("libuser.Repo", "good/libuser.py") and not index.is_owner("libuser", "good/app.py")
+    assert index.url_views("x.py") == {"pkg.views.home", "pkg.views.about"}
+    assert index.url_views("pkg/views.py") == {"pkg.views.home"}  # still routed to by src/pkg/a.py
 
 
-def test_project_index_prefers_full_names() -> None:
-    index = ProjectIndex(TAINT_TABLE)
-    assert index.function("pkg.a.f", "x.py") == {"n": "short a.f"}  # pkg/a.py's full name beats src/pkg/a.py's suffix
-    assert index.function("pkg.a.f", "pkg/a.py") == {"n": "a.f"}  # ...which is all that is left when pkg/a.py asks
-
-
-def test_module_summaries_answer_in_table_order() -> None:
+def test_module_summaries_resolve_imports_from_the_asker() -> None:
     table = {
-        "x/util.py": {"module": "x.util", "functions": {"f": {}}},
-        "util.py": {"module": "util", "functions": {"g": {}}},
-        "y/util.py": {"module": "y.util"},
-        "app.py": {"module": "app", "functions": {}},
+        "good/app.py": {"module": "good.app", "functions": {}},
+        "good/util.py": {"module": "good.util", "functions": {"f": {"n": "good"}}},
+        "bad/util.py": {"module": "bad.util", "functions": {"f": {"n": "bad"}}},
+        "empty.py": {"module": "empty", "functions": {}},
     }
     index = ModuleSummaries(table)
-    assert index.local("util") == table["util.py"]
-    assert index.local("y.util") is None  # no functions: not a module summary the analysis can use
-    assert index.matching({"util"}, "app") == [table["x/util.py"], table["util.py"], table["y/util.py"]]
-    assert index.matching({"util", "x.util"}, "x.util") == [table["util.py"], table["y/util.py"]]
+    assert index.local("good/app.py") == table["good/app.py"]  # no functions, but the run's own summary
+    assert index.local("nowhere.py") is None
+    assert index.imported(["util", "empty", "missing"], "good/app.py") == [("util", table["good/util.py"])]
+    assert index.imported(["util"], "main.py") == []  # two modules named util: ambiguous
+    assert index.imported(["util"], "good/util.py") == []  # never its own
 
 
 def test_recorded_questions_hold_until_their_answer_changes() -> None:
@@ -117,7 +139,7 @@ def test_recorded_questions_hold_until_their_answer_changes() -> None:
     recording = _RecordingTable("taint", tables["taint"], facts.summary_digests["taint"], deps)
     index = derived(recording, ProjectIndex)
     assert index.function("pkg.views.home", "app.py") == {"n": "home"}
-    assert index.is_owner("pkg.views", "app.py") is True
+    assert index.is_owner("libuser.Repo", "good/app.py") is True
     frozen = facts.freeze(deps, ".")
     assert not deps.whole_tables and len(frozen["derived"]["taint:taint-index"]) == 2
     assert facts.holds(frozen, ".")
@@ -125,6 +147,9 @@ def test_recorded_questions_hold_until_their_answer_changes() -> None:
     assert RunFacts.build(frozenset(unrelated), {"taint": unrelated}).holds(frozen, ".")
     changed = dict(TAINT_TABLE, **{"pkg/views.py": {"functions": {"home": {"n": "home, now a sink"}}}})
     assert not RunFacts.build(frozenset(changed), {"taint": changed}).holds(frozen, ".")
+    # a new module the asker now imports instead changes the answer too
+    closer = dict(TAINT_TABLE, **{"pkg/views/__init__.py": {"functions": {"home": {"n": "another home"}}}})
+    assert not RunFacts.build(frozenset(closer), {"taint": closer}).holds(frozen, ".")
 
 
 def test_catalogue_lookup_matches_the_first_pattern_in_catalogue_order() -> None:
@@ -151,29 +176,26 @@ def test_catalogue_lookup_matches_the_first_pattern_in_catalogue_order() -> None
             assert cat.kind_for(qname, method, receiver) == slow(qname, method, receiver), (qname, method, receiver)
 
 
-def test_summary_index_lookup_matches_the_linear_scan() -> None:
-    from lintkit.python.leaks import SummaryIndex
+def test_summary_index_looks_up_this_module_its_classes_and_its_imports() -> None:
+    module = parse_module("class C:\n    def m(self):\n        self.close_it(1)\n", "pkg/mod.py")
+    scope = next(module.nodes_of_class(nodes.FunctionDef))
+    local = {"functions": {"helper": {"n": 1}, "C.close_it": {"n": 2}}}
+    index = SummaryIndex("pkg.mod", local, [("util", {"functions": {"f": {"n": 3}}})])
+    assert index.lookup("pkg.mod.helper", scope) == ({"n": 1}, 0)  # a module-level function
+    assert index.lookup("helper", scope) == ({"n": 1}, 0)  # as written (a nested function)
+    assert index.lookup("self.close_it", scope) == ({"n": 2}, 1)
+    assert index.lookup("util.f", scope) == ({"n": 3}, 0)
+    assert index.lookup("other.util.f", scope) is None  # not a module this one imports
+    assert index.lookup("pkg.mod.C.close_it", scope) is None and index.lookup(None, scope) is None
 
-    others = [
-        {"module": "c1.django.utils.text", "functions": {"f": {"n": 1}}},
-        {"module": "django.utils.text", "functions": {"f": {"n": 2}, "g": {"n": 3}}},
-        {"module": "text", "functions": {"h": {"n": 4}}},
-        {"module": "other.utils", "functions": {"f": {"n": 5}}},
-        {"module": "utils", "functions": {"u": {"n": 6}}},
-    ]
-    index = SummaryIndex({}, others)
 
-    def slow(qname: str):
-        head, _, func = qname.rpartition(".")
-        for summary in others:
-            mod = summary["module"]
-            if mod == head or mod.endswith("." + head) or head.endswith("." + mod):
-                fn = summary["functions"].get(func)
-                if fn:
-                    return fn, 0
-        return None
+def test_the_context_hands_analyses_the_runs_indexes() -> None:
+    """`ctx.project.index(name)`: project facts without importing the cache, built once per table."""
+    from lintkit.api import Project
 
-    heads = {s["module"] for s in others} | {"utils.text", "text", "utils", "x.utils", "a.b.utils.text", "ext", "django"}
-    for head in sorted(heads):
-        for func in ("f", "g", "h", "u", "missing"):
-            assert index.lookup(None, f"{head}.{func}", None) == slow(f"{head}.{func}"), (head, func)
+    project = Project(root=ROOT, summaries={"taint": dict(TAINT_TABLE), "leaks": {}})
+    taint = project.index("taint-index")
+    assert isinstance(taint, ProjectIndex) and project.index("taint-index") is taint
+    assert taint.function("libuser.lookup", "bad/app.py") == {"n": "bad lookup"}
+    assert isinstance(project.index("leak-modules"), ModuleSummaries)
+    assert isinstance(Project(root=ROOT).index("taint-index"), ProjectIndex)  # no summaries: an empty index

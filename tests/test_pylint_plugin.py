@@ -58,7 +58,7 @@ def test_message_ids_are_generated_from_the_registry_and_unique() -> None:
     assert by_code["PRL004"] == ("W9104", "lintkit-socket-connection-timeout")
     # every Python rule other helpers register shows up too
     assert {r.family for r in rules} >= {"PRL"}
-    assert all(r.domain == "python" for r in rules)
+    assert all("python" in r.kinds for r in rules)
 
 
 def test_pylint_reports_the_same_findings_as_lintkit() -> None:
@@ -68,13 +68,20 @@ def test_pylint_reports_the_same_findings_as_lintkit() -> None:
     symbols = {symbol(r): r.code for r in python_rules(registry())}
     from_pylint = {(Path(m["path"]).name, m["line"], symbols[m["symbol"]]) for m in messages if m["symbol"] in symbols}
     result = run_paths([FAMILY], root=FAMILY)
-    from_lintkit = {(Path(f.path).name, f.line, f.code) for f in result.findings if f.code in symbols.values()}
+    from_lintkit = {(f.path, f.line, f.code) for f in result.findings if f.code in symbols.values() and "/" not in f.path}
     assert from_pylint == from_lintkit
     codes = {code for _, _, code in from_pylint}
     assert {"PRL001", "PRL002", "PRL003", "PRL004"} <= codes
     # the cross-module cases depend on summaries of the imported helper module
     assert ("xmod_use.py", 30, "PRL001") in from_pylint
     assert not any(name == "xmod_use.py" and line in (9, 17) for name, line, _ in from_pylint)
+
+
+@pytest.mark.parametrize(("twin", "lines"), [("good", []), ("bad", [7, 12])])
+def test_pylint_resolves_an_import_to_the_modules_own_folder(twin: str, lines: list[int]) -> None:
+    """fixtures/python_leaks/samename: `import store` means this folder's store.py."""
+    messages = run_pylint(FAMILY / "samename" / twin, ["app.py", "store.py"])
+    assert sorted((m["path"], m["line"], m["symbol"]) for m in messages) == [("app.py", n, "lintkit-resource-leak") for n in lines]
 
 
 def test_pylint_messages_carry_lintkit_text_and_positions() -> None:

@@ -30,8 +30,9 @@ def test_example(rule, example, tmp_path: Path) -> None:
     target = tmp_path / example.filename
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(example.text, encoding="utf-8")
-    # The default set plus the rule, whether it is on by default or opt-in.
-    result = run_paths([tmp_path], root=tmp_path, config=Config(root=str(tmp_path), respect_gitignore=False, select=("default", rule.code)))
+    # Rules off by default are tested the way a user turns them on.
+    config = Config(root=str(tmp_path), respect_gitignore=False, select=("default", rule.code))
+    result = run_paths([tmp_path], root=tmp_path, config=config)
     codes = {f.code for f in result.findings}
     if example.verdict == "bad":
         assert rule.code in codes, f"bad example of {rule.code} did not trigger it: {result.findings}"

@@ -7,7 +7,8 @@ import astroid
 import pytest
 from astroid import nodes
 
-from lintkit.python.calls import NOT_CONSTANT, call_name, constant, is_test_path, words
+from lintkit.python.calls import NOT_CONSTANT, constant, is_test_path, words
+from lintkit.python.names import call_name
 from lintkit.python.localflow import destinations
 from lintkit.python.security_common import is_settings_file, sensitive_identifier
 
@@ -36,7 +37,7 @@ def _calls(source: str) -> list[nodes.Call]:
 
 def test_call_names_resolve_through_imports_and_aliases() -> None:
     names = [call_name(c) for c in _calls(SOURCE)]
-    assert names == ["hashlib.md5", "hashlib.md5", "os.path.join", "open", "xml.sax.handler.feature_external_ges.upper", "random.random", None, "os.chmod"]
+    assert names == ["hashlib.md5", "hashlib.md5", "os.path.join", "builtins.open", "xml.sax.handler.feature_external_ges.upper", "random.random", None, "os.chmod"]
 
 
 def test_constants_fold_and_follow_single_assignments() -> None:

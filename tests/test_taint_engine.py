@@ -8,7 +8,7 @@ from pathlib import Path
 
 from lintkit.config import Config
 
-from lintkit.python.dataflow import fixes_host
+from lintkit.python.sinks import fixes_host
 from lintkit.python.parse import parse_module
 from lintkit.python.taint import summarize
 from lintkit.report import render
@@ -166,9 +166,10 @@ def test_summary_records_returns_and_sinks() -> None:
     )
     summary = summarize(parse_module(text, "helpers/util.py"), "helpers/util.py")
     funcs = summary["functions"]
-    assert funcs["q"]["returns"] == {"0": ["PIV013"]}
+    assert funcs["q"]["returns"] == {"0": ["command"]}
     assert funcs["p"]["returns"] == {"1": []}
-    assert funcs["run"]["sinks"] == [[0, "PIV013", 7, "subprocess.run(shell=True)"]]
+    assert funcs["run"]["sinks"] == [[0, "command", 7, "subprocess.run(shell=True)"]]
+    assert funcs["run"]["params"] == ["cmd"]
     json.dumps(summary)  # must travel to workers and the cache
 
 
@@ -190,3 +191,16 @@ def test_fixed_host_prefixes() -> None:
     assert not fixes_host("/")
     assert not fixes_host("https://")
     assert not fixes_host("//evil.example/")
+
+
+def test_relative_imports_name_the_projects_module_not_a_stdlib_namesake() -> None:
+    """`from .shlex import quote` is pkg.shlex.quote (a project helper), not the
+    shlex.quote sanitizer: at module level and inside a function alike."""
+    text = (
+        "from .shlex import quote\n"
+        "def f(v):\n    return quote(v)\n"
+        "def g(v):\n    from .shlex import quote as q\n    return q(v)\n"
+        "def h(v):\n    import shlex\n    return shlex.quote(v)\n"
+    )
+    funcs = summarize(parse_module(text, "pkg/cmd.py"), "pkg/cmd.py")["functions"]
+    assert (funcs["f"]["returns"], funcs["g"]["returns"], funcs["h"]["returns"]) == ({"0": []}, {"0": []}, {"0": ["command"]})

@@ -1,71 +1,20 @@
-"""Resolving names and calls to qualified names through imports and aliases.
+"""Syntax helpers for the detectors: arguments, constants, identifiers, file roles.
 
-`from hashlib import md5 as m; m(x)` resolves to `hashlib.md5`, `import
-xml.sax.handler as h; h.feature_external_ges` to
-`xml.sax.handler.feature_external_ges`. Resolution uses astroid's scope lookup
-only (no inference): it is fast, deterministic and never executes anything.
-A name bound once to another resolvable name (`md5 = hashlib.md5`) is
-followed; anything else resolves to None.
+What a name stands for is `names.py`'s job; `call_name` is re-exported here
+for the detectors that import it from this module.
 """
 
 from __future__ import annotations
 
-import builtins
 import re
-from typing import Any, Iterator
+from typing import Any
 
 from astroid import nodes
 
-from lintkit.python.walk import bindings, nodes_of
+from lintkit.python.names import call_name
+from lintkit.python.walk import bindings
 
 _MAX_DEPTH = 8
-_BUILTINS = frozenset(dir(builtins))
-
-
-def qualname(node: Any, depth: int = 0) -> str | None:
-    """The dotted name `node` (a Name or Attribute chain) stands for, or None."""
-    if depth > _MAX_DEPTH:
-        return None
-    if isinstance(node, nodes.Attribute):
-        base = qualname(node.expr, depth + 1)
-        return f"{base}.{node.attrname}" if base else None
-    if isinstance(node, nodes.Name):
-        return _resolve_name(node, depth)
-    return None
-
-
-def _resolve_name(node: nodes.Name, depth: int) -> str | None:
-    name = node.name
-    assigns = bindings(node)
-    if not assigns:
-        return name if name in _BUILTINS else None
-    binding = assigns[-1]
-    if binding.root().name == "builtins":
-        return name
-    if isinstance(binding, nodes.Import):
-        for modname, alias in binding.names:
-            if alias == name:
-                return modname
-            if alias is None and modname.split(".")[0] == name:
-                return name
-        return None
-    if isinstance(binding, nodes.ImportFrom):
-        module = "." * (binding.level or 0) + (binding.modname or "")
-        for orig, alias in binding.names:
-            if (alias or orig) == name:
-                return f"{module}.{orig}" if module else orig
-        return None
-    if isinstance(binding, nodes.AssignName) and len(assigns) == 1:
-        parent = binding.parent
-        if isinstance(parent, nodes.Assign) and len(parent.targets) == 1 and parent.targets[0] is binding:
-            if isinstance(parent.value, (nodes.Name, nodes.Attribute)):
-                return qualname(parent.value, depth + 1)
-    return None
-
-
-def call_name(call: nodes.Call) -> str | None:
-    """Qualified name of the called function, e.g. `hashlib.md5`."""
-    return qualname(call.func)
 
 
 def method_name(call: nodes.Call) -> str | None:
@@ -207,10 +156,6 @@ def enclosing_function(node: Any) -> nodes.FunctionDef | None:
     return scope if isinstance(scope, nodes.FunctionDef) else None
 
 
-def calls(tree: nodes.NodeNG) -> Iterator[nodes.Call]:
-    yield from nodes_of(tree, nodes.Call)
-
-
 def is_test_path(relpath: str) -> bool:
     """Test code (`tests/`, `test_*.py`, `*_test.py`, `conftest.py`): fixtures,
     fake credentials and throw-away servers are expected there."""
@@ -225,7 +170,6 @@ __all__ = [
     "NOT_CONSTANT",
     "argument",
     "call_name",
-    "calls",
     "constant",
     "enclosing_function",
     "has_star_kwargs",
@@ -233,7 +177,6 @@ __all__ = [
     "keyword",
     "last_identifier",
     "method_name",
-    "qualname",
     "receiver_name",
     "string_prefix",
     "words",

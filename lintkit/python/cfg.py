@@ -85,7 +85,6 @@ def _lazy(build: Callable[[], int]) -> Target:
     return get
 
 
-_TERMINAL = (nodes.Return, nodes.Raise, nodes.Break, nodes.Continue)
 _SCOPES = (nodes.Lambda, nodes.FunctionDef, nodes.AsyncFunctionDef, nodes.ClassDef)
 
 

@@ -1,5 +1,8 @@
 """Taint models as data: sources, sinks, sanitizers and normalizers per
-framework, loaded from `rules/models/taint-*.toml` (one entry per API)."""
+framework, loaded from `rules/models/taint-*.toml` (one entry per API, named
+as `names.py` resolves it). Sinks and sanitizers speak in sink kinds
+(`taint-kinds.toml`); which rule reports a kind is the rule's own fact (its
+TOML's `sinks`)."""
 
 from __future__ import annotations
 
@@ -20,23 +23,24 @@ ALL = "*"
 @dataclass(frozen=True)
 class Sink:
     api: str
-    rule: str
+    kind: str  # the sink kind ("sql", "command", ...)
     args: tuple[int, ...] = ()
     kwargs: tuple[str, ...] = ()
     receiver: bool = False
     mode: str = ""
-    kind: str = ""
+    what: str = ""  # what the input reaches, when not the kind's words
 
 
 @dataclass(frozen=True)
 class Sanitizer:
     api: str
-    clears: frozenset[str]
+    clears: frozenset[str]  # sink kinds, or ALL
     guard: bool = False
 
 
 @dataclass
 class TaintModel:
+    kinds: dict[str, str] = field(default_factory=dict)  # sink kind -> what it is, in messages
     sources: dict[str, str] = field(default_factory=dict)  # api -> "remote" | "local"
     sinks: dict[str, list[Sink]] = field(default_factory=dict)  # api or "*.method"
     sanitizers: dict[str, Sanitizer] = field(default_factory=dict)
@@ -92,17 +96,18 @@ def load_model(directory: str | None = None) -> TaintModel:
     base = Path(directory) if directory else models_dir()
     for path in sorted(base.glob("taint-*.toml")):
         data = tomllib.loads(path.read_text(encoding="utf-8"))
+        model.kinds.update({str(k): str(v) for k, v in data.get("kinds", {}).items()})
         for entry in data.get("source", []):
             model.sources[str(entry["api"])] = str(entry.get("kind", "remote"))
         for entry in data.get("sink", []):
             sink = Sink(
                 api=str(entry["api"]),
-                rule=str(entry["rule"]),
+                kind=str(entry["kind"]),
                 args=tuple(int(i) for i in entry.get("args", [])),
                 kwargs=tuple(str(k) for k in entry.get("kwargs", [])),
                 receiver=bool(entry.get("receiver", False)),
                 mode=str(entry.get("mode", "")),
-                kind=str(entry.get("kind", "")),
+                what=str(entry.get("what", "")),
             )
             model.sinks.setdefault(sink.api, []).append(sink)
         for entry in data.get("sanitizer", []):

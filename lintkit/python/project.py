@@ -64,17 +64,6 @@ def summarize_module(module: Any, relpath: str, funcs: dict[str, Any]) -> dict[s
     return out
 
 
-def summarize_file(relpath: str, text: str, funcs: dict[str, Any]) -> dict[str, Any]:
-    """{analysis name: summary} for one file; {} when it does not parse."""
-    from lintkit.python.parse import PythonSyntaxError, parse_module
-
-    try:
-        module = parse_module(text, relpath)
-    except PythonSyntaxError:
-        return {}
-    return summarize_module(module, relpath, funcs)
-
-
 def merge_summaries(per_file: list[tuple[str, dict[str, Any] | None]], names: list[str]) -> dict[str, dict[str, Any]]:
     """{name: {relpath: summary}} in the order given (candidate order), so the
     table is identical whatever order workers finished in."""
@@ -85,22 +74,3 @@ def merge_summaries(per_file: list[tuple[str, dict[str, Any] | None]], names: li
                 merged[name][relpath] = summary
     return merged
 
-
-def build_summaries(candidates: list[Candidate], max_size: int, jobs: int = 1) -> dict[str, dict[str, Any]]:
-    """Summaries of `candidates` (sequentially by default). `engine.run` does
-    the same through the worker pool, with the cache."""
-    from lintkit.parallel import Runner
-
-    names = list(summarizers())
-    if not names or not candidates:
-        return {name: {} for name in names}
-    from lintkit.config import Config
-    from lintkit.engine import Settings
-
-    settings = Settings(enabled=frozenset(), config=Config(max_file_size=max_size), root=".")
-    runner = Runner(settings, None, None, jobs, len(candidates))  # type: ignore[arg-type]
-    try:
-        found = runner.summarize(list(enumerate(candidates)), lambda n: None)
-    finally:
-        runner.close()
-    return merge_summaries([(c.relpath, found.get(i)) for i, c in enumerate(candidates)], names)

@@ -62,6 +62,17 @@ class Catalogue:
                 first.setdefault(pattern, (i, j))
         return first
 
+    def acquisition(self, kind: str, qname: str | None, method: str | None) -> str | None:
+        """The acquisition pattern of kind `kind` a call matches by its names
+        alone, or None. A method pattern (`*.m`, or `T.m` for a type `T` the
+        catalogue lists) matches any call of `m`: the receiver's type is not
+        known to pattern checks."""
+        for pattern in next(k.acquire for k in self.kinds if k.name == kind):
+            head, _, tail = pattern.rpartition(".")
+            if pattern == qname or (method == tail and (head == "*" or head in self._first_pattern)):
+                return pattern
+        return None
+
     @cached_property
     def acquire_tails(self) -> frozenset[str]:
         """Last name of every acquisition pattern (`open`, `Popen`, `cursor`...)."""
@@ -76,16 +87,16 @@ class Catalogue:
         return frozenset(f for k in self.kinds for f in k.release_calls)
 
 
-def _matches(patterns: frozenset[str], qname: str | None, method: str | None) -> bool:
+def matches(patterns: frozenset[str], qname: str | None, method: str | None) -> bool:
     return bool((qname and qname in patterns) or (method and f"*.{method}" in patterns))
 
 
 def is_owning(cat: Catalogue, qname: str | None, method: str | None) -> bool:
-    return _matches(cat.owning_wrappers, qname, method)
+    return matches(cat.owning_wrappers, qname, method)
 
 
 def is_registrar(cat: Catalogue, qname: str | None, method: str | None) -> bool:
-    return _matches(cat.registrars, qname, method)
+    return matches(cat.registrars, qname, method)
 
 
 @lru_cache(maxsize=1)

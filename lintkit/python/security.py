@@ -1,7 +1,7 @@
 """Security detectors that need no dataflow (PSC rules).
 
 Each detector matches a precise call or setting, resolved through imports
-(`lintkit.python.calls`), and points at the argument or value that is wrong.
+(`lintkit.python.names`), and points at the argument or value that is wrong.
 Test code is skipped by most detectors (option `include-tests`), because
 throw-away servers, fake passwords and test-client cookies are expected there.
 The detectors live in three modules; importing them here registers them.
@@ -17,16 +17,15 @@ from astroid import nodes
 
 from lintkit.python.calls import (
     argument,
-    call_name,
     constant,
     has_star_kwargs,
     keyword,
     last_identifier,
     method_name,
-    qualname,
     receiver_name,
     string_prefix,
 )
+from lintkit.python.names import call_name, qualified
 from lintkit.python.security_common import imports_module, is_false, is_settings_file, is_true, skip_tests, under_option_guard
 from lintkit.python.security_creds import hardcoded_credentials
 from lintkit.python.security_crypto import certificate_validation, weak_cryptography, weak_hashing, weak_random
@@ -36,16 +35,26 @@ from lintkit.python.walk import nodes_of
 
 
 def debug_enabled(module: nodes.Module, ctx: Any) -> None:
-    if skip_tests(ctx, "PSC003"):
+    if skip_tests(ctx, "PSC003") or _example_path(ctx.path):
         return
     flask = imports_module(module, "flask") or imports_module(module, "werkzeug")
     fix = "Never enable the debugger in deployed code: read the flag from the environment and default it to off"
+    # Deployments import the app (gunicorn app:app); `if __name__ == "__main__": app.run(debug=True)`
+    # is the developer's entry point and only reported with `include-main-block`.
+    in_main_too = ctx.option("PSC003", "include-main-block")
     for call in nodes_of(module, nodes.Call):
         name = call_name(call) or ""
-        if flask and method_name(call) == "run" and is_true(keyword(call, "debug")):
+        if (flask and method_name(call) == "run" and is_true(keyword(call, "debug"))) and (in_main_too or not _in_main_block(call)):
             ctx.report("PSC003", keyword(call, "debug"), "the Flask debugger allows arbitrary code execution: debug=True", fix=fix)
-        elif name.endswith("serving.run_simple") and is_true(keyword(call, "use_debugger")):
+        elif name.endswith("serving.run_simple") and is_true(keyword(call, "use_debugger")) and (in_main_too or not _in_main_block(call)):
             ctx.report("PSC003", keyword(call, "use_debugger"), "the Werkzeug debugger allows arbitrary code execution", fix=fix)
+        elif name == "django.conf.settings.configure" and is_true(keyword(call, "DEBUG")):
+            ctx.report(
+                "PSC003",
+                keyword(call, "DEBUG"),
+                "settings.configure(DEBUG=True) shows stack traces, settings and SQL to every visitor",
+                fix="Pass DEBUG from the environment and default it to False",
+            )
     # `app.debug = True` matters only when the app is started with app.run().
     if flask and any(method_name(c) == "run" for c in nodes_of(module, nodes.Call)):
         for assign in nodes_of(module, nodes.Assign):
@@ -63,6 +72,33 @@ def debug_enabled(module: nodes.Module, ctx: Any) -> None:
                             "DEBUG = True in deployed settings shows stack traces, settings and SQL to every visitor",
                             fix="Set DEBUG from the environment (DEBUG = os.environ.get('DJANGO_DEBUG') == '1')",
                         )
+
+
+def _in_main_block(node: Any) -> bool:
+    """Inside `if __name__ == "__main__":`."""
+    child, parent = node, node.parent
+    while parent is not None:
+        if isinstance(parent, nodes.If) and child in parent.body and _is_main_test(parent.test):
+            return True
+        child, parent = parent, parent.parent
+    return False
+
+
+def _is_main_test(test: Any) -> bool:
+    if not (isinstance(test, nodes.Compare) and len(test.ops) == 1 and test.ops[0][0] == "=="):
+        return False
+    sides = (test.left, test.ops[0][1])
+    return any(isinstance(s, nodes.Name) and s.name == "__name__" for s in sides) and any(
+        isinstance(s, nodes.Const) and s.value == "__main__" for s in sides
+    )
+
+
+_EXAMPLE_DIRS = frozenset({"example", "examples", "sample", "samples", "demo", "demos", "docs", "doc", "project_template"})
+
+
+def _example_path(relpath: str) -> bool:
+    """Example projects, docs and project templates are not deployed as they are."""
+    return bool(_EXAMPLE_DIRS.intersection(relpath.replace("\\", "/").lower().split("/")[:-1]))
 
 
 def _config_target(target: Any) -> str:
@@ -104,7 +140,7 @@ def csrf_disabled(module: nodes.Module, ctx: Any) -> None:
 
 
 def _is_csrf_exempt(node: Any) -> bool:
-    name = qualname(node) or ""
+    name = qualified(node) or ""
     if name.rsplit(".", 1)[-1] == "csrf_exempt" or (isinstance(node, nodes.Name) and node.name == "csrf_exempt"):
         return True
     # Flask-WTF: csrf = CSRFProtect(app); @csrf.exempt
@@ -123,7 +159,7 @@ def missing_host_key_policy(module: nodes.Module, ctx: Any) -> None:
         if method_name(call) != "set_missing_host_key_policy" or not call.args:
             continue
         policy = call.args[0]
-        name = (call_name(policy) if isinstance(policy, nodes.Call) else qualname(policy)) or last_identifier(policy)
+        name = (call_name(policy) if isinstance(policy, nodes.Call) else qualified(policy)) or last_identifier(policy)
         short = name.rsplit(".", 1)[-1]
         if short in ("AutoAddPolicy", "WarningPolicy") and not under_option_guard(call, _HOSTKEY_OPTIONS):
             ctx.report(
@@ -265,7 +301,7 @@ def insecure_cookie(module: nodes.Module, ctx: Any) -> None:
 # -- PSC018 insecure temporary files --------------------------------------------------------
 
 _TMP_PREFIXES = ("/tmp/", "/var/tmp/", "/dev/shm/")
-_OPENERS = {"open", "io.open", "codecs.open", "os.open"}
+_OPENERS = {"builtins.open", "io.open", "codecs.open", "os.open"}
 
 
 def insecure_temp_file(module: nodes.Module, ctx: Any) -> None:
@@ -335,10 +371,10 @@ def _mode(node: Any) -> int | None:
         left, right = _mode(node.left), _mode(node.right)
         return left | right if left is not None and right is not None else None
     if isinstance(node, nodes.Attribute):
-        name = qualname(node) or ""
+        name = qualified(node) or ""
         return _STAT_BITS.get(name[5:]) if name.startswith("stat.") else None
     if isinstance(node, nodes.Name):
-        name = qualname(node) or ""
+        name = qualified(node) or ""
         if name.startswith("stat."):
             return _STAT_BITS.get(name[5:])
     value = constant(node)
@@ -407,7 +443,7 @@ def xml_external_entities(module: nodes.Module, ctx: Any) -> None:
                     ctx.report("PSC031", kw.value, "this lxml parser fetches entities over the network (no_network=False)", fix=fix)
         elif method_name(call) == "setFeature" and len(call.args) >= 2 and is_true(call.args[1]):
             feature = call.args[0]
-            key = qualname(feature) or constant(feature)
+            key = qualified(feature) or constant(feature)
             if isinstance(key, str) and key in _EXTERNAL_FEATURES:
                 ctx.report("PSC031", call.args[1], f"the SAX parser resolves {_EXTERNAL_FEATURES[key]}", fix=fix)
 

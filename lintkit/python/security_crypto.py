@@ -12,14 +12,13 @@ from astroid import nodes
 from lintkit.python.calls import (
     NOT_CONSTANT,
     argument,
-    call_name,
     constant,
     enclosing_function,
     keyword,
     method_name,
-    qualname,
 )
 from lintkit.python.localflow import destinations
+from lintkit.python.names import call_name, qualified
 from lintkit.python.security_common import is_false, sensitive_identifier, skip_tests, under_option_guard
 from lintkit.python.walk import nodes_of
 
@@ -131,7 +130,7 @@ def _identifiers(expr: Any) -> list[str]:
     project `salt.utils.stringutils.to_bytes(x)` hashes `x`, not a salt."""
     out: list[str] = []
     for node in [expr, *expr.nodes_of_class((nodes.Name, nodes.Attribute))]:
-        if isinstance(node, (nodes.Name, nodes.Attribute)) and qualname(node) is not None:
+        if isinstance(node, (nodes.Name, nodes.Attribute)) and qualified(node) is not None:
             continue
         if isinstance(node, nodes.Name):
             out.append(node.name)
@@ -167,7 +166,7 @@ def weak_cryptography(module: nodes.Module, ctx: Any) -> None:
             where, message = problem
             ctx.report("PSC014", where, message, fix=_CRYPTO_FIX)
     for attr in nodes_of(module, nodes.Attribute):
-        name = qualname(attr)
+        name = qualified(attr)
         if name in _WEAK_PROTOCOLS and _configures_protocol(attr):
             ctx.report("PSC014", attr, f"{name.rsplit('.', 1)[-1]} is a broken protocol version", fix=_CRYPTO_FIX)
 
@@ -186,7 +185,7 @@ def _weak_call(call: nodes.Call, name: str) -> tuple[Any, str] | None:
             return _small_key(call, 0, "key_size", 2048, "DSA")
         if name.endswith("ec.generate_private_key"):
             curve = argument(call, 0, "curve")
-            curve_name = (call_name(curve) if isinstance(curve, nodes.Call) else qualname(curve)) or ""
+            curve_name = (call_name(curve) if isinstance(curve, nodes.Call) else qualified(curve)) or ""
             if curve_name.rsplit(".", 1)[-1] in _WEAK_CURVES:
                 return curve, f"elliptic curve {curve_name.rsplit('.', 1)[-1]} is shorter than 224 bits"
         return None
@@ -196,7 +195,7 @@ def _weak_call(call: nodes.Call, name: str) -> tuple[Any, str] | None:
             if cipher in _WEAK_CIPHERS:
                 return call, f"{cipher} is a weak cipher"
             mode = argument(call, 1, "mode")
-            if mode is not None and (qualname(mode) or "").endswith("MODE_ECB"):
+            if mode is not None and (qualified(mode) or "").endswith("MODE_ECB"):
                 return mode, "ECB mode leaks patterns of the plaintext"
         if name.endswith(("PublicKey.RSA.generate", "PublicKey.DSA.generate")):
             return _small_key(call, 0, "bits", 2048, parts[-2])
@@ -301,7 +300,7 @@ def certificate_validation(module: nodes.Module, ctx: Any) -> None:
                     if kw.arg == "cert_reqs" and constant(kw.value) == "CERT_NONE" and not under_option_guard(node, _GUARD_WORDS):
                         ctx.report("PSC009", kw.value, "cert_reqs='CERT_NONE' turns off certificate validation", fix=_TLS_FIX)
         elif isinstance(node, nodes.Attribute):
-            if qualname(node) in ("ssl.CERT_NONE", "ssl.VerifyMode.CERT_NONE") and _passed_or_assigned(node) and not under_option_guard(node, _GUARD_WORDS):
+            if qualified(node) in ("ssl.CERT_NONE", "ssl.VerifyMode.CERT_NONE") and _passed_or_assigned(node) and not under_option_guard(node, _GUARD_WORDS):
                 ctx.report("PSC009", node, "ssl.CERT_NONE turns off certificate validation", fix=_TLS_FIX)
                 cert_none_scopes.add(id(node.scope()))
         elif isinstance(node, nodes.Assign):
@@ -313,7 +312,7 @@ def certificate_validation(module: nodes.Module, ctx: Any) -> None:
                     hostname_sites.append(node.value)
                 elif target.attrname == "verify" and is_false(node.value) and not under_option_guard(node, _GUARD_WORDS):
                     ctx.report("PSC009", node.value, f"'{target.as_string()} = False' turns off certificate validation", fix=_TLS_FIX)
-                elif target.attrname == "_create_default_https_context" and qualname(node.value) == "ssl._create_unverified_context":
+                elif target.attrname == "_create_default_https_context" and qualified(node.value) == "ssl._create_unverified_context":
                     ctx.report("PSC009", node.value, "the default HTTPS context no longer validates certificates", fix=_TLS_FIX)
     for site in hostname_sites:
         # `check_hostname = False` next to CERT_NONE is the same problem, reported once.

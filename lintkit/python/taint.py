@@ -5,8 +5,10 @@ frameworks get tainted parameters (Flask/FastAPI route parameters, Django view
 arguments, the Lambda `event`); other functions get symbolic parameter labels,
 so one walk yields both findings (real sources) and a summary ("parameter i
 reaches the return value", "parameter i reaches sink S"). Summaries of other
-modules come from `summarize()` through the project hook; calls to functions of
-the same module are summarised on demand.
+modules come from their `summarize()` through the run's index
+(`ctx.project.index("taint-index")`, `taint_index.py`); calls to functions of
+the same module are summarised on demand. Sinks have kinds (`sql`, `command`,
+...); the rule reporting a kind is the one whose TOML lists it in `sinks`.
 
 Local sources (argv, input(), stdin, environment, sockets) are off by default,
 as in CodeQL's default threat model: whoever controls them usually controls the
@@ -23,34 +25,13 @@ from typing import Any
 
 from astroid import nodes
 
-from lintkit.cache import derived
-from lintkit.python.dataflow import CLEAN, Hit, Interpreter, Summary, Taint, Val
+from lintkit.python.dataflow import Interpreter
 from lintkit.python.models import TaintModel, load_model
-from lintkit.python.parse import module_name_for
+from lintkit.python.names import imported_names, qualified
 from lintkit.python.taint_index import ProjectIndex
+from lintkit.python.values import CLEAN, Hit, Summary, Taint, Val
 from lintkit.python.walk import nodes_of
 
-CODES = (
-    "PIV001", "PIV002", "PIV003", "PIV009", "PIV010", "PIV012", "PIV013", "PIV014",
-    "PIV016", "PIV017", "PIV021", "PIV022", "PIV023", "PIV025", "PIV026",
-)
-SINK_WORDS = {
-    "PIV001": "a regular expression pattern",
-    "PIV002": "code evaluation",
-    "PIV003": "an HTML response",
-    "PIV009": "an LDAP query",
-    "PIV010": "a log message",
-    "PIV012": "a redirect target",
-    "PIV013": "an OS command",
-    "PIV014": "a file path",
-    "PIV016": "the URL of a server-side request",
-    "PIV017": "an SQL query",
-    "PIV021": "deserialization",
-    "PIV022": "an XML parser that resolves external entities",
-    "PIV023": "an XPath query",
-    "PIV025": "the session (trust boundary)",
-    "PIV026": "an HTTP response header",
-}
 _ROUTE_METHODS = frozenset("route get post put delete patch head options api_route websocket".split())
 _WEB_FRAMEWORKS = frozenset({"flask", "flask_restful", "fastapi", "starlette", "quart", "ninja", "sanic", "bottle", "falcon"})
 _VIEW_METHODS = frozenset("get post put patch delete head options dispatch".split())
@@ -61,25 +42,11 @@ _NOT_SOURCE_ANNOTATIONS = re.compile(r"(Response|BackgroundTasks|Session|Depends
 # --- module facts ---------------------------------------------------------------------
 
 
-def module_aliases(module: Any, modname: str) -> dict[str, str]:
-    """Names bound by imports anywhere in the module, and its top-level defs."""
-    aliases: dict[str, str] = {}
-    for node in nodes_of(module, (nodes.Import, nodes.ImportFrom)):
-        if isinstance(node, nodes.Import):
-            for name, alias in node.names:
-                aliases[alias or name.split(".")[0]] = name if alias else name.split(".")[0]
-        else:
-            base = node.modname
-            if node.level:
-                pkg = modname.split(".")[: -node.level] if modname.count(".") >= node.level else []
-                base = ".".join(pkg + ([base] if base else []))
-            for name, alias in node.names:
-                if name != "*":
-                    aliases[alias or name] = f"{base}.{name}" if base else name
-    for node in module.body:
-        if isinstance(node, (nodes.FunctionDef, nodes.AsyncFunctionDef, nodes.ClassDef)):
-            aliases.setdefault(node.name, f"{modname}.{node.name}")
-    return aliases
+def bound_names(module: Any) -> set[str]:
+    """Qualified names the module binds: by its imports (anywhere) and its top-level definitions."""
+    found = {target for stmt in nodes_of(module, (nodes.Import, nodes.ImportFrom)) for _, target in imported_names(stmt)}
+    found.update(f"{module.name}.{node.name}" for node in module.body if isinstance(node, (nodes.FunctionDef, nodes.AsyncFunctionDef, nodes.ClassDef)))
+    return found
 
 
 def _decorator_call_attr(dec: Any) -> str | None:
@@ -109,13 +76,12 @@ def _annotation_text(fn: Any, name: str) -> str:
 class ModuleAnalysis:
     """Taint analysis of one module: findings and summaries."""
 
-    def __init__(self, module: Any, relpath: str, model: TaintModel, project_summaries: dict[str, Any] | None = None,
+    def __init__(self, module: Any, relpath: str, model: TaintModel, project: ProjectIndex | None = None,
                  extra_sanitizers: dict[str, frozenset[str]] | None = None) -> None:
         self.module = module
         self.relpath = relpath
-        self.modname = module_name_for(relpath)
+        self.modname = module.name
         self.model = model
-        self.aliases = module_aliases(module, self.modname)
         self.extra_sanitizers = extra_sanitizers or {}
         self.functions: dict[str, Any] = {}  # qualified name -> FunctionDef
         # names called somewhere in this module: such functions are helpers, not views
@@ -128,12 +94,14 @@ class ModuleAnalysis:
         self._walks: dict[Any, Interpreter] | None = None
         self._placeholders = 0
         self.hits: list[Hit] = []
-        self.uses_django = any(v.startswith("django") for v in self.aliases.values())
-        self.uses_web = any(v.split(".")[0] in _WEB_FRAMEWORKS for v in self.aliases.values())
-        self.uses_flask = any(v.startswith(("flask", "flask_restful")) for v in self.aliases.values())
-        self.project = derived(project_summaries if project_summaries is not None else {}, ProjectIndex)
+        bound = bound_names(module)
+        self.uses_django = any(v.startswith("django") for v in bound)
+        self.uses_web = any(v.split(".")[0] in _WEB_FRAMEWORKS for v in bound)
+        self.uses_flask = any(v.startswith(("flask", "flask_restful")) for v in bound)
+        self.project = project if project is not None else ProjectIndex({})
         # Django views named in a urlconf (path()/re_path()/url()) anywhere in the run
-        self.url_views = frozenset(url_views(module, self.aliases, self.modname)) | self.project.url_views(relpath)
+        self.own_url_views = url_views(module, bound)
+        self.url_views = frozenset(self.own_url_views) | self.project.url_views(relpath)
         self.has_urlconfs = bool(self.url_views)
         self.globals: dict[str, Val] = {}
         for node in module.body:
@@ -198,10 +166,8 @@ class ModuleAnalysis:
     # -- walking ----------------------------------------------------------------------
 
     def interpreter(self, flask_route: bool = False, cls: Any = None) -> Interpreter:
-        interp = Interpreter(self.model, self.aliases, self.resolve_call, flask_route=flask_route,
-                             extra_sanitizers=self.extra_sanitizers)
-        interp.current_class = cls  # type: ignore[attr-defined]
-        return interp
+        return Interpreter(self.model, self.resolve_call, flask_route=flask_route,
+                           extra_sanitizers=self.extra_sanitizers, current_class=cls)
 
     def walk_function(self, fn: Any, symbolic: bool) -> tuple[Interpreter, list[str]]:
         kind, init = self.entry_kind(fn)
@@ -254,19 +220,18 @@ class ModuleAnalysis:
                 summary.returns_self = True
         for h in interp.hits:
             if h.taint.label.startswith("p"):
-                entry = (int(h.taint.label[1:]), h.rule, int(getattr(h.node, "lineno", 0) or 0), h.sink)
+                entry = (int(h.taint.label[1:]), h.kind, int(getattr(h.node, "lineno", 0) or 0), h.sink)
                 if entry not in summary.sinks:
                     summary.sinks.append(entry)
-        summary.params = params  # type: ignore[attr-defined]
+        summary.params = params
         self.summaries[fn] = summary
         return summary
 
     def resolve_call(self, interp: Interpreter, node: Any, qual: str | None, args: list[Val], kwargs: dict[str, Val]) -> Val | None:
         fn = None
         summary: Summary | None = None
-        params: list[str] = []
         func = node.func
-        cls = getattr(interp, "current_class", None)
+        cls = interp.current_class
         if isinstance(func, nodes.Attribute) and isinstance(func.expr, nodes.Name) and func.expr.name == "self" and cls is not None:
             fn = self.functions.get(f"{self.modname}.{cls.name}.{func.attrname}")
         if fn is None and qual:
@@ -275,39 +240,37 @@ class ModuleAnalysis:
                 fn = _nested_def(node, func.name)
         if fn is not None:
             summary = self.summary_of(fn)
-            params = getattr(summary, "params", [])
         elif qual and (data := self.project.function(qual, self.relpath)) is not None:
             summary = Summary.from_json(data)
-            params = list(data.get("params", []))
         elif qual and self.is_class(qual):
             args = [self._latent(node, v) for v in args]
             kwargs = {k: self._latent(node, v) for k, v in kwargs.items()}
             # an instance of a project class carries its constructor arguments' taint;
             # its methods' summaries decide what comes back out
-            taints = tuple(t.step(node, f"stored in a {qual.rsplit('.', 1)[-1]} object") for v in [*args, *kwargs.values()] for t in v.all_taints())
-            return Val(qual=qual, taints=taints)
+            stored = tuple(t.step(node, f"stored in a {qual.rsplit('.', 1)[-1]} object") for v in [*args, *kwargs.values()] for t in v.all_taints())
+            return Val(qual=qual, taints=stored)
         if summary is None:
             return None
         name = qual.rsplit(".", 1)[-1] if qual else getattr(func, "attrname", "function")
         bound: dict[int, Val] = {i: self._latent(node, v) for i, v in enumerate(args)}
         for k, v in kwargs.items():
-            if k in params:
-                bound[params.index(k)] = self._latent(node, v)
+            if k in summary.params:
+                bound[summary.params.index(k)] = self._latent(node, v)
         taints: list[Taint] = []
         for i, cleared in summary.returns.items():
-            v = bound.get(i)
-            if v is not None:
-                taints += [t.step(node, f"returned by {name}()").clear(cleared) for t in v.all_taints()]
+            arg = bound.get(i)
+            if arg is not None:
+                taints += [t.step(node, f"returned by {name}()").clear(cleared) for t in arg.all_taints()]
         if summary.returns_self and isinstance(func, nodes.Attribute):
             recv = interp.last_receiver or CLEAN
             taints += [t.step(node, f"returned by {name}()") for t in recv.all_taints()]
         if summary.returns_source:
             taints.append(Taint(f"src:{summary.returns_source}", ((node, f"untrusted data returned by {name}()"),)))
-        for i, rule, line, sink in summary.sinks:
-            v = bound.get(i)
-            if v is not None and v.all_taints():
-                stepped = Val(taints=tuple(t.step(node, f"passed to {name}()") for t in v.all_taints()))
-                interp.hit(rule, node, stepped, f"{sink} inside {name}() (line {line})")
+        for i, kind, line, sink in summary.sinks:
+            arg = bound.get(i)
+            if arg is not None and arg.all_taints():
+                stepped = Val(taints=tuple(t.step(node, f"passed to {name}()") for t in arg.all_taints()))
+                interp.hit(kind, node, stepped, f"{sink} inside {name}() (line {line})")
         return Val(taints=tuple(taints)) if taints else CLEAN
 
     def is_url_view(self, fn: Any) -> bool:
@@ -338,8 +301,8 @@ class ModuleAnalysis:
             return True
         return self.project.is_owner(qual, self.relpath)
 
-    def analyze(self, local_rules: frozenset[str] = frozenset()) -> list[Hit]:
-        """Hits from real sources; local sources only for the rules in `local_rules`."""
+    def analyze(self, local_kinds: frozenset[str] = frozenset()) -> list[Hit]:
+        """Hits from real sources; local sources only for the sink kinds in `local_kinds`."""
         hits: list[Hit] = []
         interp = self.interpreter()
         env = interp.run_body(self.module.body, {}) or {}
@@ -355,9 +318,9 @@ class ModuleAnalysis:
         seen: set[tuple[str, int, int]] = set()
         out: list[Hit] = []
         for h in hits:
-            if h.taint.label == "src:local" and h.rule not in local_rules:
+            if h.taint.label == "src:local" and h.kind not in local_kinds:
                 continue  # before the dedupe: a remote flow to the same sink must survive
-            key = (h.rule, getattr(h.node, "lineno", 0) or 0, getattr(h.node, "col_offset", 0) or 0)
+            key = (h.kind, getattr(h.node, "lineno", 0) or 0, getattr(h.node, "col_offset", 0) or 0)
             if key not in seen:
                 seen.add(key)
                 out.append(h)
@@ -368,13 +331,10 @@ class ModuleAnalysis:
         self.globals = {k: v for k, v in env.items() if not v.all_taints() and "." not in k}
         functions: dict[str, Any] = {}
         for qual, fn in self.functions.items():
-            summary = self.summary_of(fn)
             # every function, even a clean one: "known and returns nothing tainted" is a fact too
-            data = summary.to_json()
-            data["params"] = getattr(summary, "params", [])
-            functions[qual[len(self.modname) + 1:]] = data
+            functions[qual[len(self.modname) + 1:]] = self.summary_of(fn).to_json()
         out: dict[str, Any] = {"functions": functions}
-        views = url_views(self.module, self.aliases, self.modname)
+        views = self.own_url_views
         if views:
             out["urlviews"] = views
         return out
@@ -383,11 +343,16 @@ class ModuleAnalysis:
 _URLCONF_FUNCS = frozenset({"django.urls.path", "django.urls.re_path", "django.conf.urls.url", "django.conf.urls.re_path"})
 
 
-def url_views(module: Any, aliases: dict[str, str], modname: str) -> list[str]:
-    """Qualified names of the function views a urlconf routes to: path("a/<slug>", views.article)."""
+def url_views(module: Any, bound: set[str]) -> list[str]:
+    """Qualified names of the function views a urlconf routes to: path("a/<slug>", views.article).
+    `bound`: the module's `bound_names`; a module none of whose names leads to a
+    urlconf function (the usual case) has no urlconf to read."""
     found: set[str] = set()
+    roots = bound | {module.name}
+    if not any(f == b or f.startswith(b + ".") for f in _URLCONF_FUNCS for b in roots):
+        return []
     for call in nodes_of(module, nodes.Call):
-        if _dotted(call.func, aliases, modname) not in _URLCONF_FUNCS:
+        if _dotted(call.func) not in _URLCONF_FUNCS:
             continue
         view = call.args[1] if len(call.args) > 1 else next((k.value for k in call.keywords or [] if k.arg == "view"), None)
         # csrf_exempt(views.upload), cache_page(60)(views.page): the wrapped function is the view
@@ -396,18 +361,19 @@ def url_views(module: Any, aliases: dict[str, str], modname: str) -> list[str]:
         if isinstance(view, nodes.Const) and isinstance(view.value, str):  # Django < 2: url(r"^a/$", "shop.views.article")
             found.add(view.value)
             continue
-        name = _dotted(view, aliases, modname) if view is not None and not isinstance(view, nodes.Call) else None
+        name = _dotted(view) if view is not None and not isinstance(view, nodes.Call) else None
         if name:
             found.add(name)
     return sorted(found)
 
 
-def _dotted(node: Any, aliases: dict[str, str], modname: str) -> str | None:
-    """`views.article` -> "blog.views.article" through the module's imports."""
+def _dotted(node: Any) -> str | None:
+    """`views.article` -> "blog.views.article" through the module's imports
+    (a name without a qualified one is taken as the module's own)."""
     if isinstance(node, nodes.Name):
-        return aliases.get(node.name, f"{modname}.{node.name}")
+        return qualified(node) or f"{node.root().name}.{node.name}"
     if isinstance(node, nodes.Attribute):
-        base = _dotted(node.expr, aliases, modname)
+        base = _dotted(node.expr)
         return f"{base}.{node.attrname}" if base else None
     return None
 
@@ -456,38 +422,43 @@ def summarize(module: Any, relpath: str) -> dict[str, Any]:
     return ModuleAnalysis(module, relpath, load_model()).summarize()
 
 
-def _extra_sanitizers(ctx: Any) -> dict[str, frozenset[str]]:
+def sink_rules(ctx: Any, model: TaintModel) -> dict[str, str]:
+    """Sink kind -> the enabled rule that reports it (the rules' TOML `sinks`)."""
+    return {kind: code for kind in model.kinds for code in ctx.codes_for_sink(kind) if ctx.enabled(code)}
+
+
+def _extra_sanitizers(ctx: Any, rules: dict[str, str]) -> dict[str, frozenset[str]]:
+    """`sanitizers = [...]` under a rule: APIs that make a value safe for its sink kinds."""
     out: dict[str, frozenset[str]] = {}
-    for code in CODES:
+    for kind, code in rules.items():
         for api in ctx.option(code, "sanitizers"):
-            out[str(api)] = out.get(str(api), frozenset()) | {code}
+            out[str(api)] = out.get(str(api), frozenset()) | {kind}
     return out
 
 
-def local_source_rules(ctx: Any) -> frozenset[str]:
-    """Rules that report flows from local sources: `local-sources = true` per rule,
-    or once for the family under `[tool.lintkit.rules.PIV]`."""
-    return frozenset(code for code in CODES if ctx.option(code, "local-sources"))
+def local_source_kinds(ctx: Any, rules: dict[str, str]) -> frozenset[str]:
+    """Sink kinds whose rules report flows from local sources: `local-sources = true`
+    per rule, or once for the family under `[tool.lintkit.rules.PIV]`."""
+    return frozenset(kind for kind, code in rules.items() if ctx.option(code, "local-sources"))
 
 
 def taint_flows(module: Any, ctx: Any) -> None:
-    summaries = ctx.project.summaries.get("taint", {})
-    analysis = ModuleAnalysis(module, ctx.path, load_model(), summaries, _extra_sanitizers(ctx))
-    for h in analysis.analyze(local_source_rules(ctx)):
-        report_hit(ctx, h)
+    model = load_model()
+    rules = sink_rules(ctx, model)
+    analysis = ModuleAnalysis(module, ctx.path, model, ctx.project.index("taint-index"), _extra_sanitizers(ctx, rules))
+    for h in analysis.analyze(local_source_kinds(ctx, rules)):
+        if h.kind in rules:
+            report_hit(ctx, rules[h.kind], h, h.what or model.kinds[h.kind])
 
 
-def report_hit(ctx: Any, h: Hit) -> None:
+def report_hit(ctx: Any, code: str, h: Hit, what: str) -> None:
     first = h.taint.steps[0][1] if h.taint.steps else "untrusted data"
     origin = first.replace("untrusted data from ", "").replace("untrusted ", "")
-    what = SINK_WORDS.get(h.rule, "a dangerous sink")
-    if h.rule == "PIV003" and h.kind == "template":
-        what = "a template source (server-side template injection)"
     local = h.taint.label == "src:local"
     message = f"untrusted input ({origin}) reaches {what} in {h.sink}"
     flow = list(h.taint.steps) + [(h.node, f"reaches {h.sink}")]
     ctx.report(
-        h.rule,
+        code,
         h.node,
         message,
         flow=flow,
