@@ -37,6 +37,7 @@ _DEPRECATED_IMAGES = {
     "LinuxBuildImage.STANDARD_4_0": "aws/codebuild/standard:4.0",
     "LinuxBuildImage.AMAZON_LINUX_2": "aws/codebuild/amazonlinux2-x86_64-standard:1.0",
     "LinuxBuildImage.AMAZON_LINUX_2_2": "aws/codebuild/amazonlinux2-x86_64-standard:2.0",
+    "LinuxBuildImage.AMAZON_LINUX_2_3": "aws/codebuild/amazonlinux2-x86_64-standard:3.0",
     "LinuxBuildImage.AMAZON_LINUX_2_ARM": "aws/codebuild/amazonlinux2-aarch64-standard:1.0",
     "LinuxArmBuildImage.AMAZON_LINUX_2_STANDARD_1_0": "aws/codebuild/amazonlinux2-aarch64-standard:1.0",
 }
