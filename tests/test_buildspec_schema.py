@@ -117,8 +117,9 @@ def test_plaintext_secret_policy(tmp_path: Path) -> None:
 
 
 def test_version_warnings_are_medium(tmp_path: Path) -> None:
-    findings = _findings(tmp_path, "version: 0.1\nphases:\n  build:\n    commands: [make]\n")
+    findings = _findings(tmp_path, "version: 0.1\nphases:\n  build:\n    commands: [cd app, make]\n")
     assert [(f.code, f.severity.value, f.line, f.column) for f in findings] == [("BSP002", "medium", 1, 10)]
+    assert _findings(tmp_path, "version: 0.1\nphases:\n  build:\n    commands: [make]\n") == []
 
 
 def test_checks_run_on_an_embedded_buildspec() -> None:

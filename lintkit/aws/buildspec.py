@@ -122,14 +122,38 @@ def _check_version(root: Mapping, first_key: Node, ctx: Context) -> None:
         ctx.report("BSP002", node, f"unsupported buildspec version '{shown}'; CodeBuild accepts 0.1 and 0.2 (use 0.2)", fix="version: 0.2")
         return
     if number == 0.1:
-        legacy = [k for k in ("environment_variables",) if k in root]
-        hint = f"; move '{legacy[0]}' to 'env: variables:' when you migrate" if legacy else ""
-        ctx.report("BSP002", node, "version 0.1 runs every command in its own shell (cd and variables do not carry over); use 0.2" + hint,
-                   severity="medium", fix="version: 0.2")
+        lost = _state_lost_in_01(root)
+        if lost is not None:
+            scalar, what = lost
+            ctx.report("BSP002", node, f"version 0.1 runs every command in its own shell, so {what} (line {scalar.line}) does not "
+                       "carry over to the commands after it; use 0.2", related=[(scalar, "lost here")], severity="medium", fix="version: 0.2")
         return
     if "batch" in root and isinstance(node, Scalar) and node.style in ("'", '"'):
         ctx.report("BSP002", node, "quoted version \"0.2\" in a batch buildspec; write it as the number 0.2 (aws/aws-cdk#22087)",
                    severity="medium", fix="version: 0.2")
+
+
+_STATE_ONLY = ("cd", "pushd", "source", ".")
+
+
+def _state_lost_in_01(root: Mapping) -> tuple[Scalar, str] | None:
+    """The first command item whose only effect is shell state (`cd app`,
+    `source env.sh`, `export V=1` with $V used later), which version 0.1
+    drops before the next item runs; None when every item stands alone."""
+    items = [scalar for _, scalar in command_items(root)]
+    for index, scalar in enumerate(items):
+        cmds = shell.split(scalar.text)
+        if not cmds or index + 1 == len(items):
+            continue
+        later = "\n".join(s.text for s in items[index + 1 :])
+        if all(c.name in _STATE_ONLY for c in cmds):
+            return scalar, f"'{shell.describe(cmds[0])}'"
+        assigned = [w.text.split("=", 1)[0] for c in cmds for w in c.words if shell.is_assignment(w.text)]
+        if all(not c.command_words() or c.name == "export" for c in cmds):
+            used = next((v for v in assigned if re.search(rf"\${{?{v}\b", later)), None)
+            if used:
+                return scalar, f"the variable '{used}'"
+    return None
 
 
 def _check_legacy(root: Mapping, ctx: Context) -> None:
