@@ -10,6 +10,7 @@ import jsonschema
 import pytest
 
 from lintkit.api import Context
+from lintkit.aws import schema as schema_errors
 from lintkit.documents import load
 from lintkit.engine import run_embedded
 from tests.helpers import FIXTURES, SHARED, registry, run_paths
@@ -78,11 +79,15 @@ def test_one_typo_one_finding_at_the_key(tmp_path: Path) -> None:
 
 
 def test_type_error_points_at_the_value_or_the_key_of_an_empty_value(tmp_path: Path) -> None:
-    findings = _findings(tmp_path, "version: 0.2\nphases:\n  build:\n    commands: [make]\ncache:\n  paths:\n  key: 7\n")
-    assert [(f.line, f.column, f.message) for f in findings if f.code == "BSP003"] == [
-        (6, 3, "'cache.paths' must be a list, not empty"),
-        (7, 8, "'cache.key' must be a string, not the number 7"),
+    text = "version: 0.2\nphases:\n  build:\n    commands: [make]\ncache:\n  paths:\n  key: 7\n"
+    root = load(text).root
+    problems = schema_errors.problems("buildspec", root, root.to_py(), "the buildspec")
+    assert [(p.kind, p.node.line, p.node.column, p.message) for p in problems] == [
+        ("empty", 6, 3, "'cache.paths' must be a list, not empty"),
+        ("type", 7, 8, "'cache.key' must be a string, not the number 7"),
     ]
+    # CodeBuild ignores an empty value: BSP003 reports only the wrong type.
+    assert [(f.line, f.column) for f in _findings(tmp_path, text) if f.code == "BSP003"] == [(7, 8)]
 
 
 def test_errors_owned_by_specific_rules_are_not_repeated(tmp_path: Path) -> None:

@@ -43,7 +43,7 @@ FILES = {
     "buildspec.yml": f"""version: 0.2
 env:
   variables:
-    DEPLOY_KEY: {AWS_ID}
+    DEPLOY_KEY: none-yet
     DEPLOY_KEY: {AWS_ID}
 phases:
   install:
@@ -90,7 +90,7 @@ Resources:
         Image: aws/codebuild/standard:7.0
         EnvironmentVariables:
           - {{Name: GITHUB_PAT, Value: "{NAMED}", Type: PLAINTEXT}}
-          - {{Name: GITHUB_PAT, Value: "{NAMED}", Value: "{NAMED}"}}
+          - {{Name: GITHUB_PAT, Value: "unset", Value: "{NAMED}"}}
 """,
     "app.py": f"""import socket
 

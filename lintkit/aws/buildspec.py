@@ -98,7 +98,7 @@ def structure(doc: Document, ctx: Context) -> None:
     phases = root.get("phases")
     batch = root.get("batch")
     if phases is None and batch is None:
-        ctx.report("BSP001", first_key, "the buildspec has neither 'phases' nor 'batch', so the build runs nothing",
+        ctx.report("BSP001", first_key, "the buildspec has neither 'phases' nor 'batch' at the top level; CodeBuild requires one of them",
                    fix="Add a 'phases:' section with the build's commands")
     elif phases is not None and batch is None and (isinstance(phases, Scalar) and phases.is_null or isinstance(phases, Mapping) and not phases.pairs):
         ctx.report("BSP001", root.key_node("phases") or phases, "'phases' is empty, so the build runs nothing")
@@ -198,12 +198,21 @@ def _owned_elsewhere(problem: schema_errors.Problem) -> bool:
     return path == ("batch",) and validator in ("type", "anyOf")  # BSP019
 
 
+def _consequential(problem: schema_errors.Problem) -> bool:
+    """What changes the build. CodeBuild ignores keys it does not know and
+    empty values: an unknown key matters when it is a misspelt real one (the
+    setting it meant is lost), an empty value never."""
+    if problem.kind == "unknown-key":
+        return "did you mean" in problem.message or "must be written" in problem.message
+    return problem.kind != "empty" or problem.error.validator == "minItems"
+
+
 def schema(doc: Document, ctx: Context) -> None:
     root = root_of(doc)
     if root is None or ("phases" not in root and "batch" not in root):
         return  # BSP001 says it all; a pre-GA shape would give a finding per key
     for problem in schema_errors.problems("buildspec", root, root.to_py(), "the buildspec", _NOUNS):
-        if _owned_elsewhere(problem):
+        if _owned_elsewhere(problem) or not _consequential(problem):
             continue
         message = problem.message
         if problem.error.validator == "pattern" and problem.path[-1] == "on-failure":
