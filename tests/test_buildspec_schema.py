@@ -83,8 +83,8 @@ def test_type_error_points_at_the_value_or_the_key_of_an_empty_value(tmp_path: P
     root = load(text).root
     problems = schema_errors.problems("buildspec", root, root.to_py(), "the buildspec")
     assert [(p.kind, p.node.line, p.node.column, p.message) for p in problems] == [
-        ("empty", 6, 3, "'cache.paths' must be a list, not empty"),
         ("type", 7, 8, "'cache.key' must be a string, not the number 7"),
+        ("empty", 6, 3, "'cache.paths' must be a list, not empty"),
     ]
     # CodeBuild ignores an empty value: BSP003 reports only the wrong type.
     assert [(f.line, f.column) for f in _findings(tmp_path, text) if f.code == "BSP003"] == [(7, 8)]
