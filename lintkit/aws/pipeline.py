@@ -311,10 +311,16 @@ def prod_approval(p: Pipeline, ctx: Context) -> None:
         first = min(prod or deploys, key=lambda a: a.run_order)
         if any(a.before(first) for a in approvals):
             continue
+        # Continuous deployment through an earlier environment (beta, staging,
+        # a test stack) is a gate of its own: only a release that reaches
+        # production first is reported.
+        if any(_is_release(a) and a.before(first) and not _targets_prod(a, p.template, pattern) for a in p.actions):
+            continue
         ctx.report(
             "PIP008", stage.name_node,
-            f"stage '{stage.name}' deploys to production (action '{first.name}') with no manual approval before it",
-            fix="add an Approval/Manual action in an earlier stage or with a lower RunOrder",
+            f"stage '{stage.name}' deploys to production (action '{first.name}') with no manual approval and no earlier "
+            "deployment to another environment before it: every change that builds goes straight to production",
+            fix="add an Approval/Manual action, or a staging deployment with tests, before production",
         )
 
 
