@@ -507,7 +507,8 @@ def hygiene(doc: Document, ctx: Context) -> None:
             for entry in _entries(scripts):
                 runas = entry.get("runas")
                 if _text(runas) == "root":
-                    ctx.report("APS012", runas, f"hook '{event}' runs as root; a script from the revision gets full control of the instance", fix="run it as a dedicated user")
+                    ctx.report("APS012", runas, f"hook '{event}' runs as root (runas: root, which is also the agent's default): the script has full "
+                               "control of the instance; a dedicated user would limit what a bad revision can do", fix="run it as a dedicated user")
                 if "timeout" not in entry and "location" in entry:
                     ctx.report("APS014", entry.key_node("location") or entry, f"hook '{event}' script has no 'timeout': a hung script blocks the deployment for 3600 s", fix="add 'timeout: 300' (or what the script needs)")
         names = {name for name, _, _ in _server_hooks(spec.get("hooks"))}

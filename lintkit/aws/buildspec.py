@@ -614,7 +614,8 @@ def _check_artifact(label: str, artifact: Mapping, ctx: Context) -> None:
     for item in items:
         text = (_text(item) or "").strip()
         if text in ("**/*", "./**/*", "**", "*/**"):
-            ctx.report("BSP012", item, f"{label} ship the whole workspace ('{text}' with no base-directory or exclude-paths), including .git and any key files",
+            ctx.report("BSP012", item, f"{label} ship the whole workspace ('{text}' with no base-directory or exclude-paths): every file the source "
+                       "and the build left there, dependencies, caches and any credential files the build wrote included",
                        fix="Set base-directory to the build output, or add exclude-paths")
 
 
