@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from lintkit import secrets
 from lintkit.api import Context
 from lintkit.aws import shell
 from lintkit.aws.buildspec import command_items, root_of, secret_vars
@@ -130,8 +131,7 @@ def _track(cmd: shell.Simple, text: str, base: int, scalar: Scalar, fetched: dic
         raw = text[word.start : word.end]
         fetch = _FETCH.search(raw)
         if fetch is not None:
-            how = " ".join(fetch.group(0).split()[:3])
-            fetched[name] = _Fetched(how, name, scalar, base + word.start, base + word.end)
+            fetched[name] = _Fetched(_fetch_command(fetch.group(0)), name, scalar, base + word.start, base + word.end)
         else:
             source = next((fetched[v] for v in _VAR.findall(value) if v in fetched), None)
             if source is not None:
@@ -150,11 +150,17 @@ def _exposure(cmd: shell.Simple, text: str, base: int, fetched: dict[str, _Fetch
         raw = text[word.start : word.end]
         inline = _FETCH.search(raw)
         if inline is not None:
-            return "", " ".join(inline.group(0).split()[:3]), base + word.start, base + word.end
-        var = next((v for v in _VAR.findall(word.text) if v in fetched), None)
+            return "", _fetch_command(inline.group(0)), base + word.start, base + word.end
+        # A value Secrets Manager or Parameter Store holds is not always a secret
+        # (an endpoint, a user name): the variable's name says which.
+        var = next((v for v in _VAR.findall(word.text) if v in fetched and secrets.looks_like_secret_name(v)), None)
         if var is not None:
             return var, fetched[var].how, base + word.start, base + word.end
     return None
+
+
+def _fetch_command(text: str) -> str:
+    return "aws secretsmanager get-secret-value" if "secretsmanager" in text else "aws ssm get-parameter --with-decryption"
 
 
 def _redirected(cmd: shell.Simple) -> bool:
