@@ -104,10 +104,10 @@ def _codes(tmp_path: Path, name: str, text: str, config: Config | None = None):
     return run_paths([tmp_path], root=tmp_path, config=config)
 
 
-def test_cross_account_action_raises_pip005_to_error() -> None:
+def test_cross_account_action_is_pip014_an_error() -> None:
     result = run_paths([FIXTURES / "pipeline"], root=FIXTURES / "pipeline")
-    sev = {(f.path, f.code): f.severity.value for f in result.findings if f.code == "PIP005"}
-    assert sev == {("create_pipeline_input.json", "PIP005"): "error", ("get_pipeline_output.json", "PIP005"): "low"}
+    sev = {(f.path, f.code): f.severity.value for f in result.findings if f.code in ("PIP005", "PIP014")}
+    assert sev == {("create_pipeline_input.json", "PIP014"): "error", ("get_pipeline_output.json", "PIP005"): "low"}
 
 
 def test_privileged_docker_builder_is_clean() -> None:

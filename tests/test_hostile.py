@@ -79,7 +79,8 @@ def hostile_run(tmp_path_factory):
     os.symlink(root / "nowhere.yml", root / "dangling-buildspec.yml")
     started = time.perf_counter()
     paths = [root, root / "dangling-buildspec.yml"]
-    result = run_paths(paths, root=root, config=Config(root=str(root), respect_gitignore=False))
+    # GEN003 (a template skipped) is opt-in; these cases check it is reported when asked for.
+    result = run_paths(paths, root=root, config=Config(root=str(root), respect_gitignore=False, select=("default", "GEN003")))
     return result, time.perf_counter() - started
 
 

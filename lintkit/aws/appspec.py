@@ -229,6 +229,8 @@ def _report_schema_problem(spec: Appspec, ctx: Context, problem: schema_errors.P
     if problem.kind == "unknown-key":
         if len(path) == 1 and path[0].lower() in {k.lower() for k in _expected_keys(spec)}:
             return  # reported by _key_case
+        if path[0] == "files" and path[-1] in _MISPLACED_EXISTS and spec.root.get("file_exists_behavior") is not None:
+            return  # the top level already says what the misplaced key meant to
         ctx.report(code, node, _unknown_key_message(path, message), fix=_unknown_key_fix(path[-1]))
         return
     if validator == "propertyNames" or "propertyNames" in problem.error.schema_path:
@@ -289,6 +291,9 @@ def _required_hint(name: str) -> str:
     return ""
 
 
+_MISPLACED_EXISTS = ("file_exists_behavior", "overwrite", "Overwrite")
+
+
 def _unknown_key_message(path: list[Any], message: str) -> str:
     key = path[-1]
     if path[0] == "files" and key == "file_exists_behavior":
@@ -299,7 +304,7 @@ def _unknown_key_message(path: list[Any], message: str) -> str:
 
 
 def _unknown_key_fix(key: str) -> str:
-    if key in ("file_exists_behavior", "overwrite", "Overwrite"):
+    if key in _MISPLACED_EXISTS:
         return "remove it from the entry and set 'file_exists_behavior: OVERWRITE' (or RETAIN) at the top level"
     return ""
 

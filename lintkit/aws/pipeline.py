@@ -201,12 +201,9 @@ def template_paths(p: Pipeline, ctx: Context) -> None:
 
 
 def artifact_store(p: Pipeline, ctx: Context) -> None:
+    """PIP005, or PIP014 when an action's role lives in another account:
+    then the AWS-managed key is not a preference but a failure."""
     cross = _cross_account_action(p)
-    severity = "error" if cross else None
-    suffix = (
-        f"; action '{cross.name}' runs with a role in another account, which cannot use the AWS-managed aws/s3 key"
-        if cross else ""
-    )
     stores: list[tuple[Node, Node]] = []  # (store mapping, where to report)
     single = p.get("ArtifactStore")
     if isinstance(single, Mapping):
@@ -228,11 +225,15 @@ def artifact_store(p: Pipeline, ctx: Context) -> None:
             if "alias/aws/" not in key_id:
                 continue
             where = field(key, "Id") or where
-        ctx.report(
-            "PIP005", where,
-            "artifact store has no customer-managed EncryptionKey, so artifacts use the AWS-managed aws/s3 key" + suffix,
-            severity=severity,
-        )
+        if cross is not None:
+            ctx.report(
+                "PIP014", where,
+                f"artifact store has no customer-managed EncryptionKey, and action '{cross.name}' runs with a role in another "
+                "account, which cannot use the AWS-managed aws/s3 key: the action cannot read its input artifacts",
+                related=[(field(cross.node, "RoleArn") or cross.name_node, "cross-account role")],
+            )
+        else:
+            ctx.report("PIP005", where, "artifact store has no customer-managed EncryptionKey, so artifacts use the AWS-managed aws/s3 key")
 
 
 def _cross_account_action(p: Pipeline) -> Action | None:
