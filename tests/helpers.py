@@ -7,13 +7,29 @@ from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
+import pytest
+
 from lintkit.config import Config
 from lintkit.engine import RunResult, run
 from lintkit.registry import build_registry
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
-SHARED = REPO.parent / "shared"
+DATA = REPO / "tests" / "data"
+SARIF_SCHEMA = DATA / "sarif" / "sarif-schema-2.1.0.json"
+# Small real samples that live in the repository (tests/data/corpus/NOTICE.md).
+CORPUS_SAMPLES = DATA / "corpus"
+# The full corpus lives beside the repository, not in it: CI has it, a fresh
+# clone does not. Tests that need it are marked `corpus` and skip without it.
+SHARED_CORPUS = REPO.parent / "shared" / "corpus"
+
+
+def shared_corpus(kind: str = "") -> Path:
+    """The full corpus (or one kind of it); skips the test when it is absent."""
+    path = SHARED_CORPUS / kind if kind else SHARED_CORPUS
+    if not path.is_dir():
+        pytest.skip(f"the full corpus is not beside the repository ({path} is missing); `.ci/run` runs these tests with it")
+    return path
 
 # `# expect: CODE[, CODE…]` marks findings on its own line;
 # `# expect@N: CODE` marks line N (for lines that cannot hold a comment, such as

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Iterator
 
+from lintkit.api import search_pattern
 from lintkit.documents import Document, Mapping, Node, Scalar, Sequence, intrinsic
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
@@ -27,11 +28,10 @@ def words(text: str) -> str:
 
 
 def is_prod_like(text: str | None, pattern: str) -> bool:
-    """Does `text` name production? `pattern` (a rule's `prod-pattern` option,
-    validated when the configuration loads) is applied to the text as
-    lower-case words, so "ProdDeploy" and "deploy-prod" read "prod deploy" and
-    "deploy prod"."""
-    return bool(text) and re.search(pattern, words(text or "")) is not None
+    """Does `text` name production? `pattern` (a rule's `prod-pattern` option)
+    is applied, with a time bound, to the text as lower-case words, so
+    "ProdDeploy" and "deploy-prod" read "prod deploy" and "deploy prod"."""
+    return bool(text) and search_pattern(pattern, words(text or ""))
 
 
 def scalar_text(node: Node | None) -> str | None:
