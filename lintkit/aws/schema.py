@@ -97,7 +97,7 @@ def _translate(root: Mapping, error: Any, document: str, nouns: dict[tuple[Any, 
             if name not in node
         ]
     if validator == "type":
-        expected = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+        expected: list[str] = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
         wanted = " or ".join(_TYPE_NAMES.get(t, t) for t in expected if t != "null")
         message = f"{where} must be {wanted}, not {_kind(error.instance)}"
         if error.instance is None:  # an empty value has no span of its own: point at its key
@@ -151,7 +151,8 @@ def _kind(value: Any) -> str:
         return "a boolean"
     if isinstance(value, (int, float)):
         return f"the number {value}"
-    return {str: "a string", list: "a list", dict: "a mapping"}.get(type(value), type(value).__name__)
+    names: dict[type, str] = {str: "a string", list: "a list", dict: "a mapping"}
+    return names.get(type(value), type(value).__name__)
 
 
 def _show(value: Any) -> str:
