@@ -16,7 +16,7 @@ def test_appspec_templates_get_one_notice_each() -> None:
     assert _notices("appspec") == {
         "appspec_ecs_placeholder.yml": "a template: the placeholder '<CONTAINER_NAME>' at line 12 is filled in later; "
         "only its keys and hook names are checked (lint the rendered file)",
-        "templates/appspec-ecs-template.json": "'appspec-ecs-template.json' is named as a template; "
+        "templates/appspec-ecs-template.json": "a template: the placeholder '[Your task definition arn]' at line 8 is filled in later; "
         "only its keys and hook names are checked (lint the rendered file)",
         "templates/appspec.yaml.tpl": "'appspec.yaml.tpl' is named as a template; only its keys and hook names are checked (lint the rendered file)",
         "templates/appspec_blank.yml": "a template: a blank value at line 7 is filled in later; "

@@ -4,8 +4,9 @@ Two shapes are common in real repositories and neither is what CodeDeploy or
 CodeBuild will read:
 
 - templates, whose values a script, Terraform or a pipeline fills in later:
-  a name that says so (`appspec.yaml.tpl`, `buildspec-template.yml`) and, in
-  appspecs, which expand no variables, values that are placeholders
+  a `.tpl` name, a buildspec named `*template*` with a whole value left to
+  fill in (`<ACCOUNT_ID>`, `{{ region }}`), and, in appspecs, which expand no
+  variables, values that are placeholders
   (`<CONTAINER_PORT>`, `${CONTAINER_PORT}`, `{{ port }}`, `[Your task
   definition arn]`), values that describe their own key (`destination:
   destination-file-location`, `timeout: timeout-in-seconds`) and deliberately
@@ -30,7 +31,8 @@ import re
 from lintkit.api import Context
 from lintkit.documents import Document, Mapping, Node, Scalar, Sequence
 
-_TEMPLATE_NAME = re.compile(r"\.tpl$|template", re.IGNORECASE)
+_TPL = re.compile(r"\.tpl$", re.IGNORECASE)
+_TEMPLATE_WORD = re.compile(r"template", re.IGNORECASE)
 # A placeholder token somewhere in a value.
 _TOKEN = re.compile(r"<[A-Za-z][\w .:/-]*>|\$\{[^}\n]+\}|\{\{(?!\s*resolve:)[^}]*\}\}|%\{|%[A-Z][A-Z0-9_]+%|@@\w+@@|\[Your [^\]]*\]|#\{[^}\n]+\}")
 # Placeholders CodePipeline fills in itself.
@@ -59,11 +61,15 @@ def _reason(doc: Document, kind: str) -> str:
     if not isinstance(root, Mapping) or "#" in doc.path:
         return ""  # an embedded document is part of a finished template
     name = doc.path.rsplit("/", 1)[-1]
-    if _TEMPLATE_NAME.search(name):
+    if _TPL.search(name):
         return f"'{name}' is named as a template"
     if kind == "buildspec" and root.keys() == ["batch"]:
         return "a buildspec fragment (only 'batch:', no 'version') that a generator merges into a buildspec"
     found = _appspec_placeholder(root) if kind == "appspec" else None
+    if found is None and _TEMPLATE_WORD.search(name) and kind == "buildspec":
+        # `buildspec-template.yml` with values to fill in; a buildspec that
+        # merely builds templates (`buildspec_cfn_templates.yml`) is finished.
+        found = next((v for _, v in _keyed_scalars(root) if _TOKEN.fullmatch(v.text.strip()) and not v.text.strip().startswith("${")), None)
     if found is None:
         return ""
     what = "a blank value" if not found.text.strip() else f"the placeholder '{found.text.strip()[:40]}'"
