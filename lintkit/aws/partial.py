@@ -10,7 +10,7 @@ CodeBuild will read:
   (`<CONTAINER_PORT>`, `${CONTAINER_PORT}`, `{{ port }}`, `[Your task
   definition arn]`), values that describe their own key (`destination:
   destination-file-location`, `timeout: timeout-in-seconds`) and deliberately
-  blank values (`TaskDefinition: ""`). A buildspec value such as
+  blank values (`TaskDefinition: ""`). In a buildspec not named as a template, a value such as
   `<your-api-key>` is one unfinished value in a finished file (the secrets
   rules know placeholders): it does not make the buildspec a template;
 - buildspec fragments a generator merges into a whole buildspec: only a
