@@ -23,10 +23,11 @@ from lintkit.python.calls import (
     last_identifier,
     method_name,
     receiver_name,
+    skip_tests,
     string_prefix,
 )
 from lintkit.python.names import call_name, qualified
-from lintkit.python.security_common import imports_module, is_false, is_settings_file, is_true, skip_tests, under_option_guard
+from lintkit.python.security_common import imports_module, is_false, is_settings_file, is_true, under_option_guard
 from lintkit.python.security_creds import hardcoded_credentials
 from lintkit.python.security_crypto import certificate_validation, weak_cryptography, weak_hashing, weak_random
 from lintkit.python.walk import nodes_of
@@ -119,9 +120,9 @@ def missing_host_key_policy(module: nodes.Module, ctx: Any) -> None:
     if skip_tests(ctx, "PSC004"):
         return
     for call in nodes_of(module, nodes.Call):
-        if method_name(call) != "set_missing_host_key_policy" or not call.args:
+        policy = argument(call, 0, "policy") if method_name(call) == "set_missing_host_key_policy" else None
+        if policy is None:
             continue
-        policy = call.args[0]
         name = (call_name(policy) if isinstance(policy, nodes.Call) else qualified(policy)) or last_identifier(policy)
         short = name.rsplit(".", 1)[-1]
         if short in ("AutoAddPolicy", "WarningPolicy") and not under_option_guard(call, _HOSTKEY_OPTIONS):

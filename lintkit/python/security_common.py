@@ -7,7 +7,7 @@ from typing import Any
 
 from astroid import nodes
 
-from lintkit.python.calls import is_test_path, words
+from lintkit.python.calls import words
 from lintkit.python.walk import nodes_of
 
 # Identifier words that make a value security-relevant (weak random, weak hash).
@@ -51,11 +51,6 @@ def sensitive_identifier(identifier: str) -> bool:
     if any(pair in SENSITIVE_PAIRS for pair in zip(ws, ws[1:])):
         return True
     return any(s in w for w in ws for s in _STRONG_SUBSTRINGS if not w.startswith("tokeni") and w != "tokens")
-
-
-def skip_tests(ctx: Any, code: str) -> bool:
-    """Test code is skipped unless `[tool.lintkit.rules.CODE] include-tests = true`."""
-    return is_test_path(ctx.path) and not ctx.option(code, "include-tests")
 
 
 def is_settings_file(relpath: str) -> bool:

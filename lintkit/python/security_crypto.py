@@ -16,10 +16,11 @@ from lintkit.python.calls import (
     enclosing_function,
     keyword,
     method_name,
+    skip_tests,
 )
 from lintkit.python.localflow import destinations
 from lintkit.python.names import call_name, qualified
-from lintkit.python.security_common import is_false, sensitive_identifier, skip_tests, under_option_guard
+from lintkit.python.security_common import is_false, sensitive_identifier, under_option_guard
 from lintkit.python.walk import nodes_of
 
 # -- weak hashing ---------------------------------------------------------------
