@@ -92,10 +92,15 @@ def _default_call_may_raise(_call: Any) -> bool:
     return True
 
 
+def _never_ends_process(_call: Any) -> bool:
+    return False
+
+
 class _Builder:
-    def __init__(self, scope: Any, call_may_raise: Callable[[Any], bool], budget: int) -> None:
+    def __init__(self, scope: Any, call_may_raise: Callable[[Any], bool], budget: int, ends_process: Callable[[Any], bool]) -> None:
         self.scope = scope
         self.call_may_raise = call_may_raise
+        self.ends_process = ends_process
         self.budget = budget
         self.nodes: list[Node] = []
         for kind in ("entry", "exit", "raise"):
@@ -171,6 +176,9 @@ class _Builder:
         if isinstance(s, nodes.Raise) or (isinstance(s, nodes.Assert) and isinstance(s.test, nodes.Const) and not s.test.value):
             self.step("stmt", s, preds, env, raises=True)  # `assert False` never falls through
             return []
+        if isinstance(s, nodes.Expr) and isinstance(s.value, nodes.Call) and self.ends_process(s.value):
+            self.step("stmt", s, preds, env, raises=False)
+            return []  # `os._exit(0)`: the process ends here, nothing after it runs
         if isinstance(s, nodes.Break):
             if env.brk is not None:
                 self.link(preds, env.brk())
@@ -315,12 +323,21 @@ def _is_suppress(item: Any) -> bool:
     return name == "suppress"
 
 
-def build_cfg(scope: Any, call_may_raise: Callable[[Any], bool] | None = None, budget: int = DEFAULT_NODE_BUDGET) -> CFG:
-    """The graph of a FunctionDef/AsyncFunctionDef/Module body.
+def build_cfg(
+    scope: Any,
+    call_may_raise: Callable[[Any], bool] | None = None,
+    budget: int = DEFAULT_NODE_BUDGET,
+    ends_process: Callable[[Any], bool] | None = None,
+) -> CFG:
+    """The graph of a FunctionDef/AsyncFunctionDef/Module body. A statement
+    calling something `ends_process` says ends the program (`os._exit`,
+    `os.execv`, `sys.exit`) has no successor: the path stops there (what the
+    process holds, the OS reclaims; a `finally` that `sys.exit` still runs is
+    not followed).
 
     Raises BudgetExceeded when the function needs more than `budget` nodes."""
     try:
-        return _Builder(scope, call_may_raise or _default_call_may_raise, budget).build()
+        return _Builder(scope, call_may_raise or _default_call_may_raise, budget, ends_process or _never_ends_process).build()
     except RecursionError:
         raise BudgetExceeded("statements nested too deeply") from None
 
