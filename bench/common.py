@@ -211,8 +211,14 @@ def snapshot() -> Path:
     return dest
 
 
+# lintkit's default cache (and its per-user key) for benchmark runs: inside
+# bench/.cache, so dropping it never touches the user's own cache.
+LINTKIT_CACHE_HOME = CACHE / "xdg"
+
+
 def lintkit_env(snap: Path | None = None) -> dict[str, str]:
     env = dict(os.environ)
+    env["XDG_CACHE_HOME"] = str(LINTKIT_CACHE_HOME)
     env.pop("PYTHONDEVMODE", None)
     # Users' installs have byte-code; without it every run would compile lintkit.
     env.pop("PYTHONDONTWRITEBYTECODE", None)

@@ -45,7 +45,7 @@ def main() -> int:
     bandit = common.peer_bin("bandit")
     snap = common.snapshot()
     env = common.lintkit_env(snap)
-    cache = work / ".lintkit_cache"
+    cache = common.LINTKIT_CACHE_HOME / "lintkit" / "projects"  # the default location, per project
     jobs = ["--jobs", str(args.jobs)] if args.jobs else []
     lint = [*common.lintkit_cmd(), "check", "django", "--format", "json", *jobs]
     edited = work / EDITED

@@ -25,7 +25,11 @@ from lintkit.findings import Finding, Location, Notification, Severity
 if TYPE_CHECKING:
     from lintkit.registry import Registry
 
-__all__ = ["Context", "Project", "Location", "Severity", "PositionMap", "Where", "data_path"]
+__all__ = ["Context", "Project", "Location", "Severity", "PositionMap", "Where", "data_path", "search_pattern"]
+
+# A pattern from the configuration (a `regex` option) meets repository text;
+# the `regex` module bounds each search in time where `re` cannot.
+PATTERN_TIMEOUT = 0.25
 
 PositionMap = Callable[[int, int], "tuple[int, int]"]
 
@@ -53,37 +57,46 @@ def data_path(*parts: str) -> Path:
     return builtin_rules_dir().joinpath(*parts)
 
 
+def search_pattern(pattern: str, text: str) -> bool:
+    """Does a `regex`-typed option's pattern match `text`? Raises TimeoutError
+    when one search takes longer than PATTERN_TIMEOUT (the check then fails
+    loudly, as a crash finding)."""
+    import regex
+
+    try:
+        return regex.search(pattern, text, timeout=PATTERN_TIMEOUT) is not None
+    except TimeoutError:
+        raise TimeoutError(f"the configured pattern {pattern!r} took longer than {PATTERN_TIMEOUT}s on {text[:60]!r}") from None
+
+
 @dataclass
 class Project:
     """Facts about the whole project that cross-file rules need."""
 
     root: Path
     files: frozenset[str] = frozenset()  # project-relative posix paths present
-    hook_mode: bool = False  # pre-commit batches: cross-file rules stay quiet
     summaries: dict[str, Any] = field(default_factory=dict)
+    indexer: Callable[[dict[str, Any], Any], Any] | None = field(default=None, compare=False, repr=False)
+    _built: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     # When set, filesystem answers are recorded here (the result cache
     # re-validates them before reusing a result).
     probes: dict[str, bool] | None = field(default=None, compare=False, repr=False)
 
     def index(self, name: str) -> Any:
         """Project facts for the Python analyses: the run-wide index `name`
-        (`registry.DERIVED_INDEXES`) over the summaries table it reads, built
-        once per run and shared by every file. The result cache records the
-        questions a file asks of it."""
-        from lintkit.cache import _derived_builder, derived
+        (`registry.DERIVED_INDEXES`) over the summaries table it reads. The
+        engine's `indexer` builds it once per run and records the questions a
+        file asks of it (the result cache re-asks them); without one (the
+        pylint plugin) it is built here, once per project."""
+        from lintkit.registry import derived_builder
 
-        build = _derived_builder(name)
-        return derived(self.summaries.get(build.table, {}), build)
-
-    def index(self, name: str) -> Any:
-        """Project facts for the Python analyses: the run-wide index `name`
-        (`registry.DERIVED_INDEXES`) over the summaries table it reads, built
-        once per run and shared by every file. The result cache records the
-        questions a file asks of it."""
-        from lintkit.cache import _derived_builder, derived
-
-        build = _derived_builder(name)
-        return derived(self.summaries.get(build.table, {}), build)
+        build = derived_builder(name)
+        table = self.summaries.get(build.table, {})
+        if self.indexer is not None:
+            return self.indexer(table, build)
+        if name not in self._built:
+            self._built[name] = build(table)
+        return self._built[name]
 
     def exists(self, relpath: str) -> bool:
         rel = relpath.lstrip("./")

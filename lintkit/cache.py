@@ -1,25 +1,27 @@
-"""On-disk cache of per-file results and per-file Python summaries.
+"""The on-disk store behind the result cache: authenticated JSON entries.
 
-Layout (`.lintkit_cache/` by default)::
+It knows nothing of what it stores (the meaning of entries is `results.py`'s).
+Where: outside the checked tree by default, in the user's cache directory
+(`$XDG_CACHE_HOME/lintkit`, `~/Library/Caches/lintkit`, `%LOCALAPPDATA%\\lintkit`),
+one folder per project keyed by the project root's path; `--cache-dir`
+chooses another, `lintkit clean` removes a project's. Layout::
 
-    CACHEDIR.TAG            tells backup tools to skip the directory
-    v1/results/ab/<key>.json  one FileResult plus the facts it depended on
-    v1/summaries/ab/<key>.json  {analysis name: summary} of one Python file
+    key                          per-user secret that authenticates entries (0600)
+    projects/<name>-<hash>/      one project's cache:
+      CACHEDIR.TAG               tells backup tools to skip the directory
+      v2/<area>/ab/<key>.json    one entry: its MAC, a newline, its JSON
 
-A result key hashes everything a file's result can depend on that is known
-before the analysis runs: the cache format, lintkit's code (every module of
-the package and of installed rule packs, so editing a check during
-development invalidates), rule metadata, enabled codes, result-shaping
-configuration, hook mode, the file's path and its bytes. What is only known
-*during* the analysis is recorded as dependencies and re-validated on every
-hit: which other files a check asked about (`Project.exists`, `Project.files`),
-which cross-file summaries it read (`ctx.project.summaries`), and which
-questions it asked of indexes derived from them (`derived`), with the answers.
-A hit whose recorded facts no longer hold is a miss.
+A repository under check must not be able to answer for lintkit, so:
 
-Entries are JSON, never pickle: a foreign or tampered cache must not be able
-to run code. A file that does not parse, names another key, or holds
-unexpected shapes is ignored. Writes go to a temporary file in the same
+- every entry carries a MAC under the per-user key; an entry without a valid
+  one (forged, copied from another machine, committed to the repository) is
+  a miss, as is one that is not a JSON object naming the same format and key;
+- no symlink is followed when creating or writing cache files: directories
+  are opened with O_NOFOLLOW one level at a time, files created with O_EXCL,
+  and a cache directory that is itself a symlink is not used; only regular
+  files are read.
+
+Entries are JSON, never pickle. Writes go to a temporary file in the same
 directory and are renamed into place, so an interrupted run leaves either the
 old entry or the new one, never half of one.
 """
@@ -27,24 +29,20 @@ old entry or the new one, never half of one.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
+import hmac
 import json
 import os
-from dataclasses import dataclass, field
+import re
+import secrets
+import shutil
+import stat
+import sys
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator
+from typing import Any
 
-from lintkit import __version__
-from lintkit.findings import Finding, Location, Notification, Severity
-from lintkit.output import write_atomic
-
-if TYPE_CHECKING:
-    from lintkit.config import Config
-    from lintkit.engine import FileResult
-    from lintkit.registry import Registry
-
-FORMAT = 1
-DEFAULT_DIR = ".lintkit_cache"
+FORMAT = 2
+_MAX_ENTRY = 16 * 1024 * 1024  # bytes; anything larger is not ours
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# lintkit result cache; safe to delete.\n"
 
 
@@ -52,7 +50,7 @@ def digest_bytes(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=20).hexdigest()
 
 
-def _digest_text(*parts: str) -> str:
+def digest_text(*parts: str) -> str:
     h = hashlib.blake2b(digest_size=20)
     for part in parts:
         h.update(part.encode("utf-8", "surrogateescape"))
@@ -61,614 +59,164 @@ def _digest_text(*parts: str) -> str:
 
 
 def digest_json(value: Any) -> str:
-    return _digest_text(json.dumps(value, sort_keys=True, separators=(",", ":"), default=repr))
-
-
-# --- what the whole run's results depend on ----------------------------------------
-
-
-def _package_files(directory: Path) -> Iterator[Path]:
-    for path in sorted(directory.rglob("*.py")):
-        if "__pycache__" not in path.parts:
-            yield path
-
-
-def _fingerprint(h: Any, path: Path, name: str) -> None:
-    # Size and nanosecond mtime, not content: this runs on every start-up, and
-    # stat-ing ~60 files costs a millisecond where reading them costs 40.
-    st = path.stat()
-    h.update(f"{name}:{st.st_size}:{st.st_mtime_ns}".encode())
-
-
-def code_digest(registry: Registry) -> str:
-    """lintkit's own code, every rule's metadata, and third-party packs' code."""
-    h = hashlib.blake2b(digest_size=20)
-    h.update(f"{FORMAT}:{__version__}".encode())
-    package = Path(__file__).resolve().parent
-    for path in _package_files(package):
-        _fingerprint(h, path, path.relative_to(package).as_posix())
-    for rule in registry.sorted_rules():
-        h.update(repr(rule).encode("utf-8", "surrogateescape"))
-    for pack in registry.packs:
-        if pack.name == "lintkit":
-            continue
-        for modules in pack.modules.values():
-            for name in modules:
-                try:
-                    spec = importlib.util.find_spec(name)
-                except (ImportError, ValueError):
-                    spec = None
-                origin = getattr(spec, "origin", None)
-                h.update(name.encode())
-                if origin and os.path.isfile(origin):
-                    _fingerprint(h, Path(origin), origin)
-    return h.hexdigest()
-
-
-def settings_digest(code: str, enabled: Iterable[str], config: Config, hook_mode: bool) -> str:
-    """Everything besides the file itself that shapes a file's result. Paths
-    (`config.root`, `config.source`) and discovery settings (excludes) are left
-    out so a cache survives a checkout in another directory."""
-    from dataclasses import replace
-
-    # Everything in the configuration counts (a setting added later is covered
-    # without anyone remembering the cache) except what only locates or
-    # selects files, or only decides the exit code.
-    neutral = replace(config, source="", root="", exclude=(), respect_gitignore=True, fail_on=type(config)().fail_on)
-    return _digest_text(code, repr((sorted(enabled), repr(neutral), hook_mode)))
-
-
-# --- recording what an analysis looked at --------------------------------------------
-
-
-@dataclass
-class Deps:
-    """Facts outside the file that one analysis read."""
-
-    probes: dict[str, bool] = field(default_factory=dict)  # Project.exists → answer
-    members: dict[str, bool] = field(default_factory=dict)  # `x in project.files`
-    all_files: bool = False  # iterated over the whole file set
-    summaries: dict[str, dict[str, str | None]] = field(default_factory=dict)  # name → relpath → digest
-    whole_tables: set[str] = field(default_factory=set)  # names iterated as a whole
-    table_names: bool = False  # iterated over the analysis names
-    # questions asked of a derived index: "table:index" → question JSON → answer digest
-    derived: dict[str, dict[str, str]] = field(default_factory=dict)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "probes": sorted(self.probes.items()),
-            "members": sorted(self.members.items()),
-            "all_files": self.all_files,
-            "summaries": {name: sorted(entries.items(), key=lambda kv: kv[0]) for name, entries in sorted(self.summaries.items())},
-            "whole_tables": sorted(self.whole_tables),
-            "table_names": self.table_names,
-            "derived": {key: sorted(answers.items()) for key, answers in sorted(self.derived.items())},
-        }
-
-
-class RecordingFiles(frozenset):
-    """The run's file set; membership questions are recorded."""
-
-    _deps: Deps
-
-    def __new__(cls, files: frozenset[str], deps: Deps) -> RecordingFiles:
-        obj = super().__new__(cls, files)
-        obj._deps = deps
-        return obj
-
-    def __contains__(self, item: object) -> bool:
-        found = frozenset.__contains__(self, item)
-        if isinstance(item, str):
-            self._deps.members[item] = found
-        return found
-
-    def __iter__(self):
-        self._deps.all_files = True
-        return frozenset.__iter__(self)
-
-    def __len__(self) -> int:
-        self._deps.all_files = True
-        return frozenset.__len__(self)
-
-
-class _RecordingTable(dict):
-    """One analysis's {relpath: summary}; reads are recorded as digests.
-
-    A full copy of the table (a dict) so code that bypasses the overridden
-    methods still sees the right data; point reads record one entry, anything
-    that looks at the whole table records the whole table."""
-
-    def __init__(self, name: str, data: dict[str, Any], digests: dict[str, str], deps: Deps) -> None:
-        super().__init__(data)
-        self._name, self._digests, self._deps = name, digests, deps
-        self._source = data  # the run's table, shared by every file's view of it
-
-    def _point(self, key: Any) -> None:
-        if isinstance(key, str):
-            self._deps.summaries.setdefault(self._name, {})[key] = self._digests.get(key)
-
-    def _whole(self) -> None:
-        self._deps.whole_tables.add(self._name)
-
-    def __getitem__(self, key: Any) -> Any:
-        self._point(key)
-        return dict.__getitem__(self, key)
-
-    def get(self, key: Any, default: Any = None) -> Any:
-        self._point(key)
-        return dict.get(self, key, default)
-
-    def __contains__(self, key: object) -> bool:
-        self._point(key)
-        return dict.__contains__(self, key)
-
-    def __iter__(self):
-        self._whole()
-        return dict.__iter__(self)
-
-    def __len__(self) -> int:
-        self._whole()
-        return dict.__len__(self)
-
-    def keys(self):  # type: ignore[override]
-        self._whole()
-        return dict.keys(self)
-
-    def values(self):  # type: ignore[override]
-        self._whole()
-        return dict.values(self)
-
-    def items(self):  # type: ignore[override]
-        self._whole()
-        return dict.items(self)
-
-    def copy(self) -> dict[str, Any]:  # type: ignore[override]
-        self._whole()
-        return dict(dict.items(self))
-
-    def __eq__(self, other: object) -> bool:
-        self._whole()
-        return dict.__eq__(self, other)
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        self._whole()
-        return dict.__repr__(self)
-
-
-_DERIVED: dict[tuple[int, int, Any], tuple[dict[str, Any], Any]] = {}
-
-
-def derived(table: dict[str, Any], build: Any) -> Any:
-    """`build(table)`, built once per run's summaries table and shared by every
-    file a worker analyzes (an index over the whole project costs O(project);
-    rebuilding it per file made a run quadratic).
-
-    `build` is a class listed in `registry.DERIVED_INDEXES`, with a
-    `derived_name` and the names of its `questions` (methods whose arguments
-    and answers are JSON-like). Through a recording table, each question asked
-    and the digest of its answer become the file's dependency instead of the
-    whole table: a cached result stays valid while every question still gets
-    the same answer."""
-    if isinstance(table, _RecordingTable):
-        return _RecordingIndex(_shared(table._source, build), table._deps, f"{table._name}:{build.derived_name}")
-    return _shared(table, build)
-
-
-def _shared(source: dict[str, Any], build: Any) -> Any:
-    key = (id(source), len(source), build)
-    hit = _DERIVED.get(key)
-    if hit is not None and hit[0] is source:
-        return hit[1]
-    if len(_DERIVED) >= 8:
-        _DERIVED.clear()
-    value = build(source)
-    _DERIVED[key] = (source, value)  # keeps `source` alive, so its id stays unique
-    return value
-
-
-def _canonical(value: Any) -> Any:
-    """JSON-ready form of a question's arguments or answer (sets sorted)."""
-    if isinstance(value, (set, frozenset)):
-        return sorted(value)
-    if isinstance(value, (list, tuple)):
-        return [_canonical(v) for v in value]
-    return value
-
-
-_ANSWER_DIGESTS: dict[int, tuple[Any, str]] = {}
-_SCALAR_DIGESTS = {value: digest_json(value) for value in (None, True, False)}
-
-
-def _answer_digest(answer: Any) -> str:
-    """Digest of a derived index's answer. Answers are mostly summaries
-    straight from the run's tables, asked for again and again, so a dict's
-    digest is remembered by identity (the entry keeps the dict alive)."""
-    if isinstance(answer, dict):
-        hit = _ANSWER_DIGESTS.get(id(answer))
-        if hit is not None and hit[0] is answer:
-            return hit[1]
-        if len(_ANSWER_DIGESTS) >= 500_000:
-            _ANSWER_DIGESTS.clear()
-        digest = digest_json(answer)
-        _ANSWER_DIGESTS[id(answer)] = (answer, digest)
-        return digest
-    if isinstance(answer, (list, tuple)):
-        return _digest_text("list", *(_answer_digest(v) for v in answer))
-    if answer is None or isinstance(answer, bool):
-        return _SCALAR_DIGESTS[answer]
-    return digest_json(_canonical(answer))
-
-
-def _question(method: str, args: tuple[Any, ...]) -> str:
-    return json.dumps([method, _canonical(args)], separators=(",", ":"), sort_keys=True)
-
-
-class _RecordingIndex:
-    """A derived index whose questions are recorded with their answers."""
-
-    def __init__(self, index: Any, deps: Deps, key: str) -> None:
-        self._index, self._deps, self._key = index, deps, key
-
-    def __getattr__(self, name: str) -> Any:
-        if name not in type(self._index).questions:
-            raise AttributeError(name)
-        method = getattr(self._index, name)
-
-        def ask(*args: Any) -> Any:
-            answer = method(*args)
-            answers = self._deps.derived.setdefault(self._key, {})
-            question = _question(name, args)
-            if question not in answers:
-                answers[question] = _answer_digest(answer)
-            return answer
-
-        return ask
-
-
-def _derived_builder(name: str) -> Any:
-    """The class behind a derived index name (only the registry's own)."""
-    import importlib
-
-    from lintkit.registry import DERIVED_INDEXES
-
-    module, _, attr = DERIVED_INDEXES[name].partition(":")
-    return getattr(importlib.import_module(module), attr)
-
-
-class RecordingSummaries(dict):
-    """`ctx.project.summaries`: {analysis name: table}, tables made lazily."""
-
-    def __init__(self, summaries: dict[str, dict[str, Any]], digests: dict[str, dict[str, str]], deps: Deps) -> None:
-        super().__init__(summaries)
-        self._tables: dict[str, _RecordingTable] = {}
-        self._digests, self._deps = digests, deps
-
-    def _table(self, name: str) -> Any:
-        table = self._tables.get(name)
-        if table is None:
-            table = _RecordingTable(name, dict.__getitem__(self, name), self._digests.get(name, {}), self._deps)
-            self._tables[name] = table
-        return table
-
-    def __getitem__(self, name: Any) -> Any:
-        if not dict.__contains__(self, name):
-            self._deps.table_names = True
-            raise KeyError(name)
-        return self._table(name)
-
-    def get(self, name: Any, default: Any = None) -> Any:
-        if not dict.__contains__(self, name):
-            self._deps.table_names = True
-            return default
-        return self._table(name)
-
-    def __contains__(self, name: object) -> bool:
-        if not dict.__contains__(self, name):
-            self._deps.table_names = True
-            return False
-        return True
-
-    def __iter__(self):
-        self._deps.table_names = True
-        return dict.__iter__(self)
-
-    def keys(self):  # type: ignore[override]
-        self._deps.table_names = True
-        return dict.keys(self)
-
-    def values(self):  # type: ignore[override]
-        self._deps.table_names = True
-        self._deps.whole_tables.update(dict.keys(self))
-        return [self._table(n) for n in dict.keys(self)]
-
-    def items(self):  # type: ignore[override]
-        self._deps.table_names = True
-        self._deps.whole_tables.update(dict.keys(self))
-        return [(n, self._table(n)) for n in dict.keys(self)]
+    return digest_text(json.dumps(value, sort_keys=True, separators=(",", ":"), default=repr))
 
 
 @dataclass(frozen=True)
-class RunFacts:
-    """What dependencies are validated against: this run's file set and
-    summaries (with per-entry digests)."""
-
-    files: frozenset[str]
-    files_digest: str
-    summary_digests: dict[str, dict[str, str]]
-    table_digests: dict[str, str]
-    names_digest: str
-    sources: dict[str, str | None] = field(default_factory=dict, compare=False)  # memo of _source_digest
-    tables: dict[str, dict[str, Any]] = field(default_factory=dict, compare=False)  # the summaries themselves
-    indexes: dict[str, Any] = field(default_factory=dict, compare=False)  # derived indexes, built on demand
-
-    @classmethod
-    def build(cls, files: frozenset[str], summaries: dict[str, dict[str, Any]]) -> RunFacts:
-        digests = {name: {rel: digest_json(value) for rel, value in table.items()} for name, table in summaries.items()}
-        return cls(
-            files=files,
-            files_digest=_digest_text(*sorted(files)),
-            summary_digests=digests,
-            table_digests={name: _digest_text(*(f"{k}={v}" for k, v in sorted(d.items()))) for name, d in digests.items()},
-            names_digest=_digest_text(*sorted(summaries)),
-            tables=summaries,
-        )
-
-    def _answer(self, key: str, question: str) -> str:
-        """The digest of what a derived index answers `question` in this run."""
-        index = self.indexes.get(key)
-        if index is None:
-            table, _, name = key.partition(":")
-            index = self.indexes[key] = _derived_builder(name)(self.tables.get(table, {}))
-        method, args = json.loads(question)
-        if method not in type(index).questions or not isinstance(args, list):
-            raise ValueError(question)
-        return _answer_digest(getattr(index, method)(*args))
-
-    def _source_digest(self, root: str, rel: str) -> str | None:
-        """Digest of a project file astroid read, once per run however many
-        cached results name it."""
-        if rel not in self.sources:
-            try:
-                with open(os.path.join(root, rel), "rb") as handle:
-                    self.sources[rel] = digest_bytes(handle.read())
-            except OSError:
-                self.sources[rel] = None
-        return self.sources[rel]
-
-    def freeze(self, deps: Deps, root: str) -> dict[str, Any]:
-        """Dependencies as stored: whole-set reads become digests of the set."""
-        data = deps.to_json()
-        data["all_files"] = self.files_digest if deps.all_files else None
-        data["whole_tables"] = {name: self.table_digests.get(name) for name in sorted(deps.whole_tables)}
-        data["table_names"] = self.names_digest if deps.table_names else None
-        # the tables the questions were asked of, as they were: while a table is
-        # unchanged its answers are too, and need not be asked again
-        data["derived_tables"] = {key: self.table_digests.get(key.partition(":")[0]) for key in sorted(deps.derived)}
-        return data
-
-    def holds(self, data: Any, root: str) -> bool:
-        """Do the recorded facts still hold in this run?"""
-        try:
-            for rel, existed in data["probes"]:
-                if rel in self.files:
-                    if not existed:
-                        return False
-                elif os.path.exists(os.path.join(root, rel)) != existed:
-                    return False
-            for rel, member in data["members"]:
-                if (rel in self.files) != member:
-                    return False
-            if data["all_files"] is not None and data["all_files"] != self.files_digest:
-                return False
-            for name, entries in data["summaries"].items():
-                table = self.summary_digests.get(name, {})
-                for rel, digest in entries:
-                    if table.get(rel) != digest:
-                        return False
-            for name, digest in data["whole_tables"].items():
-                if self.table_digests.get(name) != digest:
-                    return False
-            if data["table_names"] is not None and data["table_names"] != self.names_digest:
-                return False
-            asked_of = data.get("derived_tables", {})
-            for key, answers in data.get("derived", {}).items():
-                recorded = asked_of.get(key)
-                if recorded is not None and recorded == self.table_digests.get(key.partition(":")[0]):
-                    continue  # the same table gives the same answers
-                for question, digest in answers:
-                    if self._answer(key, question) != digest:
-                        return False
-            for rel, digest in data.get("sources", []):
-                if self._source_digest(root, rel) != digest:
-                    return False
-        except (KeyError, TypeError, ValueError, AttributeError):
-            return False
-        return True
-
-
-# --- (de)serialising results -----------------------------------------------------------
-
-
-def _loc_json(loc: Location) -> list[Any]:
-    return [loc.path, loc.line, loc.column, loc.end_line, loc.end_column, loc.message]
-
-
-def _loc(data: list[Any]) -> Location:
-    path, line, column, end_line, end_column, message = data
-    return Location(str(path), int(line), int(column), int(end_line), int(end_column), str(message))
-
-
-def _finding_json(f: Finding) -> dict[str, Any]:
-    return {
-        "code": f.code,
-        "message": f.message,
-        "location": _loc_json(f.location),
-        "severity": f.severity.value,
-        "name": f.name,
-        "related": [_loc_json(r) for r in f.related],
-        "flow": [_loc_json(r) for r in f.flow],
-        "fix": f.fix,
-        "properties": [[k, v] for k, v in f.properties],
-        "suppressed": f.suppressed,
-    }
-
-
-def _finding(data: dict[str, Any]) -> Finding:
-    return Finding(
-        code=str(data["code"]),
-        message=str(data["message"]),
-        location=_loc(data["location"]),
-        severity=Severity(data["severity"]),
-        name=str(data["name"]),
-        related=tuple(_loc(r) for r in data["related"]),
-        flow=tuple(_loc(r) for r in data["flow"]),
-        fix=str(data["fix"]),
-        properties=tuple((str(k), v) for k, v in data["properties"]),
-        suppressed=bool(data["suppressed"]),
-    )
-
-
-def _notification_json(n: Notification) -> list[Any]:
-    return [n.message, n.path, n.level, n.rule, n.line, n.column, n.kind]
-
-
-def result_to_json(result: FileResult) -> dict[str, Any]:
-    return {
-        "path": result.path,
-        "kind": result.kind,
-        "findings": [_finding_json(f) for f in result.findings],
-        "suppressed": [_finding_json(f) for f in result.suppressed],
-        "notifications": [_notification_json(n) for n in result.notifications],
-        "skipped": result.skipped,
-        "text": result.text,
-    }
-
-
-def result_from_json(data: dict[str, Any]) -> FileResult:
-    from lintkit.engine import FileResult
-
-    return FileResult(
-        path=str(data["path"]),
-        kind=data["kind"] if data["kind"] is None else str(data["kind"]),
-        findings=[_finding(f) for f in data["findings"]],
-        suppressed=[_finding(f) for f in data["suppressed"]],
-        notifications=[Notification(*n) for n in data["notifications"]],
-        skipped=str(data["skipped"]),
-        seconds=0.0,
-        text=str(data["text"]),
-    )
-
-
-def _same(a: FileResult, b: FileResult) -> bool:
-    return (a.path, a.kind, a.findings, a.suppressed, a.notifications, a.skipped, a.text) == (
-        b.path,
-        b.kind,
-        b.findings,
-        b.suppressed,
-        b.notifications,
-        b.skipped,
-        b.text,
-    ) and [f.properties for f in a.findings] == [f.properties for f in b.findings]
-
-
-# --- the store -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Cache:
-    """A cache directory plus the run-wide part of every key. Picklable."""
+class Store:
+    """A cache directory and the key its entries are signed with. Picklable."""
 
     directory: str
-    settings: str  # settings_digest(...)
-    code: str  # code_digest(...)
+    secret: bytes
 
-    def _path(self, area: str, key: str) -> Path:
-        return Path(self.directory) / f"v{FORMAT}" / area / key[:2] / f"{key}.json"
+    def _parts(self, area: str, key: str) -> tuple[str, ...]:
+        return (f"v{FORMAT}", area, key[:2], f"{key}.json")
 
-    def result_key(self, relpath: str, explicit: bool, content: str) -> str:
-        return _digest_text("result", self.settings, relpath, str(explicit), content)
+    def _mac(self, payload: bytes) -> bytes:
+        return hashlib.blake2b(payload, key=self.secret, digest_size=20).hexdigest().encode()
 
-    def summary_key(self, relpath: str, content: str) -> str:
-        return _digest_text("summary", self.code, relpath, content)
-
-    # -- results --
-
-    def load_result(self, key: str, facts: RunFacts, root: str) -> FileResult | None:
-        data = self._read("results", key)
-        if data is None:
+    def load(self, area: str, key: str) -> dict[str, Any] | None:
+        """The entry, when it is a regular file with a valid MAC, holding a JSON
+        object for this format and key."""
+        raw = _read_regular(os.path.join(self.directory, *self._parts(area, key)), _MAX_ENTRY)
+        if raw is None:
             return None
+        mac, _, payload = raw.partition(b"\n")
+        if not hmac.compare_digest(mac, self._mac(payload)):
+            return None  # forged, foreign or damaged
         try:
-            if not facts.holds(data["deps"], root):
-                return None
-            return result_from_json(data["result"])
-        except (KeyError, TypeError, ValueError, AttributeError):
-            return None
-
-    def store_result(self, key: str, result: FileResult, deps: dict[str, Any]) -> None:
-        if result.notifications and any(n.kind == "crash" for n in result.notifications):
-            return  # a crash may be transient (or fixed by the next edit): never pin it
-        payload = result_to_json(result)
-        try:
-            encoded = json.dumps({"format": FORMAT, "key": key, "result": payload, "deps": deps}, separators=(",", ":"))
-            # Anything that would not come back identical (exotic property values) is not cached.
-            if not _same(result_from_json(json.loads(encoded)["result"]), result):
-                return
-        except (TypeError, ValueError):
-            return
-        self._write("results", key, encoded)
-
-    # -- summaries --
-
-    def load_summary(self, key: str) -> dict[str, Any] | None:
-        data = self._read("summaries", key)
-        if data is None:
-            return None
-        value = data.get("summary")
-        return value if isinstance(value, dict) else None
-
-    def store_summary(self, key: str, summary: dict[str, Any]) -> None:
-        try:
-            encoded = json.dumps({"format": FORMAT, "key": key, "summary": summary}, separators=(",", ":"), sort_keys=True)
-            # Only what survives the JSON round trip unchanged, so a warm run sees what a cold one saw.
-            if json.loads(encoded)["summary"] != summary:
-                return
-        except (TypeError, ValueError):
-            return
-        self._write("summaries", key, encoded)
-
-    # -- files --
-
-    def _read(self, area: str, key: str) -> dict[str, Any] | None:
-        try:
-            with open(self._path(area, key), "rb") as handle:
-                data = json.loads(handle.read())
-        except (OSError, ValueError, UnicodeDecodeError, RecursionError):
+            data = json.loads(payload)
+        except (ValueError, UnicodeDecodeError, RecursionError):
             return None
         if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("key") != key:
-            return None  # foreign, stale or tampered: ignore
+            return None
         return data
 
-    def _write(self, area: str, key: str, encoded: str) -> None:
-        path = self._path(area, key)
+    def save(self, area: str, key: str, encoded: str) -> None:
+        """Store `encoded` (the JSON text of an object with "format" and "key")."""
+        payload = encoded.encode("utf-8")
         try:
-            write_atomic(path, encoded, durable=False)
-        except OSError:
+            write_entry(self.directory, self._parts(area, key), self._mac(payload) + b"\n" + payload)
+        except (OSError, NotImplementedError):  # NotImplementedError: no dir_fd (Windows)
             return  # a read-only or full disk costs speed, never a result
 
 
-def open_cache(directory: Path, registry: Registry, enabled: Iterable[str], config: Config, hook_mode: bool) -> Cache | None:
-    """A usable cache in `directory`, or None when it cannot be created."""
+def _read_regular(path: str, limit: int) -> bytes | None:
+    """The bytes of a regular file (a FIFO or device is never read)."""
     try:
-        directory.mkdir(parents=True, exist_ok=True)
-        tag = directory / "CACHEDIR.TAG"
-        if not tag.exists():
-            tag.write_text(_TAG, encoding="utf-8")
-        gitignore = directory / ".gitignore"
-        if not gitignore.exists():
-            gitignore.write_text("*\n", encoding="utf-8")
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     except OSError:
         return None
-    code = code_digest(registry)
-    return Cache(str(directory.resolve()), settings_digest(code, enabled, config, hook_mode), code)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read(limit + 1)
+        return data if len(data) <= limit else None
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+_DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0)
+
+
+def write_entry(directory: str, parts: tuple[str, ...], content: bytes) -> None:
+    """Write `directory/parts...` atomically without following a symlink below
+    `directory` (missing directories are made, one level at a time)."""
+    fd = os.open(directory, _DIR_FLAGS)
+    try:
+        for name in parts[:-1]:
+            try:
+                os.mkdir(name, 0o700, dir_fd=fd)
+            except FileExistsError:
+                pass
+            child = os.open(name, _DIR_FLAGS, dir_fd=fd)  # ELOOP/ENOTDIR for a symlink
+            os.close(fd)
+            fd = child
+        tmp = f".{parts[-1]}.{secrets.token_hex(6)}.tmp"
+        out = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600, dir_fd=fd)
+        try:
+            with os.fdopen(out, "wb") as handle:
+                handle.write(content)
+            os.replace(tmp, parts[-1], src_dir_fd=fd, dst_dir_fd=fd)
+        except BaseException:
+            try:
+                os.unlink(tmp, dir_fd=fd)
+            except OSError:
+                pass
+            raise
+    finally:
+        os.close(fd)
+
+
+# --- where the cache lives ------------------------------------------------------------
+
+
+def user_cache_home() -> Path:
+    if sys.platform == "win32":
+        return Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local") / "lintkit"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "lintkit"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "lintkit"
+
+
+def default_dir(project_root: Path) -> Path:
+    """The project's cache folder in the user's cache directory."""
+    real = os.path.realpath(project_root)
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", os.path.basename(real))[:40] or "root"
+    return user_cache_home() / "projects" / f"{name}-{digest_text(real)[:16]}"
+
+
+def _user_secret() -> bytes | None:
+    """The per-user MAC key (made on first use, readable by the user only);
+    None when it cannot be had (then there is no cache)."""
+    home = user_cache_home()
+    path = home / "key"
+    data = _read_regular(str(path), 1024)
+    if data is not None and len(data) == 32:
+        return data
+    try:
+        home.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if home.is_symlink():
+            return None
+        key = secrets.token_bytes(32)
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600), "wb") as handle:
+            handle.write(key)
+        return key
+    except FileExistsError:
+        data = _read_regular(str(path), 1024)
+        return data if data is not None and len(data) == 32 else None
+    except OSError:
+        return None
+
+
+def open_store(directory: Path) -> Store | None:
+    """A usable store in `directory`, or None when it cannot be created or is
+    a symlink (a repository may commit one pointing anywhere)."""
+    secret = _user_secret()
+    if secret is None:
+        return None
+    try:
+        if directory.is_symlink():
+            return None
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        real = os.path.realpath(directory)
+        for name, content in (("CACHEDIR.TAG", _TAG.encode()), (".gitignore", b"*\n")):
+            if not os.path.lexists(os.path.join(real, name)):
+                write_entry(real, (name,), content)
+    except (OSError, NotImplementedError):  # NotImplementedError: no dir_fd (Windows): no cache
+        return None
+    return Store(real, secret)
+
+
+def clean(directory: Path) -> bool:
+    """Remove a cache directory (never through a symlink); True if there was one."""
+    if directory.is_symlink():
+        directory.unlink()
+        return True
+    if not directory.is_dir():
+        return False
+    shutil.rmtree(directory)
+    return True

@@ -10,6 +10,7 @@ Positions are 1-based; `end_column` is exclusive.
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import re
@@ -90,18 +91,25 @@ class Sequence(Node):
 @dataclass(eq=False)
 class Mapping(Node):
     pairs: list[tuple[Node, Node]] = field(default_factory=list)
+    # key text -> (key node, value node) of its last occurrence, built on the
+    # first lookup (a linear scan per lookup made 12k-resource templates quadratic)
+    _index: dict[str, tuple[Node, Node]] | None = field(default=None, repr=False)
+    _indexed: int = field(default=0, repr=False)
 
     def to_py(self) -> Any:
         value = {_key_text(k): v.to_py() for k, v in self.pairs}
         return _tagged(self.tag, value) if self.tag else value
 
+    def _lookup(self) -> dict[str, tuple[Node, Node]]:
+        if self._index is None or self._indexed != len(self.pairs):
+            self._index = {_key_text(k): (k, v) for k, v in self.pairs}
+            self._indexed = len(self.pairs)
+        return self._index
+
     def get(self, key: str, default: Node | None = None) -> Node | None:
         """The value for `key` (the last one wins, as in every YAML loader)."""
-        found = default
-        for k, v in self.pairs:
-            if _key_text(k) == key:
-                found = v
-        return found
+        found = self._lookup().get(key)
+        return found[1] if found is not None else default
 
     def get_ci(self, key: str) -> Node | None:
         """Case-insensitive lookup (appspec keys differ in case per platform)."""
@@ -113,11 +121,8 @@ class Mapping(Node):
         return found
 
     def key_node(self, key: str) -> Node | None:
-        found = None
-        for k, _ in self.pairs:
-            if _key_text(k) == key:
-                found = k
-        return found
+        found = self._lookup().get(key)
+        return found[0] if found is not None else None
 
     def keys(self) -> list[str]:
         return [_key_text(k) for k, _ in self.pairs]
@@ -128,7 +133,7 @@ class Mapping(Node):
             yield _key_text(k), k, v
 
     def __contains__(self, key: object) -> bool:
-        return any(_key_text(k) == key for k, _ in self.pairs)
+        return key in self._lookup()
 
     def __len__(self) -> int:
         return len(self.pairs)
@@ -179,7 +184,7 @@ class Document:
     def root(self) -> Node | None:
         return self.roots[0] if self.roots else None
 
-    @property
+    @functools.cached_property
     def lines(self) -> list[str]:
         return self.text.splitlines()
 

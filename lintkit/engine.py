@@ -2,7 +2,13 @@
 
 `analyze_file` is the unit of work a worker process runs. It never raises for
 anything a file contains: a file that does not parse yields one GEN001
-finding, a crashing check a notification, and every other check still runs.
+finding, a file lintkit cannot analyze (too large, binary, unreadable, nested
+too deeply) or a crashing check one GEN005 finding, and the checks that need
+only the text (pasted credentials) still run on it.
+
+`run` checks the paths given and reports only on them, but reads cross-file
+facts (the project's file list, Python summaries of imported modules) from
+the whole project, so a file gets the same findings however it is named.
 """
 
 from __future__ import annotations
@@ -18,10 +24,23 @@ from pathlib import Path
 from typing import Any
 
 from lintkit.config import Config
+from lintkit.dependencies import derived
 from lintkit.api import Context, Project
 from lintkit.documents import Mapping, ParseError, load
-from lintkit.files import Candidate, Skipped, classify_document, classify_name, discover, worth_parsing
-from lintkit.findings import Finding, Location, Notification, sort_findings
+from lintkit.files import (
+    Candidate,
+    Skipped,
+    Unreadable,
+    classify_document,
+    classify_name,
+    coding_of,
+    decode_source,
+    discover,
+    read_bytes,
+    relative_to,
+    worth_parsing,
+)
+from lintkit.findings import FileResult, Finding, Location, Notification, sort_findings
 from lintkit.registry import Registry, build_registry
 from lintkit.suppress import (
     UNUSED_CODE,
@@ -37,7 +56,12 @@ from lintkit.suppress import (
 
 PARSE_ERROR = "GEN001"
 TEMPLATED = "GEN003"
+NOT_ANALYZED = "GEN005"
 _BINARY_SNIFF = 8192
+# A file over the size limit is looked at in chunks for the markers of a
+# CI/CD file (bounded: past this many times the limit it is reported anyway).
+_MARKER_SCAN_FACTOR = 16
+_CHUNK = 1024 * 1024
 
 # Template syntax that makes a file something other than plain YAML/JSON.
 _TEMPLATE_MARKERS = ("{{", "{%", "%{", "<%", "$${")
@@ -47,18 +71,6 @@ _BUILD_TOKEN = re.compile(r"%[A-Z][A-Z0-9_]{2,}%")
 
 def _templated(text: str, relpath: str) -> bool:
     return any(m in text for m in _TEMPLATE_MARKERS) or bool(_BUILD_TOKEN.search(text)) or relpath.lower().endswith(".tpl")
-
-
-@dataclass
-class FileResult:
-    path: str
-    kind: str | None = None
-    findings: list[Finding] = field(default_factory=list)
-    suppressed: list[Finding] = field(default_factory=list)
-    notifications: list[Notification] = field(default_factory=list)
-    skipped: str = ""
-    seconds: float = 0.0
-    text: str = ""  # kept only when there are findings (excerpts, fingerprints)
 
 
 @dataclass
@@ -79,10 +91,44 @@ class RunResult:
         return [f for f in self.files if f.kind and not f.skipped]
 
     def text_of(self, path: str) -> str:
-        for f in self.files:
-            if f.path == path:
-                return f.text
-        return ""
+        texts = self.__dict__.get("_texts")
+        if texts is None:
+            texts = self.__dict__["_texts"] = {f.path: f.text for f in self.files if f.text}
+        return texts.get(path, "")
+
+    def seen_from(self, cwd: Path) -> RunResult:
+        """The same result with every path relative to `cwd` (reports show
+        paths a user can open from where lintkit ran); files outside `cwd`
+        keep their absolute path."""
+        root = str(self.root)
+        here = str(cwd.resolve())
+        memo: dict[str, str] = {}
+
+        def shown(path: str) -> str:
+            if path not in memo:
+                full = path if os.path.isabs(path) else os.path.join(root, path)
+                memo[path] = os.path.relpath(full, here).replace(os.sep, "/") if (full + os.sep).startswith(here + os.sep) else full
+            return memo[path]
+
+        if root == here:
+            return self
+
+        def loc(l: Location) -> Location:
+            return replace(l, path=shown(l.path))
+
+        def moved(f: Finding) -> Finding:
+            return replace(f, location=loc(f.location), related=tuple(map(loc, f.related)), flow=tuple(map(loc, f.flow)))
+
+        return replace(
+            self,
+            root=Path(here),
+            files=[replace(f, path=shown(f.path), findings=[moved(x) for x in f.findings], suppressed=[moved(x) for x in f.suppressed],
+                           notifications=[replace(n, path=shown(n.path)) if n.path else n for n in f.notifications]) for f in self.files],
+            skipped=[replace(s, relpath=shown(s.relpath)) for s in self.skipped],
+            findings=[moved(f) for f in self.findings],
+            suppressed=[moved(f) for f in self.suppressed],
+            notifications=[replace(n, path=shown(n.path)) if n.path else n for n in self.notifications],
+        )
 
 
 @dataclass(frozen=True)
@@ -92,7 +138,6 @@ class Settings:
     enabled: frozenset[str]
     config: Config
     root: str
-    hook_mode: bool = False
     project_files: frozenset[str] = frozenset()
     options: dict[str, dict[str, Any]] = field(default_factory=dict, hash=False, compare=False)
     summaries: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
@@ -127,46 +172,25 @@ def analyze_file(
     result = FileResult(path=candidate.relpath)
     try:
         _analyze(candidate, settings, registry, result, data, parsed)
-    except Exception as exc:  # the last line of defence: report, never crash the run
-        result.notifications.append(
-            Notification(
-                message=f"internal error while checking this file: {type(exc).__name__}: {exc}",
-                path=candidate.relpath,
-                level="error",
-                kind="crash",
-                rule="",
-            )
-        )
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - SystemExit from a check must not end the run
+        result.findings.append(_crash(registry, settings, candidate.relpath, "lintkit", exc))
+        result.notifications.append(Notification(f"internal error while checking this file: {type(exc).__name__}: {exc}", candidate.relpath, "error", "", kind="crash"))
     result.seconds = time.perf_counter() - started
     if not result.findings and not result.suppressed:
         result.text = ""
     return result
 
 
-def _read(candidate: Candidate, settings: Settings, result: FileResult, data: bytes | None = None) -> bytes | None:
-    if data is not None:
-        if len(data) > settings.config.max_file_size:
-            result.skipped = f"file too large ({len(data)} bytes; limit {settings.config.max_file_size})"
-            return None
-        return None if _binary(data, result) else data
-    try:
-        size = os.path.getsize(candidate.abspath)
-        if size > settings.config.max_file_size:
-            result.skipped = f"file too large ({size} bytes; limit {settings.config.max_file_size})"
-            return None
-        with open(candidate.abspath, "rb") as handle:
-            data = handle.read(settings.config.max_file_size + 1)
-    except OSError as exc:
-        result.skipped = f"unreadable: {exc.strerror or exc}"
-        return None
-    return None if _binary(data, result) else data
+def _binary(data: bytes) -> bool:
+    return b"\0" in data[:_BINARY_SNIFF]
 
 
-def _binary(data: bytes, result: FileResult) -> bool:
-    if b"\0" in data[:_BINARY_SNIFF]:
-        result.skipped = "binary file (NUL bytes)"
-        return True
-    return False
+def _ours(candidate: Candidate, name_kind: str | None, text: str) -> str | None:
+    """The kind a file lintkit cannot fully analyze would have: by name, by
+    being named on the command line, or by the markers in its text."""
+    return name_kind or _kind_from_markers(text) or ("unknown" if candidate.explicit else None)
 
 
 def _analyze(
@@ -175,23 +199,37 @@ def _analyze(
     name_kind = classify_name(candidate.relpath)
     if settings.config.only and (settings.config.only == "python") != (name_kind == "python"):
         return  # `--only aws` / `--only python`: the other half's files are not ours
-    data = _read(candidate, settings, result, data)
+    limit = settings.config.max_file_size
     if data is None:
+        try:
+            data = read_bytes(candidate, limit)
+        except Unreadable as exc:
+            result.kind = name_kind or "unknown"
+            _finish(result, [_not_analyzed(registry, settings, candidate.relpath, str(exc))], "", settings, registry)
+            return
+    if len(data) > limit:
+        text = data[:limit].decode("utf-8", errors="replace")
+        kind = _ours(candidate, name_kind, text) or _large_kind(candidate, limit)
+        if kind is not None:
+            _cannot(candidate, settings, registry, result, kind, text, f"file too large (over {limit} bytes; `max-file-size`)")
+        return
+    if _binary(data):
+        text = data.decode("utf-8", errors="replace")
+        kind = _ours(candidate, name_kind, text)
+        if kind is not None:
+            _cannot(candidate, settings, registry, result, kind, text, "binary content (NUL bytes)")
         return
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        if name_kind is None and not candidate.explicit:
-            result.skipped = "not UTF-8 text"
-            return
+        text = decode_source(data, candidate.relpath)
+    except (UnicodeDecodeError, LookupError, SyntaxError) as exc:
         text = data.decode("utf-8", errors="replace")
-        line = data[: exc.start].count(b"\n") + 1
-        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        result.kind = name_kind or "unknown"
-        _finish(result, [_parse_finding(registry, settings, candidate.relpath, f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x})", line, col)], text, settings, registry)
+        kind = _ours(candidate, name_kind, text)
+        if kind is None:
+            return
+        result.kind = kind
+        finding = _parse_finding(registry, settings, candidate.relpath, *_decode_problem(data, candidate.relpath, exc))
+        _text_checks(result, [finding], text, kind, settings, registry)
         return
-    if text.startswith("\ufeff"):
-        text = text[1:]
     result.text = text
     if name_kind == "python":
         result.kind = "python"
@@ -211,7 +249,7 @@ def _analyze(
             result.notifications.append(Notification("templated file, not linted", candidate.relpath, "note", TEMPLATED, 1, 1, "template"))
         else:
             finding = _parse_finding(registry, settings, candidate.relpath, err.message, err.line, err.column)
-        _finish(result, [finding] if finding else [], text, settings, registry)
+        _text_checks(result, [finding], text, kind, settings, registry)
         return
     kind = classify_document(candidate.relpath, doc)
     if kind is None:
@@ -223,11 +261,54 @@ def _analyze(
     _finish(result, ctx.findings, text, settings, registry, ctx.directives)
 
 
+def _decode_problem(data: bytes, relpath: str, exc: Exception) -> tuple[str, int, int]:
+    """(message, line, column) for a file that does not decode."""
+    if isinstance(exc, UnicodeDecodeError):
+        line = data[: exc.start].count(b"\n") + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        return f"file is not valid {coding_of(data, relpath).upper()} (byte 0x{data[exc.start]:02x})", line, col
+    return f"bad encoding declaration: {exc}", 1, 1
+
+
+def _large_kind(candidate: Candidate, limit: int) -> str | None:
+    """Markers of a CI/CD file anywhere in a file over the size limit, read in
+    chunks: padding must not push a template out of sight."""
+    try:
+        fd = os.open(candidate.abspath, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return "unknown"
+    with os.fdopen(fd, "rb") as handle:
+        tail = ""
+        for _ in range(_MARKER_SCAN_FACTOR * max(1, limit // _CHUNK)):
+            chunk = handle.read(_CHUNK)
+            if not chunk:
+                return None
+            window = tail + chunk.decode("utf-8", errors="replace")
+            kind = _kind_from_markers(window) if worth_parsing("", window) else None
+            if kind is not None:
+                return kind
+            tail = window[-256:]
+    return "unknown"  # too large to look through: reported all the same
+
+
+def _cannot(candidate: Candidate, settings: Settings, registry: Registry, result: FileResult, kind: str, text: str, why: str) -> None:
+    result.kind = kind
+    _text_checks(result, [_not_analyzed(registry, settings, candidate.relpath, why)], text, kind, settings, registry)
+
+
+def _text_checks(result: FileResult, findings: list[Finding | None], text: str, kind: str, settings: Settings, registry: Registry) -> None:
+    """A file that did not parse (or could not be analyzed) still gets the
+    checks that read only its text: credentials pasted into it."""
+    ctx = _context(result.path, kind, text, settings, registry)
+    run_checks(ctx, text, "text", registry)
+    result.notifications.extend(ctx.notifications)
+    _finish(result, findings + ctx.findings, text, settings, registry)
+
+
 def _kind_from_markers(text: str) -> str | None:
-    head = text[:200_000]
-    if "AWSTemplateFormatVersion" in head or "AWS::" in head:
+    if "AWSTemplateFormatVersion" in text or "AWS::" in text:
         return "cloudformation"
-    if "phases" in head and "version" in head:
+    if "phases" in text and "version" in text:
         return "buildspec"
     return None
 
@@ -243,9 +324,10 @@ def _analyze_python(
         module = parsed if parsed is not None else parse_module(text, candidate.relpath)
     except PythonSyntaxError as err:
         if err.limit:
-            result.skipped = err.message
-            return
-        _finish(result, [_parse_finding(registry, settings, candidate.relpath, err.message, err.line, err.column)], text, settings, registry)
+            finding = _not_analyzed(registry, settings, candidate.relpath, err.message)
+        else:
+            finding = _parse_finding(registry, settings, candidate.relpath, err.message, err.line, err.column)
+        _text_checks(result, [finding], text, "python", settings, registry)
         return
     ctx = _context(candidate.relpath, "python", text, settings, registry)
     run_checks(ctx, module, "python", registry)
@@ -257,9 +339,9 @@ def _context(path: str, kind: str, text: str, settings: Settings, registry: Regi
     project = Project(
         root=Path(settings.root),
         files=settings.project_files,
-        hook_mode=settings.hook_mode,
         summaries=settings.summaries,
         probes=settings.probes,
+        indexer=derived,
     )
     return Context(
         path=path,
@@ -278,31 +360,34 @@ def run_checks(ctx: Context, target: Any, kind: str, registry: Registry) -> None
     crashes, or reports a rule its TOML does not name it for, becomes a
     notification; every other check still runs."""
     for ref, hook in registry.hooks_for(kind):
-        _guarded(ctx, ref, (), lambda: hook(target, ctx))
+        _guarded(ctx, ref, (), lambda: hook(target, ctx), registry)
     for chk in registry.checks_for(kind):
         if not any(ctx.enabled(code) for code in chk.codes):
             continue
         ctx.reporting = frozenset(chk.codes)
         try:
-            _guarded(ctx, chk.qualname, chk.codes, lambda: chk.func(target, ctx))
+            _guarded(ctx, chk.qualname, chk.codes, lambda: chk.func(target, ctx), registry)
         finally:
             ctx.reporting = None
 
 
-def _guarded(ctx: Context, name: str, codes: tuple[str, ...], call: Any) -> None:
+def _guarded(ctx: Context, name: str, codes: tuple[str, ...], call: Any, registry: Registry) -> None:
+    """A crashing check (SystemExit and RecursionError included) becomes a
+    crash notification and a GEN005 finding; only Ctrl-C ends the run."""
     try:
         call()
-    except RecursionError:
-        ctx.notify(f"check {name} gave up: input nested too deeply", level="warning", kind="limit", rule=",".join(codes))
-    except Exception as exc:
-        frame = traceback.extract_tb(exc.__traceback__)[-1]
-        ctx.notify(
-            f"{'rule ' + '/'.join(codes) if codes else name} crashed: {type(exc).__name__}: {exc} "
-            f"(at {Path(frame.filename).name}:{frame.lineno}); other rules still ran",
-            level="error",
-            kind="crash",
-            rule=codes[0] if codes else "",
-        )
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # noqa: BLE001
+        rule = "/".join(codes) or name
+        frames = traceback.extract_tb(exc.__traceback__)
+        where = f" (at {Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
+        ctx.notify(f"rule {rule} crashed: {type(exc).__name__}: {exc}{where}; its findings for this file are missing",
+                   level="error", kind="crash", rule=codes[0] if codes else "")
+        if ctx.enabled(NOT_ANALYZED):
+            crash = _crash(registry, None, ctx.path, rule, exc, where)
+            if crash is not None:
+                ctx.findings.append(crash)
 
 
 def run_embedded(child: Context, label: str, registry: Registry) -> None:
@@ -316,6 +401,14 @@ def run_embedded(child: Context, label: str, registry: Registry) -> None:
         run_checks(child, doc, child.kind, registry)
 
 
+def _crash(registry: Registry, settings: Settings | None, path: str, rule: str, exc: BaseException, where: str = "") -> Finding | None:
+    if settings is not None and NOT_ANALYZED not in settings.enabled:
+        return None
+    meta = registry.rules[NOT_ANALYZED]
+    message = f"not fully analyzed: {rule} crashed ({type(exc).__name__}: {exc}){where}"
+    return Finding(code=NOT_ANALYZED, name=meta.name, message=message, location=Location(path, 1, 1), severity=meta.severity)
+
+
 def _finding(registry: Registry, settings: Settings, code: str, path: str, message: str, line: int, col: int) -> Finding | None:
     if code not in settings.enabled:
         return None
@@ -327,6 +420,17 @@ def _parse_finding(registry: Registry, settings: Settings, path: str, message: s
     return _finding(registry, settings, PARSE_ERROR, path, message, line, col)
 
 
+def _not_analyzed(registry: Registry, settings: Settings, path: str, why: str) -> Finding | None:
+    return _finding(registry, settings, NOT_ANALYZED, path, f"not analyzed: {why}", 1, 1)
+
+
+def _unique_steps(f: Finding) -> Finding:
+    """The same trace step twice (a loop, a summary reached from two calls) is shown once."""
+    if len(set(f.flow)) == len(f.flow):
+        return f
+    return replace(f, flow=tuple(dict.fromkeys(f.flow)))
+
+
 def _finish(
     result: FileResult,
     findings: list[Finding | None],
@@ -335,7 +439,7 @@ def _finish(
     registry: Registry,
     extra_directives: list[Directive] | None = None,
 ) -> None:
-    found = [f for f in findings if f is not None]
+    found = [_unique_steps(f) for f in findings if f is not None]
     # Per-path ignores and severity overrides from the configuration.
     ignored = {
         code
@@ -370,14 +474,17 @@ def run(
     root: Path | None = None,
     registry: Registry | None = None,
     jobs: int | None = None,
-    hook_mode: bool = False,
     force_exclude: bool = False,
     baseline: Counter | None = None,
     cache_dir: Path | str | None = None,
     progress: bool = False,
+    stdin: tuple[str, bytes] | None = None,
 ) -> RunResult:
-    """Check `paths`. `cache_dir`: read and write the result cache there (None:
-    no cache). `progress`: draw progress on stderr (the caller decides: TTY only)."""
+    """Check `paths` (or, with `stdin`, the given content as if it were the
+    file named there). `root`: the project root; paths in the result are
+    relative to it, and cross-file facts come from everything below it.
+    `cache_dir`: read and write the result cache there (None: no cache).
+    `progress`: draw progress on stderr (the caller decides: TTY only)."""
     from lintkit.parallel import Runner, default_jobs, is_python
     from lintkit.progress import Progress
 
@@ -385,22 +492,30 @@ def run(
     root = (root or Path.cwd()).resolve()
     registry = registry or build_registry()
     enabled = enabled_codes(registry, config)
-    candidates, skipped = discover(paths, config, root, force_exclude=force_exclude)
+    if stdin is not None:
+        name, content = stdin
+        rel = relative_to(root, Path(name))
+        candidates, skipped = [Candidate(str(root / rel), rel, explicit=True, data=content)], []
+    else:
+        candidates, skipped = discover(paths, config, root, force_exclude=force_exclude)
+    # Python files need the project's summaries; other files' cross-file
+    # questions (does a hook script exist?) are answered from the disk.
+    want_summaries = any(is_python(c.relpath) for c in candidates) and "python" in registry.kinds_for(enabled)
+    project = _project(paths if stdin is None else [], candidates, config, root) if want_summaries else candidates
     settings = Settings(
         enabled=enabled,
         config=config,
         root=str(root),
-        hook_mode=hook_mode,
-        project_files=frozenset(c.relpath for c in candidates),
+        project_files=frozenset(c.relpath for c in project),
         options=registry.resolve_options(config.rules, config.source),
     )
     cache = None
-    if cache_dir is not None:
-        from lintkit.cache import open_cache
+    if cache_dir is not None and stdin is None:
+        from lintkit.results import open_cache
 
-        cache = open_cache(Path(cache_dir), registry, enabled, config, hook_mode)
-    python_files = [(i, c) for i, c in enumerate(candidates) if is_python(c.relpath)]
-    want_summaries = bool(python_files) and any(registry.rules[c].domain == "python" for c in enabled if c in registry.rules)
+        cache = open_cache(Path(cache_dir), registry, enabled, config)
+    python_files = [(i, c) for i, c in enumerate(project) if is_python(c.relpath)]
+    digests: dict[str, str | None] = {}  # relpath -> digest, read once for both cache lookups
     bar = Progress(len(candidates), progress)
     jobs = jobs or default_jobs()
     runner: Runner | None = None
@@ -413,7 +528,7 @@ def run(
             found: dict[int, Any] = {}
             todo = python_files if names else []
             if cache is not None and todo:
-                found, todo = _cached_summaries(cache, todo, config.max_file_size)
+                found, todo = _cached_summaries(cache, todo, config.max_file_size, digests)
             if todo:
                 runner = Runner(settings, registry, cache, jobs, len(candidates))
                 bar.phase("summarized", len(todo))
@@ -424,12 +539,12 @@ def run(
         files: list[FileResult | None] = [None] * len(candidates)
         todo_files = list(enumerate(candidates))
         if cache is not None:
-            from lintkit.cache import RunFacts
+            from lintkit.dependencies import RunFacts
 
             facts = RunFacts.build(settings.project_files, summaries)
             todo_files = []
             for i, cand in enumerate(candidates):
-                hit = _cached_result(cache, cand, facts, str(root), config.max_file_size)
+                hit = _cached_result(cache, cand, facts, str(root), config.max_file_size, digests)
                 if hit is None:
                     todo_files.append((i, cand))
                 else:
@@ -464,22 +579,35 @@ def run(
     return result
 
 
-def _file_digest(cand: Candidate, max_size: int) -> str | None:
+def _project(paths: list[str], candidates: list[Candidate], config: Config, root: Path) -> list[Candidate]:
+    """Every file of the project (what cross-file facts are read from): the
+    candidates, plus the rest of the project when the paths name less of it.
+    A file named on the command line (or read from stdin) stands for itself."""
+    named = [os.path.realpath(p) for p in paths]
+    if named and all(p == str(root) for p in named):
+        return candidates
+    rest, _ = discover([str(root)], config, root)
+    merged = {c.relpath: c for c in rest}
+    merged.update((c.relpath, c) for c in candidates)
+    return sorted(merged.values(), key=lambda c: c.relpath)
+
+
+def _file_digest(cand: Candidate, max_size: int, digests: dict[str, str | None]) -> str | None:
     from lintkit.cache import digest_bytes
 
-    try:
-        with open(cand.abspath, "rb") as handle:
-            data = handle.read(max_size + 1)
-    except OSError:
-        return None
-    return digest_bytes(data)
+    if cand.relpath not in digests:
+        try:
+            digests[cand.relpath] = digest_bytes(read_bytes(cand, max_size))
+        except Unreadable:
+            digests[cand.relpath] = None
+    return digests[cand.relpath]
 
 
-def _cached_summaries(cache: Any, todo: list[tuple[int, Candidate]], max_size: int) -> tuple[dict[int, Any], list[tuple[int, Candidate]]]:
+def _cached_summaries(cache: Any, todo: list[tuple[int, Candidate]], max_size: int, digests: dict[str, str | None]) -> tuple[dict[int, Any], list[tuple[int, Candidate]]]:
     found: dict[int, Any] = {}
     missing = []
     for i, cand in todo:
-        digest = _file_digest(cand, max_size)
+        digest = _file_digest(cand, max_size, digests)
         summary = cache.load_summary(cache.summary_key(cand.relpath, digest)) if digest else None
         if summary is None:
             missing.append((i, cand))
@@ -488,11 +616,24 @@ def _cached_summaries(cache: Any, todo: list[tuple[int, Candidate]], max_size: i
     return found, missing
 
 
-def _cached_result(cache: Any, cand: Candidate, facts: Any, root: str, max_size: int) -> FileResult | None:
-    digest = _file_digest(cand, max_size)
+def _cached_result(cache: Any, cand: Candidate, facts: Any, root: str, max_size: int, digests: dict[str, str | None]) -> FileResult | None:
+    digest = _file_digest(cand, max_size, digests)
     if digest is None:
         return None
-    return cache.load_result(cache.result_key(cand.relpath, cand.explicit, digest), facts, root)
+    hit = cache.load_result(cache.result_key(cand.relpath, cand.explicit, digest), facts, root, cand.relpath)
+    if hit is not None and (hit.findings or hit.suppressed):
+        # The cache keeps no source text: excerpts come from the file itself.
+        try:
+            data = read_bytes(cand, max_size)
+        except Unreadable:
+            return None
+        if cache.digest(data) != digest:
+            return None  # changed since it was looked up
+        try:
+            hit.text = decode_source(data, cand.relpath)
+        except (UnicodeDecodeError, LookupError, SyntaxError):
+            hit.text = data.decode("utf-8", errors="replace")
+    return hit
 
 
 def baseline_entries(result: RunResult) -> list[tuple[Finding, str]]:

@@ -2,17 +2,24 @@
 
 Discovery honours .gitignore (through git when the tree is a repository),
 default and configured excludes, and never follows a directory symlink, so a
-symlink loop cannot trap it. Classification looks at content, not only names:
-a buildspec hides under `codebuild_specs/*.yml`, and most `.yaml` files are
-not CloudFormation.
+symlink loop cannot trap it. A file symlink is followed only when it resolves
+inside the project and outside the default excludes (`.git`): a repository
+cannot make lintkit read `~/.aws/credentials` or `/proc/self/environ`. Only
+regular files are read, so a FIFO cannot hang a run. Classification looks at
+content, not only names: a buildspec hides under `codebuild_specs/*.yml`, and
+most `.yaml` files are not CloudFormation.
 """
 
 from __future__ import annotations
 
+import codecs
 import fnmatch
+import io
 import os
 import re
+import stat
 import subprocess
+import tokenize
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Iterable
@@ -29,6 +36,54 @@ class Candidate:
     abspath: str
     relpath: str  # posix, relative to the run's root when possible
     explicit: bool = False  # named on the command line
+    data: bytes | None = None  # the content, when it does not come from disk (stdin)
+
+
+class Unreadable(Exception):
+    """A file lintkit cannot read; the message says why."""
+
+
+def read_bytes(cand: Candidate, limit: int) -> bytes:
+    """Up to `limit + 1` bytes of a regular file (one more than the limit, so
+    the caller sees that it is too large). Raises Unreadable: a FIFO, device
+    or directory is never read (opening does not block: O_NONBLOCK)."""
+    if cand.data is not None:
+        return cand.data[: limit + 1]
+    try:
+        fd = os.open(cand.abspath, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise Unreadable(f"unreadable: {exc.strerror or exc}") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise Unreadable("not a regular file")
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read(limit + 1)
+    except OSError as exc:
+        raise Unreadable(f"unreadable: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+
+
+def decode_source(data: bytes, relpath: str) -> str:
+    """The text of a file: Python by its PEP 263 coding declaration (UTF-8 by
+    default), everything else as UTF-8; a leading BOM dropped. Raises
+    UnicodeDecodeError (or LookupError/SyntaxError for a bad declaration)."""
+    if relpath.lower().endswith(PYTHON_SUFFIXES) and b"coding" in data[:400]:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        text = data.decode(encoding)
+    else:
+        text = data.decode("utf-8")
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def coding_of(data: bytes, relpath: str) -> str:
+    """The encoding decode_source uses (for messages)."""
+    if relpath.lower().endswith(PYTHON_SUFFIXES) and b"coding" in data[:400]:
+        try:
+            return codecs.lookup(tokenize.detect_encoding(io.BytesIO(data).readline)[0]).name
+        except (LookupError, SyntaxError):
+            return "utf-8"
+    return "utf-8"
 
 
 @dataclass(frozen=True)
@@ -88,10 +143,23 @@ def _git_listing(directory: Path) -> set[str] | None:
     return {str(toplevel / name) for name in out.stdout.decode("utf-8", "surrogateescape").split("\0") if name}
 
 
+def _outside(root_real: str, real: str) -> str:
+    """Why a symlink's target may not be read ("" when it may): it must stay
+    inside the project and out of the default excludes (`.git`, ...)."""
+    if not real.startswith(root_real + os.sep):
+        return "symlink to a file outside the project, not followed"
+    if _excluded(real[len(root_real) + 1 :].replace(os.sep, "/"), DEFAULT_EXCLUDES):
+        return "symlink into an excluded directory, not followed"
+    return ""
+
+
 def discover(paths: list[str], config: Config, root: Path, force_exclude: bool = False) -> tuple[list[Candidate], list[Skipped]]:
+    """Candidates below `paths`; `skipped` holds the symlinks not followed
+    (and paths that vanished)."""
     excludes = DEFAULT_EXCLUDES + config.exclude
     found: dict[str, Candidate] = {}
     skipped: list[Skipped] = []
+    root_real = os.path.realpath(root)
     for raw in paths or ["."]:
         path = Path(raw)
         if not path.exists() and not path.is_symlink():
@@ -101,6 +169,13 @@ def discover(paths: list[str], config: Config, root: Path, force_exclude: bool =
             rel = relative_to(root, path)
             if force_exclude and _excluded(rel, excludes):
                 continue
+            # A symlink inside the project (pre-commit passes committed ones)
+            # must stay inside it; a path named outside the project is the user's.
+            if path.is_symlink() and os.path.abspath(raw).startswith(root_real + os.sep):
+                why = _outside(root_real, os.path.realpath(raw))
+                if why:
+                    skipped.append(Skipped(PurePosixPath(*path.parts).as_posix(), why))
+                    continue
             found.setdefault(rel, Candidate(str(path.resolve()), rel, explicit=True))
             continue
         listing = _git_listing(path) if config.respect_gitignore else None
@@ -113,6 +188,13 @@ def discover(paths: list[str], config: Config, root: Path, force_exclude: bool =
             real = os.path.realpath(abspath) if is_link else os.path.join(top_real, below)
             if listing is not None and real not in listing and abspath not in listing:
                 continue
+            if is_link:
+                if os.path.isdir(real):
+                    continue  # a directory symlink is never followed
+                why = _outside(root_real, real) or ("" if os.path.exists(real) else "dangling symlink")
+                if why:
+                    skipped.append(Skipped(_link_rel(root_real, abspath), why))
+                    continue
             if real.startswith(root_real + os.sep) and (not is_link or os.path.exists(abspath)):
                 rel = real[len(root_real) + 1:].replace(os.sep, "/")
             else:
@@ -123,6 +205,12 @@ def discover(paths: list[str], config: Config, root: Path, force_exclude: bool =
                 continue
             found.setdefault(rel, Candidate(abspath, rel))
     return sorted(found.values(), key=lambda c: c.relpath), skipped
+
+
+def _link_rel(root_real: str, abspath: str) -> str:
+    """A symlink's own path relative to the project (not its target's)."""
+    link = os.path.join(os.path.realpath(os.path.dirname(abspath)), os.path.basename(abspath))
+    return link[len(root_real) + 1 :].replace(os.sep, "/") if link.startswith(root_real + os.sep) else abspath
 
 
 def _walk(top: Path, excludes: tuple[str, ...], root: Path, skipped: list[Skipped]) -> Iterable[tuple[str, bool]]:
@@ -153,7 +241,7 @@ def _walk(top: Path, excludes: tuple[str, ...], root: Path, skipped: list[Skippe
                 elif entry.is_symlink():
                     # A symlinked file is checked; a symlinked directory never
                     # followed (loops, and duplicate results under two paths).
-                    if is_candidate_name(name) and os.path.isfile(entry.path):
+                    if is_candidate_name(name):
                         yield entry.path, True
                 elif entry.is_file(follow_symlinks=False) and is_candidate_name(name):
                     yield entry.path, False
@@ -192,7 +280,8 @@ def classify_name(relpath: str) -> str | None:
 
 
 def worth_parsing(relpath: str, text: str) -> bool:
-    return classify_name(relpath) is not None or bool(_MARKERS.search(text[:200_000]))
+    # The whole text: padding must not push the markers out of sight.
+    return classify_name(relpath) is not None or bool(_MARKERS.search(text))
 
 
 def _scalar(node: object) -> str | None:

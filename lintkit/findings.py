@@ -157,5 +157,19 @@ class Notification:
         return (self.path, self.line, self.column, self.rule, self.message)
 
 
+@dataclass
+class FileResult:
+    """What checking one file gave."""
+
+    path: str
+    kind: str | None = None
+    findings: list[Finding] = field(default_factory=list)
+    suppressed: list[Finding] = field(default_factory=list)
+    notifications: list[Notification] = field(default_factory=list)
+    skipped: str = ""
+    seconds: float = 0.0
+    text: str = ""  # kept only when there are findings (excerpts, fingerprints); never cached
+
+
 def sort_findings(findings: list[Finding]) -> list[Finding]:
     return sorted(findings, key=Finding.sort_key)

@@ -13,6 +13,12 @@ hands each worker the files it parsed itself first; it steals others' files
 only when it runs out. Results are put back in candidate order, so output is
 identical whatever the job count.
 
+Workers are watched: one that dies, or is stopped, or answers nothing for
+`STALL_SECONDS`, fails the run with a WorkerFailed naming it (the others are
+stopped), instead of hanging it or taking the parent down with SIGPIPE.
+Workers write nothing to stdout (it points at /dev/null in them), so a
+stray worker can never hold a reader's pipe open.
+
 Memory stays bounded: after each Python file the module (and any project
 module astroid loaded from disk while inferring) is dropped from
 `astroid.MANAGER`'s cache and torn down (its reference cycles broken, so it is
@@ -32,13 +38,15 @@ from collections import OrderedDict, deque
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Callable
 
-from lintkit.files import Candidate
+from lintkit.files import Candidate, Unreadable, decode_source, read_bytes
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
 
-    from lintkit.cache import Cache, RunFacts
-    from lintkit.engine import FileResult, Settings
+    from lintkit.dependencies import RunFacts
+    from lintkit.results import ResultCache
+    from lintkit.engine import Settings
+    from lintkit.findings import FileResult
     from lintkit.registry import Registry
 
 # Below this many files per worker, forking costs more than it saves.
@@ -51,7 +59,17 @@ RETAIN_SOURCE_BYTES = 6 * 1024 * 1024
 # full collection finds little; it is a backstop for cycles elsewhere.
 COLLECT_AFTER_BYTES = 32 * 1024 * 1024
 
+# A worker that sends nothing back for this long is taken as hung. A batch is
+# a few files; the slowest real file takes seconds.
+STALL_SECONDS = 600.0
+# How often the parent looks at its workers while it waits.
+WATCH_INTERVAL = 1.0
+
 ProgressFn = Callable[[int], None]
+
+
+class WorkerFailed(Exception):
+    """A worker process died, stopped or hung; the run cannot be trusted."""
 
 
 def default_jobs() -> int:
@@ -71,7 +89,7 @@ def is_python(relpath: str) -> bool:
 class Worker:
     """Per-process state: settings, retained trees, the cache."""
 
-    def __init__(self, settings: Settings, registry: Registry, cache: Cache | None, retain: int = RETAIN_SOURCE_BYTES) -> None:
+    def __init__(self, settings: Settings, registry: Registry, cache: ResultCache | None, retain: int = RETAIN_SOURCE_BYTES) -> None:
         self.settings = settings
         self.registry = registry
         self.cache = cache
@@ -86,14 +104,14 @@ class Worker:
 
     def summarize(self, items: list[tuple[int, Candidate]]) -> list[tuple[int, dict[str, Any] | None]]:
         from lintkit.cache import digest_bytes
-        from lintkit.python.project import read_source, summarize_module, summarizers
         from lintkit.python.parse import PythonSyntaxError, module_name_for, parse_module
+        from lintkit.python.project import summarize_module, summarizers
 
         if self._funcs is None:
             self._funcs = summarizers()
         out: list[tuple[int, dict[str, Any] | None]] = []
         for index, cand in items:
-            data, text = read_source(cand, self.settings.config.max_file_size)
+            data, text = _source(cand, self.settings.config.max_file_size)
             if text is None:
                 out.append((index, None))
                 continue
@@ -161,7 +179,7 @@ class Worker:
         return out
 
     def _analyze_cached(self, cand: Candidate, data: bytes, parsed: Any) -> FileResult:
-        from lintkit.cache import Deps, RecordingFiles, RecordingSummaries
+        from lintkit.dependencies import Deps, RecordingFiles, RecordingSummaries
         from lintkit.engine import analyze_file
 
         assert self.cache is not None and self.facts is not None
@@ -215,10 +233,21 @@ def _digest(data: bytes) -> str:
 
 def _read_bytes(cand: Candidate, limit: int) -> bytes | None:
     try:
-        with open(cand.abspath, "rb") as handle:
-            return handle.read(limit + 1)
-    except OSError:
+        return read_bytes(cand, limit)
+    except Unreadable:
         return None  # analyze_file reads again and reports why
+
+
+def _source(cand: Candidate, limit: int) -> tuple[bytes, str | None]:
+    """(bytes, text) of a Python file as the analysis sees it; text None when
+    it is not summarized (unreadable, too large, binary, undecodable)."""
+    data = _read_bytes(cand, limit)
+    if data is None or len(data) > limit or b"\0" in data[:8192]:
+        return data or b"", None
+    try:
+        return data, decode_source(data, cand.relpath)
+    except (UnicodeDecodeError, LookupError, SyntaxError):
+        return data, None
 
 
 def _astroid_modules() -> set[str] | None:
@@ -270,8 +299,11 @@ def _project_file(file: str, root: str) -> str | None:
 # --- the pool ----------------------------------------------------------------------
 
 
-def _worker_main(conn: Connection, settings: Settings, registry: Registry, cache: Cache | None) -> None:
+def _worker_main(conn: Connection, settings: Settings, registry: Registry, cache: ResultCache | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's handler unwinds the parent only
+    with open(os.devnull, "w") as devnull:
+        os.dup2(devnull.fileno(), 1)  # never hold the reader's stdout open
     gc.disable()
     worker = Worker(settings, registry, cache)
     while True:
@@ -295,7 +327,7 @@ def _worker_main(conn: Connection, settings: Settings, registry: Registry, cache
 class Pool:
     """Worker processes with one pipe each, so work can go to a chosen worker."""
 
-    def __init__(self, jobs: int, settings: Settings, registry: Registry, cache: Cache | None) -> None:
+    def __init__(self, jobs: int, settings: Settings, registry: Registry, cache: ResultCache | None) -> None:
         import multiprocessing  # only runs that fan out pay for it
 
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
@@ -310,34 +342,75 @@ class Pool:
             self.conns.append(parent)
             self.procs.append(proc)
 
+    def _send(self, w: int, message: tuple) -> None:
+        try:
+            self.conns[w].send(message)
+        except (OSError, ValueError):
+            raise WorkerFailed(self._obituary(w, "could not be sent work")) from None
+
     def broadcast(self, *message: Any) -> None:
-        for conn in self.conns:
-            conn.send(message)
+        for w in range(len(self.conns)):
+            self._send(w, message)
 
     def run(self, op: str, pick: Callable[[int], list[tuple[int, Candidate]]], done: Callable[[int, list], None]) -> None:
         """Keep every worker busy with `pick(worker)` batches until none is left."""
+        import time
         from multiprocessing.connection import wait
 
-        busy: dict[Connection, int] = {}
-        for w, conn in enumerate(self.conns):
+        busy: dict[Connection, tuple[int, float, list[tuple[int, Candidate]]]] = {}
+
+        def give(w: int) -> None:
             batch = pick(w)
             if batch:
-                conn.send((op, batch))
-                busy[conn] = w
+                self._send(w, (op, batch))
+                busy[self.conns[w]] = (w, time.monotonic(), batch)
+
+        for w in range(len(self.conns)):
+            give(w)
         while busy:
-            for conn in wait(list(busy)):
-                w = busy.pop(conn)  # type: ignore[arg-type]
+            ready = wait(list(busy), timeout=WATCH_INTERVAL)
+            for conn in ready:
+                w, _, batch = busy.pop(conn)  # type: ignore[call-overload]
                 try:
                     status, payload = conn.recv()  # type: ignore[union-attr]
-                except EOFError:
-                    raise RuntimeError("a lintkit worker process died (out of memory?)") from None
+                except (EOFError, OSError):
+                    raise WorkerFailed(self._obituary(w, "died", batch)) from None
                 if status == "error":
                     raise RuntimeError(f"lintkit worker failed:\n{payload}")
                 done(w, payload)
-                batch = pick(w)
-                if batch:
-                    conn.send((op, batch))  # type: ignore[union-attr]
-                    busy[conn] = w  # type: ignore[index]
+                give(w)
+            if not ready:
+                self._watch(busy)
+
+    def _watch(self, busy: dict) -> None:
+        """Raise WorkerFailed for a busy worker that is dead, stopped or hung."""
+        import time
+
+        now = time.monotonic()
+        for w, since, batch in busy.values():
+            proc = self.procs[w]
+            if not proc.is_alive():
+                raise WorkerFailed(self._obituary(w, "died", batch))
+            if _stopped(proc.pid):
+                raise WorkerFailed(self._obituary(w, "was stopped", batch))
+            if now - since > STALL_SECONDS:
+                raise WorkerFailed(self._obituary(w, f"answered nothing for {STALL_SECONDS:.0f} s", batch))
+
+    def _obituary(self, w: int, what: str, batch: list[tuple[int, Candidate]] | None = None) -> str:
+        proc = self.procs[w]
+        if what == "died":
+            proc.join(timeout=2)  # its pipe closes a moment before it can be reaped
+        code = proc.exitcode
+        how = ""
+        if code is not None and code < 0:
+            try:
+                how = f" (killed by {signal.Signals(-code).name})"
+            except ValueError:
+                how = f" (killed by signal {-code})"
+        elif code is not None:
+            how = f" (exit code {code})"
+        files = ", ".join(c.relpath for _, c in (batch or [])[:3]) + (", ..." if batch and len(batch) > 3 else "")
+        return f"worker process {proc.pid} {what}{how}" + (f" while checking {files}" if files else "") + "; the run is incomplete"
 
     def close(self) -> None:
         for conn in self.conns:
@@ -346,24 +419,34 @@ class Pool:
             except (OSError, ValueError):
                 pass
         for proc in self.procs:
-            proc.join(timeout=5)
+            proc.join(timeout=5 if not _stopped(proc.pid) else 0)
             if proc.is_alive():
-                proc.terminate()
+                proc.kill()  # SIGKILL also ends a stopped worker
+                proc.join(timeout=5)
         for conn in self.conns:
             conn.close()
+
+
+def _stopped(pid: int | None) -> bool:
+    """Is the process stopped (SIGSTOP, SIGTSTP)? Linux only; False elsewhere."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            return handle.read().rsplit(b")", 1)[1].split()[0] in (b"T", b"t")
+    except (OSError, IndexError):
+        return False
 
 
 class Runner:
     """The two phases over a fixed list of candidates, inline or in a pool."""
 
-    def __init__(self, settings: Settings, registry: Registry, cache: Cache | None, jobs: int, work: int) -> None:
+    def __init__(self, settings: Settings, registry: Registry, cache: ResultCache | None, jobs: int, work: int) -> None:
         self.settings = settings
         self.registry = registry
         self.cache = cache
         jobs = min(jobs, max(1, work // MIN_FILES_PER_JOB))
         self.pool = Pool(jobs, settings, registry, cache) if jobs > 1 else None
         self.inline = Worker(settings, registry, cache) if self.pool is None else None
-        self.owner: dict[int, int] = {}  # candidate index → worker that parsed it
+        self.owner: dict[str, int] = {}  # relpath → worker that parsed it (the order: most recent last)
         # Inline, collections stay manual from the first phase to close():
         # between the phases an automatic full collection would walk every
         # retained tree.
@@ -375,9 +458,10 @@ class Runner:
         found: dict[int, dict[str, Any] | None] = {}
         if self.inline is not None:
             for start in range(0, len(items), BATCH):
-                for index, summary in self.inline.summarize(items[start : start + BATCH]):
+                batch = items[start : start + BATCH]
+                for (index, summary), (_, cand) in zip(self.inline.summarize(batch), batch):
                     found[index] = summary
-                    self.owner[index] = 0
+                    self.owner[cand.relpath] = 0
                 progress(min(BATCH, len(items) - start))
             return found
         queue = deque(items)
@@ -385,10 +469,12 @@ class Runner:
         def pick(w: int) -> list[tuple[int, Candidate]]:
             return [queue.popleft() for _ in range(min(BATCH, len(queue)))]
 
+        relpaths = {index: cand.relpath for index, cand in items}
+
         def done(w: int, payload: list) -> None:
             for index, summary in payload:
                 found[index] = summary
-                self.owner[index] = w
+                self.owner[relpaths[index]] = w
             progress(len(payload))
 
         assert self.pool is not None
@@ -407,8 +493,8 @@ class Runner:
         results: dict[int, FileResult] = {}
         if self.inline is not None:
             # Trees parsed last are the ones still retained: analyze those first.
-            rank = {index: n for n, index in enumerate(self.owner)}
-            ordered = sorted(items, key=lambda item: -rank.get(item[0], -1))
+            rank = {rel: n for n, rel in enumerate(self.owner)}
+            ordered = sorted(items, key=lambda item: -rank.get(item[1].relpath, -1))
             for start in range(0, len(ordered), BATCH):
                 for index, result in self.inline.analyze(ordered[start : start + BATCH]):
                     results[index] = result
@@ -419,11 +505,11 @@ class Runner:
         own: list[deque[tuple[int, Candidate]]] = [deque() for _ in range(workers)]
         shared: deque[tuple[int, Candidate]] = deque()
         for item in items:
-            w = self.owner.get(item[0])
+            w = self.owner.get(item[1].relpath)
             (own[w] if w is not None else shared).append(item)
-        rank = {index: n for n, index in enumerate(self.owner)}
+        rank = {rel: n for n, rel in enumerate(self.owner)}
         for w in range(workers):  # most recently parsed (still retained) first
-            own[w] = deque(sorted(own[w], key=lambda item: -rank.get(item[0], -1)))
+            own[w] = deque(sorted(own[w], key=lambda item: -rank.get(item[1].relpath, -1)))
 
         def pick(w: int) -> list[tuple[int, Candidate]]:
             batch: list[tuple[int, Candidate]] = []

@@ -36,10 +36,12 @@ else:  # pragma: no cover - Python 3.10
 
 ENTRY_POINT_GROUP = "lintkit.rules"
 
-# File kinds a check can read. "any" marks rules lintkit reports itself
-# (parse errors, unused suppressions): they have no check.
+# File kinds a check can read. "text" is the raw text of a file lintkit
+# cannot parse or analyze (credentials are still found in it). "any" marks
+# rules lintkit reports itself (parse errors, unused suppressions): they have
+# no check.
 CONFIG_KINDS = ("buildspec", "appspec", "pipeline", "cloudformation")
-FILE_KINDS = CONFIG_KINDS + ("python",)
+FILE_KINDS = CONFIG_KINDS + ("python", "text")
 ENGINE_KIND = "any"
 
 # Python analyses that contribute cross-file facts: each module defines
@@ -102,9 +104,11 @@ class Option:
         if not ok:
             raise RuleError(f"{where}: option '{self.key}' must be {_TYPE_WORDS[self.type]}, not {value!r}")
         if self.type == "regex":
+            import regex
+
             try:
-                re.compile(value)
-            except re.error as exc:
+                regex.compile(value)
+            except regex.error as exc:
                 raise RuleError(f"{where}: option '{self.key}' is not a valid regular expression: {exc}") from None
         return tuple(value) if self.type == "list" else value
 
@@ -501,6 +505,12 @@ class Registry:
                     assert option is not None
                     resolved[code][key] = option.coerce(value, f"{where}: [rules.{selector}]")
         return resolved
+
+
+def derived_builder(name: str) -> Any:
+    """The class behind a derived index name (only the registry's own)."""
+    module, _, attr = DERIVED_INDEXES[name].partition(":")
+    return getattr(importlib.import_module(module), attr)
 
 
 def _import(ref: str) -> Callable[..., Any]:

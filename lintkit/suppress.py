@@ -200,7 +200,7 @@ def baseline_key(finding: Finding, fingerprint: str) -> tuple[str, str, str]:
 
 
 def write_baseline(path: Path, entries: list[tuple[Finding, str]]) -> None:
-    from lintkit.output import write_atomic
+    from lintkit.output import write_report
 
     counts = Counter(baseline_key(f, fp) for f, fp in entries)
     data = {
@@ -209,7 +209,7 @@ def write_baseline(path: Path, entries: list[tuple[Finding, str]]) -> None:
             {"path": p, "code": c, "fingerprint": fp, "count": n} for (p, c, fp), n in sorted(counts.items())
         ],
     }
-    write_atomic(path, json.dumps(data, indent=2, sort_keys=True) + "\n")
+    write_report(str(path), json.dumps(data, indent=2, sort_keys=True) + "\n")
 
 
 def read_baseline(path: Path) -> Counter:

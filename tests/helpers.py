@@ -7,13 +7,29 @@ from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
+import pytest
+
 from lintkit.config import Config
 from lintkit.engine import RunResult, run
 from lintkit.registry import build_registry
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
-SHARED = REPO.parent / "shared"
+DATA = REPO / "tests" / "data"
+SARIF_SCHEMA = DATA / "sarif" / "sarif-schema-2.1.0.json"
+# Small real samples that live in the repository (tests/data/corpus/NOTICE.md).
+CORPUS_SAMPLES = DATA / "corpus"
+# The full corpus lives beside the repository, not in it: CI has it, a fresh
+# clone does not. Tests that need it are marked `corpus` and skip without it.
+SHARED_CORPUS = REPO.parent / "shared" / "corpus"
+
+
+def shared_corpus(kind: str = "") -> Path:
+    """The full corpus (or one kind of it); skips the test when it is absent."""
+    path = SHARED_CORPUS / kind if kind else SHARED_CORPUS
+    if not path.is_dir():
+        pytest.skip(f"the full corpus is not beside the repository ({path} is missing); `.ci/run` runs these tests with it")
+    return path
 
 # `# expect: CODE[, CODE…]` marks findings on its own line;
 # `# expect@N: CODE` marks line N (for lines that cannot hold a comment, such as
@@ -30,14 +46,15 @@ def registry():
 
 
 def run_paths(paths: list[Path], root: Path, config: Config | None = None, jobs: int = 1, **kwargs) -> RunResult:
-    cfg = config or Config(root=str(root), respect_gitignore=False)
+    # Every rule, opt-in ones included: fixtures and documented examples test them all.
+    cfg = config or Config(root=str(root), respect_gitignore=False, select=("ALL",))
     return run([str(p) for p in paths], cfg, root=root, registry=registry(), jobs=jobs, **kwargs)
 
 
 def strict_config(root: Path) -> Config:
     """The strict profile: every rule option named `strict` set to true."""
     rules = tuple((code, (("strict", True),)) for code, rule in sorted(registry().rules.items()) if rule.option("strict"))
-    return Config(root=str(root), respect_gitignore=False, rules=rules)
+    return Config(root=str(root), respect_gitignore=False, select=("ALL",), rules=rules)
 
 
 def has_strict_markers(directory: Path) -> bool:

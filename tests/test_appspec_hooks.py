@@ -1,6 +1,8 @@
 """APS008 (hook script missing) is cross-file: it looks for the hook's
 `location` next to the appspec and at the repository root, reports only when
-the revision is visibly present, and stays quiet in pre-commit hook mode."""
+the revision is visibly present, and answers the same when only the appspec
+is named (as the pre-commit hook names it): the scripts are looked up in the
+project, not among the paths given."""
 
 from __future__ import annotations
 
@@ -48,9 +50,10 @@ def test_quiet_when_the_revision_is_built_elsewhere(tmp_path: Path) -> None:
     assert _aps008(tmp_path) == []
 
 
-def test_quiet_in_hook_mode(tmp_path: Path) -> None:
+def test_same_answer_when_only_the_appspec_is_named(tmp_path: Path) -> None:
     (tmp_path / "scripts").mkdir()
     (tmp_path / "appspec.yml").write_text(APPSPEC, encoding="utf-8")
     (tmp_path / "scripts" / "start.sh").write_text("#!/bin/sh\n", encoding="utf-8")
     assert _aps008(tmp_path) == [("appspec.yml", 8, 17)]
-    assert _aps008(tmp_path, hook_mode=True) == []
+    alone = run_paths([tmp_path / "appspec.yml"], root=tmp_path)
+    assert [(f.path, f.line, f.column) for f in alone.findings if f.code == "APS008"] == [("appspec.yml", 8, 17)]

@@ -12,10 +12,9 @@ import pytest
 from lintkit.api import Context
 from lintkit.documents import load
 from lintkit.engine import run_embedded
-from tests.helpers import FIXTURES, SHARED, registry, run_paths
+from tests.helpers import CORPUS_SAMPLES, FIXTURES, registry, run_paths, shared_corpus
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "rules" / "schemas" / "buildspec.schema.json"
-CORPUS = SHARED / "corpus" / "buildspec"
 
 
 @pytest.fixture(scope="module")
@@ -133,12 +132,23 @@ def test_checks_run_on_an_embedded_buildspec() -> None:
     assert not parent.notifications
 
 
-def test_corpus_buildspecs_give_clear_schema_messages() -> None:
-    assert CORPUS.is_dir(), f"shared corpus missing at {CORPUS}"
-    result = run_paths([CORPUS], root=CORPUS)
+def _clear_schema_messages(corpus: Path) -> set[tuple[str, int, str]]:
+    result = run_paths([corpus], root=corpus)
     assert [n for n in result.notifications if n.kind == "crash"] == []
     schema = {(f.path, f.line, f.message) for f in result.findings if f.code == "BSP003"}
-    assert ("ngtrhieu__api-express-lambda-boiterplate__buildspec.yml", 6, "unknown env key 'variable'; did you mean 'variables'?") in schema
     # one finding per offending node, never the generic jsonschema text
     assert len({(p, line) for p, line, _ in schema}) == len(schema)
     assert not [m for _, _, m in schema if "is not valid under any of the given schemas" in m]
+    return schema
+
+
+def test_corpus_samples_give_clear_schema_messages() -> None:
+    assert _clear_schema_messages(CORPUS_SAMPLES / "buildspec") == {
+        ("ngtrhieu__api-express-lambda-boiterplate__buildspec.yml", 6, "unknown env key 'variable'; did you mean 'variables'?")
+    }
+
+
+@pytest.mark.corpus
+def test_corpus_buildspecs_give_clear_schema_messages() -> None:
+    schema = _clear_schema_messages(shared_corpus("buildspec"))
+    assert ("ngtrhieu__api-express-lambda-boiterplate__buildspec.yml", 6, "unknown env key 'variable'; did you mean 'variables'?") in schema

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from lintkit.cache import FORMAT, code_digest, settings_digest
+from lintkit.cache import FORMAT, _user_secret
+from lintkit.results import code_digest, settings_digest
 from lintkit.config import Config
 from tests.helpers import FIXTURES, registry, run_paths
 from tests.test_parallel import canonical, cold_and_warm, stable_code
@@ -136,14 +137,26 @@ def test_configuration_and_rules_are_part_of_the_key(tmp_path: Path) -> None:
     assert {f.code[:3] for f in everything.findings} - {"GEN", "LNT"}
     code = code_digest(registry())
     base = Config()
-    assert settings_digest(code, {"A"}, base, False) != settings_digest(code, {"A", "B"}, base, False)
-    assert settings_digest(code, {"A"}, base, False) != settings_digest(code, {"A"}, base, True)
-    assert settings_digest(code, {"A"}, base, False) != settings_digest(code, {"A"}, Config(max_file_size=10), False)
+    assert settings_digest(code, {"A"}, base) != settings_digest(code, {"A", "B"}, base)
+    assert settings_digest(code, {"A"}, base) != settings_digest(code, {"A"}, Config(max_file_size=10))
     # Any setting that can change a result counts, including ones added later.
-    assert settings_digest(code, {"A"}, base, False) != settings_digest(code, {"A"}, Config(only="python"), False)
-    assert settings_digest(code, {"A"}, base, False) != settings_digest(code, {"A"}, Config(rules=(("PRL001", (("strict", True),)),)), False)
+    assert settings_digest(code, {"A"}, base) != settings_digest(code, {"A"}, Config(only="python"))
+    assert settings_digest(code, {"A"}, base) != settings_digest(code, {"A"}, Config(rules=(("PRL001", (("strict", True),)),)))
     # Where the checkout lives does not matter (CI checks out to varying directories).
-    assert settings_digest(code, {"A"}, base, False) == settings_digest(code, {"A"}, Config(root="/elsewhere", source="/x/pyproject.toml"), False)
+    assert settings_digest(code, {"A"}, base) == settings_digest(code, {"A"}, Config(root="/elsewhere", source="/x/pyproject.toml"))
+
+
+def sign(payload: str) -> str:
+    """An entry as lintkit writes it: the MAC under this user's key, then the JSON."""
+    import hashlib
+
+    key = _user_secret()
+    assert key is not None
+    return hashlib.blake2b(payload.encode(), key=key, digest_size=20).hexdigest() + "\n" + payload
+
+
+def payload_of(path: Path) -> str:
+    return path.read_text(encoding="utf-8").split("\n", 1)[1]
 
 
 @pytest.mark.parametrize(
@@ -161,6 +174,7 @@ def test_configuration_and_rules_are_part_of_the_key(tmp_path: Path) -> None:
     ids=["empty", "torn", "binary", "other-format", "other-key", "bad-result", "bad-deps", "bad-summary"],
 )
 def test_corrupt_or_foreign_cache_is_ignored(damage, tmp_path: Path) -> None:
+    """Damaged entries, even correctly signed ones, are misses."""
     family = FIXTURES / "python_taint"
     cache = tmp_path / "c"
     fresh = run_paths([family], root=family)
@@ -168,7 +182,7 @@ def test_corrupt_or_foreign_cache_is_ignored(damage, tmp_path: Path) -> None:
     stored = entries(cache)
     assert stored
     for path in stored:
-        path.write_text(damage(path.read_text(encoding="utf-8", errors="replace")), encoding="utf-8", errors="replace")
+        path.write_text(sign(damage(payload_of(path))), encoding="utf-8", errors="replace")
     assert canonical(run_paths([family], root=family, cache_dir=cache)) == canonical(fresh)
 
 
@@ -177,11 +191,12 @@ def test_writes_are_atomic_and_leave_no_temporaries(tmp_path: Path) -> None:
     cache = tmp_path / "c"
     run_paths([family], root=family, cache_dir=cache)
     assert entries(cache)
-    assert not list(cache.rglob(".tmp-*"))
+    assert not list(cache.rglob("*.tmp"))
     assert (cache / "CACHEDIR.TAG").read_text(encoding="utf-8").startswith("Signature: 8a477f597d28d172789f06886806bc55")
     for path in entries(cache):
-        data = json.loads(path.read_text(encoding="utf-8"))  # complete JSON, never pickle
+        data = json.loads(payload_of(path))  # complete JSON, never pickle
         assert data["format"] == FORMAT and path.stem == data["key"]
+        assert "text" not in data["result"] if "result" in data else True
 
 
 def test_unwritable_cache_directory_still_checks(tmp_path: Path) -> None:

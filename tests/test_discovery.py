@@ -58,18 +58,18 @@ def test_symlink_loop_terminates_and_links_are_not_followed(tmp_path: Path) -> N
     assert rels([str(tmp_path)], tmp_path, respect_gitignore=False) == ["a/buildspec.yml"]
 
 
-def test_binary_oversized_and_unreadable_are_skipped_with_reasons(tmp_path: Path) -> None:
+def test_binary_oversized_and_unreadable_are_findings_with_reasons(tmp_path: Path) -> None:
     (tmp_path / "buildspec.yml").write_bytes(b"version: 0.2\x00\x01\x02")
     (tmp_path / "big_buildspec.yml").write_text(SPEC + "#" * 5000)
     secret = tmp_path / "appspec.yml"
     secret.write_text("version: 0.0\n")
     secret.chmod(0)
     result = run_paths([tmp_path], root=tmp_path, config=Config(root=str(tmp_path), respect_gitignore=False, max_file_size=1000))
-    reasons = {s.relpath: s.reason for s in result.skipped}
-    assert reasons["buildspec.yml"] == "binary file (NUL bytes)"
-    assert reasons["big_buildspec.yml"].startswith("file too large (")
+    reasons = {f.path: f.message for f in result.findings if f.code == "GEN005"}
+    assert reasons["buildspec.yml"] == "not analyzed: binary content (NUL bytes)"
+    assert reasons["big_buildspec.yml"] == "not analyzed: file too large (over 1000 bytes; `max-file-size`)"
     if os.geteuid() != 0:  # root can read anything
-        assert reasons["appspec.yml"].startswith("unreadable")
+        assert reasons["appspec.yml"].startswith("not analyzed: unreadable")
 
 
 def test_missing_path_is_reported(tmp_path: Path) -> None:

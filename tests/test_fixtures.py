@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pytest
 
+from lintkit.config import Config
 from lintkit.engine import RunResult
 from tests.helpers import FIXTURES, expectations, fixture_files, has_strict_markers, registry, run_paths, strict_config
 
@@ -52,7 +53,8 @@ def _id(family: Path, strict: bool, path: Path | None = None) -> str:
 
 @lru_cache(maxsize=None)
 def _family_run(family: Path, strict: bool = False) -> RunResult:
-    result = run_paths([family], root=family, config=strict_config(family) if strict else None)
+    # Every rule, on by default or not: fixtures document them all.
+    result = run_paths([family], root=family, config=strict_config(family) if strict else Config(root=str(family), respect_gitignore=False, select=("ALL",)))
     crashes = [n for n in result.notifications if n.kind == "crash"]
     assert not crashes, f"checks crashed on fixtures: {crashes}"
     return result

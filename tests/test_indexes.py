@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from astroid import nodes
 
-from lintkit.cache import Deps, RunFacts, _RecordingTable, derived
+from lintkit.dependencies import Deps, RunFacts, _RecordingTable, derived
 from lintkit.python.leak_index import ModuleSummaries, SummaryIndex
 from lintkit.python.modules import ModuleFiles
 from lintkit.python.parse import parse_module

@@ -10,9 +10,8 @@ import pytest
 from lintkit import parallel
 from lintkit.config import Config
 from lintkit.engine import RunResult
-from tests.helpers import FIXTURES, SHARED, registry, run_paths
+from tests.helpers import FIXTURES, registry, run_paths, shared_corpus
 
-CORPUS = SHARED / "corpus"
 FAMILIES = sorted(p for p in FIXTURES.iterdir() if p.is_dir())
 
 
@@ -35,7 +34,7 @@ def stable_code(scenario):
     cache key includes a digest of lintkit's code, so an edit to lintkit in
     the middle of a cache scenario (a shared working tree) rightly turns hits
     into misses; the scenario is then simply taken again."""
-    from lintkit.cache import code_digest
+    from lintkit.results import code_digest
 
     for _ in range(5):
         before = code_digest(registry())
@@ -93,12 +92,13 @@ def test_files_come_back_in_candidate_order(small_batches: None) -> None:
     assert len(paths) == len(set(paths))
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not present")
+@pytest.mark.corpus
 def test_corpus_identical_for_any_job_count_and_cache(tmp_path: Path) -> None:
-    config = Config(root=str(CORPUS), respect_gitignore=False)
-    one = run_paths([CORPUS], root=CORPUS, config=config, jobs=1)
+    corpus = shared_corpus()
+    config = Config(root=str(corpus), respect_gitignore=False)
+    one = run_paths([corpus], root=corpus, config=config, jobs=1)
     assert len(one.files) >= 300 and one.findings
-    cold, warm = cold_and_warm([CORPUS], CORPUS, config, tmp_path / "cache", jobs=2)
+    cold, warm = cold_and_warm([corpus], corpus, config, tmp_path / "cache", jobs=2)
     assert canonical(cold) == canonical(one)
     assert canonical(warm) == canonical(one)
     assert all(f.seconds == 0.0 for f in warm.files)  # every result came from the cache

@@ -122,7 +122,7 @@ def test_manifest_hooks() -> None:
         assert hook["language"] == "python"
         assert hook["require_serial"] is True
         assert hook["minimum_pre_commit_version"] == "2.9.0"  # types_or
-        assert hook["entry"].startswith("lintkit check --hook ")
+        assert hook["entry"].startswith("lintkit check --hook ") and hook["entry"].endswith(" --")
     assert hooks["lintkit"]["types_or"] == ["python", "pyi", "yaml", "json"]
     assert hooks["lintkit-aws"]["types_or"] == ["yaml", "json"]
     assert hooks["lintkit-python"]["types_or"] == ["python", "pyi"]
@@ -277,14 +277,15 @@ def test_local_hooks(tmp_path: Path, hook: str, named: tuple[str, ...], not_name
     assert _untracked(target, env) == [".pre-commit-config.yaml"]
 
 
-def test_cross_file_rules_stay_quiet_in_hook_mode(tmp_path: Path) -> None:
+def test_hook_mode_gives_the_full_runs_answer(tmp_path: Path) -> None:
     """A pre-commit batch may hold an appspec without its hook scripts: the
-    hook-script cross-check (APS008) reports in a full run only."""
+    hook-script cross-check (APS008) looks them up in the project, so the
+    hook reports exactly what a full run reports."""
     demo = tmp_path / "demo"
     shutil.copytree(REPO / "fixtures" / "demo", demo)
     env = _env(tmp_path / "home")
     full = _run([sys.executable, "-m", "lintkit", "check", "--no-cache", "--no-source", "--select", "APS008", "."], demo, env)
     assert full.returncode == 1 and "appspec.yml:10:17: APS008" in full.stdout, full.stdout + full.stderr
-    hook = _run([sys.executable, "-m", "lintkit", "check", "--no-cache", "--hook", "--select", "APS008", "appspec.yml"], demo, env)
-    assert hook.returncode == 0 and "APS008" not in hook.stdout, hook.stdout + hook.stderr
+    hook = _run([sys.executable, "-m", "lintkit", "check", "--no-cache", "--hook", "--no-source", "--select", "APS008", "--", "appspec.yml"], demo, env)
+    assert hook.returncode == 1 and hook.stdout.splitlines()[:2] == full.stdout.splitlines()[:2], hook.stdout + hook.stderr
     assert sorted(p.name for p in demo.iterdir()) == sorted(p.name for p in (REPO / "fixtures" / "demo").iterdir())

@@ -80,13 +80,13 @@ def test_no_cap_below_the_limit() -> None:
     assert capped(cases) == cases
 
 
-def test_control_characters_are_stripped_and_markup_escaped(tmp_path: Path) -> None:
+def test_control_characters_are_escaped_and_markup_escaped(tmp_path: Path) -> None:
     rule = registry().rules["GEN002"]
     finding = Finding("GEN002", "x\x00y\x1b[0m <b>&amp;</b> \"q\"", Location("buildspec.yml", 2, 1), Severity.ERROR, rule.name)
     text = render("junit", _result(tmp_path, {"buildspec.yml": "version: 0.2\n"}, [finding]))
     assert "\x00" not in text and "\x1b" not in text
     failure = ET.fromstring(text.encode("utf-8")).find("testsuite/testcase/failure")
-    assert failure.get("message") == "xy[0m <b>&amp;</b> \"q\""
+    assert failure.get("message") == "x\\x00y\\x1b[0m <b>&amp;</b> \"q\""
     assert clean("ok\ttab\nnewline\x07bell") == "ok\ttab\nnewlinebell"
 
 

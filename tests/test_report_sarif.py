@@ -12,14 +12,15 @@ import jsonschema
 import pytest
 
 from lintkit.config import Config
-from lintkit.engine import FileResult, RunResult
+from lintkit.engine import RunResult
+from lintkit.findings import FileResult
 from lintkit.findings import Finding, Location, Notification, Severity
 from lintkit.files import Skipped
 from lintkit.registry import Registry, Rule
 from lintkit.report import render
 from lintkit.report.fingerprint import line_hashes
 from lintkit.report.sarif import MAX_RELATED, SCHEMA_URI, build_log, serialize, to_data
-from tests.helpers import FIXTURES, SHARED, registry, run_paths
+from tests.helpers import FIXTURES, SARIF_SCHEMA, registry, run_paths
 from tests.test_report_golden import golden_render, golden_run
 
 _HASH = re.compile(r"^[0-9a-f]{1,16}:[1-9][0-9]*$")
@@ -27,7 +28,7 @@ _HASH = re.compile(r"^[0-9a-f]{1,16}:[1-9][0-9]*$")
 
 @lru_cache(maxsize=1)
 def validator() -> jsonschema.Draft4Validator:
-    schema = json.loads((SHARED / "schemas" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+    schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
     return jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker())
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from lintkit.config import Config
 from tests.helpers import registry, run_paths
 
 RULES = registry().sorted_rules()
@@ -29,7 +30,9 @@ def test_example(rule, example, tmp_path: Path) -> None:
     target = tmp_path / example.filename
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(example.text, encoding="utf-8")
-    result = run_paths([tmp_path], root=tmp_path)
+    # Rules off by default are tested the way a user turns them on.
+    config = Config(root=str(tmp_path), respect_gitignore=False, select=("default", rule.code))
+    result = run_paths([tmp_path], root=tmp_path, config=config)
     codes = {f.code for f in result.findings}
     if example.verdict == "bad":
         assert rule.code in codes, f"bad example of {rule.code} did not trigger it: {result.findings}"

@@ -39,6 +39,7 @@ class Project:
     commit: str | None = None
     local: str | None = None
     only: str | None = None  # lintkit's --only: "aws" or "python"
+    select: tuple[str, ...] = ()  # lintkit's --select (default ALL): the rules a project is in the list for
 
     @property
     def source(self) -> Path:
@@ -62,7 +63,7 @@ class Project:
 
 def load_projects() -> list[Project]:
     data = tomllib.loads(PROJECTS_FILE.read_text(encoding="utf-8"))
-    projects = [Project(**entry) for entry in data["project"]]
+    projects = [Project(**{**entry, "select": tuple(entry.get("select", ()))}) for entry in data["project"]]
     names = [p.name for p in projects]
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:

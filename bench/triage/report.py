@@ -193,7 +193,9 @@ def write_outputs(tallies, findings, labels, projects) -> None:
         "right, not worth a maintainer's time) or `false` (the flagged thing does not happen, or the",
         "message says something untrue). See `bench/triage/README.md` to rerun and to label.",
         "",
-        f"{len(projects)} pinned projects (`bench/triage/projects.toml`), {len(findings)} findings with `--select ALL`,",
+        f"{len(projects)} pinned projects (`bench/triage/projects.toml`), {len(findings)} findings with `--select ALL`"
+        + (f" ({sum(1 for p in projects if p.select)} projects run only the rules their `select` names)" if any(p.select for p in projects) else "")
+        + ",",
         f"{counted} of them labelled (at least {SAMPLE_SIZE} per rule and domain, all where fewer).",
         "A finding's domain is `python` on a `.py` file and `aws` otherwise.",
         "",

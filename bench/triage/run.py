@@ -123,7 +123,8 @@ def ensure_source(project: Project) -> Path:
 def run_lintkit(project: Project, source: Path, jobs: int) -> dict:
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = project.result_file.with_suffix(".tmp")
-    cmd = [sys.executable, "-P", "-m", "lintkit", "check", ".", "--isolated", "--select", "ALL", "--format", "json", "-o", str(out), "--no-cache", "-j", str(jobs)]
+    select = ",".join(project.select) or "ALL"
+    cmd = [sys.executable, "-P", "-m", "lintkit", "check", ".", "--isolated", "--select", select, "--format", "json", "-o", str(out), "--no-cache", "-j", str(jobs)]
     if project.only:
         cmd += ["--only", project.only]
     env = dict(os.environ)

@@ -509,7 +509,7 @@ def hook_names(doc: Document, ctx: Context) -> None:
 
 def hook_scripts(doc: Document, ctx: Context) -> None:
     spec = _parse(doc)
-    if spec is None or spec.platform != "server" or ctx.project.hook_mode:
+    if spec is None or spec.platform != "server":
         return
     base = posixpath.dirname(ctx.path)
     located: list[tuple[str, Node, list[str]]] = []

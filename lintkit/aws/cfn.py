@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterator
 
+from lintkit.api import search_pattern
 from lintkit.documents import Document, Mapping, Node, Scalar, Sequence, intrinsic
 
 # "prod-like": a name, stage or parameter value naming production. Applied to
@@ -34,10 +35,9 @@ def words(text: str) -> str:
 def is_prod_like(text: str | None, pattern: str = PROD_PATTERN) -> bool:
     if not text:
         return False
-    try:
+    if pattern == PROD_PATTERN:
         return re.search(pattern, words(text)) is not None
-    except re.error:
-        return re.search(PROD_PATTERN, words(text)) is not None
+    return search_pattern(pattern, words(text))
 
 
 def scalar_text(node: Node | None) -> str | None:

@@ -197,11 +197,32 @@ def _report(ctx: Context, doc: Document, lit: _Literal, match: secrets.SecretMat
         message = f"'{name}' is given a literal secret ({shown}); anyone who can read this file can use it"
     else:
         message = f"{match.description} pasted into the configuration ({shown}); anyone who can read this file can use it"
-    fix = {
+    ctx.report(code, where, message, fix=_fix(code), severity=severity, properties={"secret_kind": match.kind, "confidence": match.confidence})
+
+
+def _fix(code: str) -> str:
+    return {
         "CRD001": "Delete the key, deactivate it in IAM now, and let the build use its service role (or a Secrets Manager reference)",
         "CRD002": "Remove it, revoke it, and inject it at run time from Secrets Manager or Parameter Store",
     }.get(code, "Remove it, rotate it, and reference Secrets Manager or Parameter Store instead ({{resolve:secretsmanager:…}}, env: secrets-manager)")
-    ctx.report(code, where, message, fix=fix, severity=severity, properties={"secret_kind": match.kind, "confidence": match.confidence})
+
+
+def credentials_in_text(text: str, ctx: Context) -> None:
+    """A file that does not parse, or that lintkit cannot analyze, is still
+    searched for credentials in known formats, in its text."""
+    import bisect
+
+    starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    for match in secrets.find_secrets(text):
+        if match.confidence != "high":
+            continue
+        code = CATEGORY_CODE.get(match.category, "CRD003")
+        line = bisect.bisect_right(starts, match.start)
+        end_line = bisect.bisect_right(starts, max(match.start, match.end - 1))
+        where = (line, match.start - starts[line - 1] + 1, end_line, match.end - starts[end_line - 1] + 1)
+        shown = secrets.redact(match.secret(text))
+        ctx.report(code, where, f"{match.description} pasted into the file ({shown}); anyone who can read this file can use it", fix=_fix(code),
+                   properties={"secret_kind": match.kind, "confidence": match.confidence})
 
 
 def _assigned_name(match: secrets.SecretMatch) -> str:

@@ -216,14 +216,20 @@ def pipelines(commands: list[Simple]) -> Iterator[list[Simple]]:
         yield group
 
 
+# Nesting levels of `$(...)`, backticks and `sh -c` followed: each level is
+# scanned once, so the work stays linear in the text times this bound.
+MAX_NESTING = 8
+
+
 def substitutions(text: str) -> Iterator[tuple[int, str]]:
-    """(offset of the inner text, inner text) of every `$(...)` and backtick substitution."""
+    """(offset of the inner text, inner text) of every outermost `$(...)` and
+    backtick substitution (the ones nested inside are found in the inner text)."""
     i = 0
     while i < len(text):
         if text.startswith("$(", i) and not text.startswith("$((", i):
             close = _find_paren(text, i + 1)
             yield i + 2, text[i + 2 : close]
-            i += 2
+            i = max(close, i + 1) + 1
             continue
         if text[i] == "`":
             close = text.find("`", i + 1)
@@ -237,7 +243,7 @@ def substitutions(text: str) -> Iterator[tuple[int, str]]:
 def all_commands(text: str, base: int = 0, depth: int = 0) -> Iterator[tuple[int, Simple]]:
     """Every simple command, including those inside `$(...)`/backticks and
     `bash -c '...'`, as (offset of the text it was split from, command)."""
-    if depth > 4:
+    if depth > MAX_NESTING:
         return
     for cmd in split(text):
         yield base, cmd
@@ -300,11 +306,12 @@ def pipe_to_shell(text: str) -> list[Hit]:
     return hits
 
 
-def _pipeline_sets(text: str) -> Iterator[tuple[int, list[Simple]]]:
-    # top-level commands and, per substitution, their own command lists
-    yield 0, split(text)
-    for off, inner in substitutions(text):
-        yield off, split(inner)
+def _pipeline_sets(text: str, base: int = 0, depth: int = 0) -> Iterator[tuple[int, list[Simple]]]:
+    # top-level commands and, per substitution (nested ones too), their own command lists
+    yield base, split(text)
+    if depth < MAX_NESTING:
+        for off, inner in substitutions(text):
+            yield from _pipeline_sets(inner, base + off, depth + 1)
 
 
 _TLS_ENV = re.compile(

@@ -35,24 +35,6 @@ def summarizer_names() -> list[str]:
     return list(PYTHON_SUMMARIZERS)
 
 
-def read_source(cand: Candidate, max_size: int) -> tuple[bytes, str | None]:
-    """(bytes, text) of a Python file as the analysis sees it; text None when
-    it is not summarized (unreadable, too large, binary, not UTF-8)."""
-    try:
-        with open(cand.abspath, "rb") as handle:
-            data = handle.read(max_size + 1)
-    except OSError:
-        return b"", None
-    if len(data) > max_size or b"\0" in data[:8192]:
-        return data, None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data, None
-    # The same text the per-file pass parses, so a tree built here can be reused there.
-    return data, text[1:] if text.startswith("\ufeff") else text
-
-
 def summarize_module(module: Any, relpath: str, funcs: dict[str, Any]) -> dict[str, Any]:
     """{analysis name: summary} of one parsed module."""
     out: dict[str, Any] = {}

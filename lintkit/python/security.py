@@ -36,16 +36,26 @@ from lintkit.python.walk import nodes_of
 
 
 def debug_enabled(module: nodes.Module, ctx: Any) -> None:
-    if skip_tests(ctx, "PSC003"):
+    if skip_tests(ctx, "PSC003") or _example_path(ctx.path):
         return
     flask = imports_module(module, "flask") or imports_module(module, "werkzeug")
     fix = "Never enable the debugger in deployed code: read the flag from the environment and default it to off"
+    # Deployments import the app (gunicorn app:app); `if __name__ == "__main__": app.run(debug=True)`
+    # is the developer's entry point and only reported with `include-main-block`.
+    in_main_too = ctx.option("PSC003", "include-main-block")
     for call in nodes_of(module, nodes.Call):
         name = call_name(call) or ""
-        if flask and method_name(call) == "run" and is_true(keyword(call, "debug")):
+        if (flask and method_name(call) == "run" and is_true(keyword(call, "debug"))) and (in_main_too or not _in_main_block(call)):
             ctx.report("PSC003", keyword(call, "debug"), "the Flask debugger allows arbitrary code execution: debug=True", fix=fix)
-        elif name.endswith("serving.run_simple") and is_true(keyword(call, "use_debugger")):
+        elif name.endswith("serving.run_simple") and is_true(keyword(call, "use_debugger")) and (in_main_too or not _in_main_block(call)):
             ctx.report("PSC003", keyword(call, "use_debugger"), "the Werkzeug debugger allows arbitrary code execution", fix=fix)
+        elif name == "django.conf.settings.configure" and is_true(keyword(call, "DEBUG")):
+            ctx.report(
+                "PSC003",
+                keyword(call, "DEBUG"),
+                "settings.configure(DEBUG=True) shows stack traces, settings and SQL to every visitor",
+                fix="Pass DEBUG from the environment and default it to False",
+            )
     # `app.debug = True` matters only when the app is started with app.run().
     if flask and any(method_name(c) == "run" for c in nodes_of(module, nodes.Call)):
         for assign in nodes_of(module, nodes.Assign):
@@ -63,6 +73,33 @@ def debug_enabled(module: nodes.Module, ctx: Any) -> None:
                             "DEBUG = True in deployed settings shows stack traces, settings and SQL to every visitor",
                             fix="Set DEBUG from the environment (DEBUG = os.environ.get('DJANGO_DEBUG') == '1')",
                         )
+
+
+def _in_main_block(node: Any) -> bool:
+    """Inside `if __name__ == "__main__":`."""
+    child, parent = node, node.parent
+    while parent is not None:
+        if isinstance(parent, nodes.If) and child in parent.body and _is_main_test(parent.test):
+            return True
+        child, parent = parent, parent.parent
+    return False
+
+
+def _is_main_test(test: Any) -> bool:
+    if not (isinstance(test, nodes.Compare) and len(test.ops) == 1 and test.ops[0][0] == "=="):
+        return False
+    sides = (test.left, test.ops[0][1])
+    return any(isinstance(s, nodes.Name) and s.name == "__name__" for s in sides) and any(
+        isinstance(s, nodes.Const) and s.value == "__main__" for s in sides
+    )
+
+
+_EXAMPLE_DIRS = frozenset({"example", "examples", "sample", "samples", "demo", "demos", "docs", "doc", "project_template"})
+
+
+def _example_path(relpath: str) -> bool:
+    """Example projects, docs and project templates are not deployed as they are."""
+    return bool(_EXAMPLE_DIRS.intersection(relpath.replace("\\", "/").lower().split("/")[:-1]))
 
 
 def _config_target(target: Any) -> str:

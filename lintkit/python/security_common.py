@@ -7,7 +7,7 @@ from typing import Any
 
 from astroid import nodes
 
-from lintkit.python.calls import words
+from lintkit.python.calls import skip_tests, words
 from lintkit.python.walk import nodes_of
 
 # Identifier words that make a value security-relevant (weak random, weak hash).
@@ -121,3 +121,18 @@ def _ends_early_on_switch(stmt: Any, words_: tuple[str, ...]) -> bool:
         and isinstance(stmt.body[-1], (nodes.Return, nodes.Raise))
         and _names_switch(stmt.test, words_)
     )
+
+
+# `skip_tests` (the one test-code switch, defined with is_test_path in calls.py)
+# is re-exported for the detectors that import their helpers from here.
+__all__ = [
+    "SENSITIVE_PAIRS",
+    "SENSITIVE_WORDS",
+    "imports_module",
+    "is_false",
+    "is_settings_file",
+    "is_true",
+    "sensitive_identifier",
+    "skip_tests",
+    "under_option_guard",
+]

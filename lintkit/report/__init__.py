@@ -27,6 +27,7 @@ class ReportOptions:
     show_source: bool = True
     quiet: bool = False
     show_suppressed: bool = False
+    statistics: bool = False  # text: findings counted per rule instead of listed
 
     def plain(self) -> "ReportOptions":
         return replace(self, color=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from lintkit.registry import Rule
+from lintkit.report.escape import escape_control
 
 
 def _fence(example_filename: str) -> str:
@@ -51,11 +52,16 @@ def rule_markdown(rule: Rule, measured: dict[str, Any] | None = None) -> str:
         lines.append("")
     for verdict, title in (("bad", "Example that triggers the rule"), ("good", "Fixed example")):
         for ex in (e for e in rule.examples if e.verdict == verdict):
-            lines += [f"## {title} (`{ex.filename}`)", "", f"```{_fence(ex.filename)}", ex.text.rstrip("\n"), "```", ""]
+            lines += [f"## {title} (`{ex.filename}`)", "", f"```{_fence(ex.filename)}", escape_control_lines(ex.text.rstrip("\n")), "```", ""]
     if rule.fix:
         lines += ["## How to fix", "", rule.fix, ""]
     lines += [f"Suppress with `# lintkit: ignore[{rule.code}] reason` on the line or the line above.", ""]
     return "\n".join(lines)
+
+
+def escape_control_lines(text: str) -> str:
+    """An example as text a reader can see: control characters escaped, lines kept."""
+    return "\n".join(escape_control(line) for line in text.split("\n"))
 
 
 def rule_text(rule: Rule) -> str:

@@ -1,9 +1,15 @@
 """GitHub Actions workflow commands: one `::error file=…,line=…,col=…::` per
-finding, shown as annotations on the pull request."""
+finding, shown as annotations on the pull request.
+
+Paths and messages come from the repository: their control characters are
+escaped (`\n` shows as `\n`) before GitHub's own percent-encoding, so no
+file name can end one command and start another."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+
+from lintkit.report.escape import escape_control
 
 if TYPE_CHECKING:
     from lintkit.engine import RunResult
@@ -13,7 +19,7 @@ _LEVEL = {"error": "error", "warning": "warning", "note": "notice"}
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return escape_control(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _escape_property(text: str) -> str:

@@ -20,13 +20,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from lintkit.findings import Finding
+from lintkit.report.escape import escape_control as esc
 
 if TYPE_CHECKING:
     from lintkit.engine import RunResult
     from lintkit.report import ReportOptions
 
 MAX_CASES = 500
-PARSE_ERROR = "GEN001"
+# Files lintkit could not parse or analyze: an error case, not a failed test.
+ERROR_CODES = ("GEN001", "GEN005")
 TOOL_SUITE = "lintkit"
 # Characters XML 1.0 cannot carry at all, even escaped.
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -58,15 +60,16 @@ def _title(f: Finding) -> str:
     return (f.name or f.code).replace("-", " ")
 
 
-def _body(f: Finding, help_uri: str) -> str:
+def _body(f: Finding, help_uri: str, fix: str) -> str:
+    """Lines of the failure's text; what the repository wrote has its control characters escaped."""
     loc = f.location
-    lines = [f"{loc.path}:{loc.line}:{loc.column}", f"{f.severity.value} {f.code} ({f.name}): {f.message}"]
+    lines = [f"{esc(loc.path)}:{loc.line}:{loc.column}", f"{f.severity.value} {f.code} ({f.name}): {esc(f.message)}"]
     for step in f.flow:
-        lines.append(f"  flow {step.path}:{step.line}:{step.column}: {step.message}")
+        lines.append(f"  flow {esc(step.path)}:{step.line}:{step.column}: {esc(step.message)}")
     for rel in f.related:
-        lines.append(f"  see {rel.path}:{rel.line}:{rel.column}: {rel.message}")
-    if f.fix:
-        lines.append(f"Fix: {f.fix}")
+        lines.append(f"  see {esc(rel.path)}:{rel.line}:{rel.column}: {esc(rel.message)}")
+    if fix:
+        lines.append(f"Fix: {' '.join(fix.split())}")
     if help_uri:
         lines.append(f"Help: {help_uri}")
     return "\n".join(lines)
@@ -75,12 +78,13 @@ def _body(f: Finding, help_uri: str) -> str:
 def cases(result: RunResult) -> list[Case]:
     """Every test case of the run, before the cap, in report order."""
     kinds = {fr.path: fr.kind for fr in result.files}
-    threshold = result.config.fail_on.rank
+    fail_on = result.config.fail_on
+    threshold = fail_on.rank if fail_on is not None else 99
     out: list[Case] = []
     for f in result.findings:
         rule = result.registry.rules.get(f.code)
         loc = f.location
-        if f.code == PARSE_ERROR:
+        if f.code in ERROR_CODES:
             status = "error"
         elif f.severity.rank >= threshold:
             status = "failure"
@@ -89,38 +93,39 @@ def cases(result: RunResult) -> list[Case]:
         out.append(
             Case(
                 suite=_suite_for(kinds.get(f.path)),
-                classname=f.path,
-                name=f"{f.code} {loc.path}:{loc.line}:{loc.column} {_title(f)}",
+                classname=esc(f.path),
+                name=f"{f.code} {esc(loc.path)}:{loc.line}:{loc.column} {_title(f)}",
                 status=status,
-                message=f.message if status != "skipped" else f"below the fail threshold ({result.config.fail_on.value}): {f.message}",
+                message=esc(f.message) if status != "skipped" else f"below the fail threshold ({fail_on.value if fail_on else 'none'}): {esc(f.message)}",
                 kind=f.code,
-                body=_body(f, rule.help_uri if rule else ""),
+                body=_body(f, rule.help_uri if rule else "", f.fix or (rule.fix if rule else "")),
                 rank=f.severity.rank,
             )
         )
+    reported = {f.path for f in result.findings if f.code == "GEN005"}
     for n in result.notifications:
-        if n.kind != "crash":
-            continue
-        where = f"{n.path}:{n.line}:{n.column}" if n.line else n.path
+        if n.kind != "crash" or n.path in reported:
+            continue  # a crash with its GEN005 finding is already an error case
+        where = esc(f"{n.path}:{n.line}:{n.column}" if n.line else n.path)
         out.append(
             Case(
                 suite=_suite_for(kinds.get(n.path)) if n.path else TOOL_SUITE,
-                classname=n.path or "lintkit",
+                classname=esc(n.path) or "lintkit",
                 name=f"lintkit internal error {where}".rstrip(),
                 status="error",
-                message=n.message,
+                message=esc(n.message),
                 kind="lintkit-crash",
-                body=f"{where}: {n.message}\nThis is a bug in lintkit or a rule pack; the other rules still ran.",
+                body=f"{where}: {esc(n.message)}\nThis is a bug in lintkit or a rule pack; the other rules still ran.",
                 rank=99,
             )
         )
     for s in result.skipped:
-        out.append(Case(suite=_suite_for(kinds.get(s.relpath)), classname=s.relpath, name=f"lintkit: skipped {s.relpath}", status="skipped", message=s.reason))
+        out.append(Case(suite=_suite_for(kinds.get(s.relpath)), classname=esc(s.relpath), name=f"lintkit: skipped {esc(s.relpath)}", status="skipped", message=esc(s.reason)))
     with_findings = {f.path for f in result.findings}
     crashed = {n.path for n in result.notifications if n.kind == "crash"}
     for fr in result.checked:
         if fr.path not in with_findings and fr.path not in crashed:
-            out.append(Case(suite=_suite_for(fr.kind), classname=fr.path, name=f"lintkit: no findings in {fr.path}", status="passed"))
+            out.append(Case(suite=_suite_for(fr.kind), classname=esc(fr.path), name=f"lintkit: no findings in {esc(fr.path)}", status="passed"))
     return out
 
 

@@ -22,7 +22,8 @@ from lintkit.findings import Finding, Location, Notification
 from lintkit.secrets import mask_text
 
 if TYPE_CHECKING:
-    from lintkit.engine import FileResult, RunResult
+    from lintkit.engine import RunResult
+    from lintkit.findings import FileResult
 
 SECRET_PROPERTY = "secret_kind"
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")

@@ -94,12 +94,13 @@ class _Builder:
     def hash_text(self, path: str) -> str:
         """The text GitHub hashes: the engine drops a UTF-8 byte-order mark,
         the upload action keeps it as the first character of line 1."""
+        from lintkit.files import Candidate, Unreadable, read_bytes
+
         text = self.texts.get(path, "")
         try:
-            with open(self.result.root / path, "rb") as handle:
-                if handle.read(3) == b"\xef\xbb\xbf":
-                    return "\ufeff" + text
-        except OSError:
+            if read_bytes(Candidate(str(self.result.root / path), path), 2) == b"\xef\xbb\xbf":  # regular files only
+                return "\ufeff" + text
+        except Unreadable:
             pass
         return text
 

@@ -1,5 +1,8 @@
-"""Readable terminal output: `path:line:col: CODE [name] message`, a source
-excerpt with a caret under the exact column, and a summary line."""
+"""Readable terminal output: `path:line:col: CODE severity [name] message`, a
+source excerpt with a caret under the exact column, the trace steps and the
+fix, and a summary line. Everything that comes from the repository (paths,
+messages, source lines) has its control characters escaped, so a file name
+cannot start a line of its own in a CI log."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from lintkit.findings import Finding, Severity
+from lintkit.report.escape import escape_control as esc
 
 if TYPE_CHECKING:
     from lintkit.engine import RunResult
@@ -31,40 +35,61 @@ def render(result: RunResult, options: ReportOptions) -> str:
     lines_cache: dict[str, list[str]] = {}
     shown = list(result.findings) + (list(result.suppressed) if options.show_suppressed else [])
     shown.sort(key=Finding.sort_key)
+    if options.statistics:
+        out.extend(_statistics(result, shown))
+        shown = []
     for f in shown:
         loc = f.location
-        head = f"{paint(loc.path, 'bold')}:{loc.line}:{loc.column}: {paint(f.code, _SEVERITY_COLOR[f.severity])} [{f.name}] {f.message}"
+        color = _SEVERITY_COLOR[f.severity]
+        head = f"{paint(esc(loc.path), 'bold')}:{loc.line}:{loc.column}: {paint(f.code, color)} {paint(f.severity.value, color)} [{f.name}] {esc(f.message)}"
         if f.suppressed:
             head += paint(" (suppressed)", "dim")
         out.append(head)
-        if options.show_source and not options.quiet:
+        rule = result.registry.rules.get(f.code)
+        if options.show_source:
             lines = lines_cache.setdefault(loc.path, result.text_of(loc.path).splitlines())
             out.extend(_excerpt(lines, f, paint))
-            for step_no, step in enumerate(f.flow, 1):
-                out.append(f"    {paint(f'{step_no}.', 'dim')} {step.path}:{step.line}:{step.column}: {step.message}")
-            for rel in f.related if not f.flow else ():
-                out.append(f"    {paint('note:', 'dim')} {rel.path}:{rel.line}:{rel.column}: {rel.message}")
-            if f.fix:
-                out.append(f"    {paint('fix:', 'dim')} {f.fix}")
+        for step_no, step in enumerate(f.flow, 1):
+            out.append(f"    {paint(f'{step_no}.', 'dim')} {esc(step.path)}:{step.line}:{step.column}: {esc(step.message)}")
+        for rel in f.related if not f.flow else ():
+            out.append(f"    {paint('note:', 'dim')} {esc(rel.path)}:{rel.line}:{rel.column}: {esc(rel.message)}")
+        fix = f.fix or (rule.fix if rule is not None else "")
+        if fix:
+            out.append(f"    {paint('fix:', 'dim')} {esc(' '.join(fix.split()))}")
     if not options.quiet:
+        reported = {f.path for f in result.findings if f.code == "GEN005"}
         for n in result.notifications:
-            where = f"{n.path}:{n.line}:{n.column}: " if n.line else (f"{n.path}: " if n.path else "")
-            out.append(f"{where}{paint(n.level, 'magenta')}: {n.message}")
+            if n.kind == "crash" and n.path in reported:
+                continue  # the GEN005 finding says it
+            where = f"{esc(n.path)}:{n.line}:{n.column}: " if n.line else (f"{esc(n.path)}: " if n.path else "")
+            out.append(f"{where}{paint(n.level, 'magenta')}: {esc(n.message)}")
         for s in result.skipped:
-            out.append(f"{s.relpath}: skipped: {s.reason}")
+            out.append(f"{esc(s.relpath)}: skipped: {esc(s.reason)}")
         out.append(_summary(result))
     return "\n".join(out) + ("\n" if out else "")
+
+
+def _statistics(result: RunResult, shown: list[Finding]) -> list[str]:
+    """One line per rule: count, code, severity, name (most frequent first)."""
+    counts = Counter((f.code, f.severity, f.name) for f in shown)
+    width = len(str(max(counts.values(), default=0)))
+    ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0][0], -kv[0][1].rank))
+    return [f"{n:>{width}}  {code:<7} {sev.value:<8} {name}" for (code, sev, name), n in ordered]
 
 
 def _excerpt(lines: list[str], f: Finding, paint) -> list[str]:
     loc = f.location
     if not 0 < loc.line <= len(lines):
         return []
-    text = lines[loc.line - 1].replace("\t", " ")
+    raw = lines[loc.line - 1].replace("\t", " ")
+    end = loc.end_column if loc.end_line == loc.line else len(raw) + 1
+    # Columns count the escaped text, so the caret stays under the spot.
+    start_col = len(esc(raw[: loc.column - 1])) + 1
+    end_col = len(esc(raw[: max(loc.column, min(end, len(raw) + 1)) - 1])) + 1
+    text = esc(raw)
     gutter = f"{loc.line:>5} | "
-    end = loc.end_column if loc.end_line == loc.line else len(text) + 1
-    width = max(1, min(end, len(text) + 1) - loc.column)
-    caret = " " * (len(gutter) - 2) + "| " + " " * (loc.column - 1) + "^" + "~" * (width - 1)
+    width = max(1, end_col - start_col)
+    caret = " " * (len(gutter) - 2) + "| " + " " * (start_col - 1) + "^" + "~" * (width - 1)
     return [paint(gutter, "dim") + text, paint(caret, _SEVERITY_COLOR[f.severity])]
 
 
