@@ -328,7 +328,9 @@ class Effects:
             return frozenset({f"#{sid}"})
         if all_args and owning:
             return all_args  # the wrapper is the same resource under another name
-        if all_args and found is None and (
+        # A summary that accounts for every argument replaces the guesses below.
+        summarized = found is not None and not found[0].get("varargs")
+        if all_args and not summarized and (
             matches(an.cat.owning_transfer, qname, method) or self._looks_like_wrapper(qname, acquired, func) or self._injected(c)
         ):
             self.ops.append(("esc", all_args))  # an object we do not track owns it now (FileResponse(f))

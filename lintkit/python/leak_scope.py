@@ -59,7 +59,8 @@ class Outcome:
 
     released: dict[int, list[Any]] = field(default_factory=dict)  # site → release nodes
     escaped: set[int] = field(default_factory=set)
-    lost: dict[int, list[tuple[Any, bool]]] = field(default_factory=dict)  # site → (node, bound)
+    # site → (node, bound, line of the exception the instance came through, 0 if none)
+    lost: dict[int, list[tuple[Any, bool, int]]] = field(default_factory=dict)
     returned_kinds: set[str] = field(default_factory=set)
     returning: set[int] = field(default_factory=set)  # ids of return statements that hand out a resource
 
@@ -470,7 +471,7 @@ class ScopeAnalysis:
 
     def _lose(self, inst: Inst, node: cfgmod.Node) -> None:
         lost = self.outcome.lost.setdefault(inst.site, [])
-        entry = (node.ast, inst.bound)
+        entry = (node.ast, inst.bound, inst.raised)
         if entry not in lost:
             lost.append(entry)
 

@@ -69,7 +69,8 @@ def analyze_scope(scope: Any, ctx: Any, cat: Catalogue, index: SummaryIndex, str
         return
     graph, states = an.run()
     preds = graph.preds()
-    normal_exits: dict[int, list[Any]] = {}
+    # site → (where it is still open at the end, the exception it came through or 0)
+    normal_exits: dict[int, list[tuple[Any, int]]] = {}
     for p in preds[cfgmod.EXIT]:
         node = graph.nodes[p]
         out = an.transfer(node, states[p])
@@ -79,7 +80,7 @@ def analyze_scope(scope: Any, ctx: Any, cat: Catalogue, index: SummaryIndex, str
                 refined |= an.on_edge(node, label, out)
         for inst in refined:
             normal_exits.setdefault(inst.site, [])
-            where = node.ast if node.kind != "entry" else scope
+            where = (node.ast if node.kind != "entry" else scope, inst.raised)
             if where not in normal_exits[inst.site]:
                 normal_exits[inst.site].append(where)
     raised: dict[int, list[int]] = {}
@@ -94,10 +95,15 @@ def analyze_scope(scope: Any, ctx: Any, cat: Catalogue, index: SummaryIndex, str
         if site.kind is None:
             continue
         lost = an.outcome.lost.get(site.id, [])
+        # A resource left open only on paths that came through a caught exception
+        # (`except OSError: continue` in a retry loop) is the exception case.
+        caught = sorted({r for _, bound, r in lost if bound and r} | {r for _, r in normal_exits.get(site.id, []) if r})
         # Sets iterate in hash order, which changes between processes: sort every list.
-        lost_bound = sorted((n for n, bound in lost if bound), key=_line_key)
-        lost_temp = [n for n, bound in lost if not bound and not an.exits_after(n)]  # spawn, then exit
-        exits = sorted(normal_exits.get(site.id, []), key=_line_key)
+        lost_bound = sorted((n for n, bound, r in lost if bound and not r), key=_line_key)
+        lost_temp = [n for n, bound, _ in lost if not bound and not an.exits_after(n)]  # spawn, then exit
+        exits = sorted({n for n, r in normal_exits.get(site.id, []) if not r}, key=_line_key)
+        if not (exits or lost_bound) and caught:
+            raised[site.id] = sorted(set(raised.get(site.id, [])) | set(caught))
         releases = sorted(an.outcome.released.get(site.id, []), key=_line_key)
         what = site.kind.what
         label = _label(site)
@@ -242,7 +248,9 @@ def _summarize(module: nodes.Module, cat: Catalogue, passes: int = 2) -> dict[st
                 continue
             if pass_no and not _calls_any(scope, known):
                 continue  # no call a summary could match: the first pass's answer stands
-            constructor = klass is not None and scope.name == "__init__"
+            # A constructor's summary also says what it does NOT keep (`Report(handle)`
+            # reads it), unless *args/**kwargs may pass the resource on unseen.
+            constructor = klass is not None and scope.name == "__init__" and not (scope.args.vararg or scope.args.kwarg)
             try:
                 an = ScopeAnalysis(scope, cat, index, track_params=True)
                 if not an.worth_analyzing() and not an.params_matter():
@@ -256,6 +264,8 @@ def _summarize(module: nodes.Module, cat: Catalogue, passes: int = 2) -> dict[st
             closes = sorted(s.param for s in an.sites if s.kind is None and s.id in an.outcome.released)
             escapes = sorted(s.param for s in an.sites if s.kind is None and s.id in an.outcome.escaped)
             entry: dict[str, Any] = {"params": params}
+            if scope.args.vararg or scope.args.kwarg:
+                entry["varargs"] = True  # what lands in *args/**kwargs is not followed
             if closes:
                 entry["closes"] = closes
             if escapes:
