@@ -171,6 +171,28 @@ def test_loop_else_runs_only_when_exhausted() -> None:
     assert (missing, "exhausted") in cfg.nodes[step].succ
 
 
+def test_a_non_empty_literal_loop_runs_its_body_at_least_once() -> None:
+    cfg = graph(
+        """
+        def f(fd, items):
+            for target in (0, 1, 2):
+                use(fd, target)
+            for n in range(3):
+                use(fd, n)
+            for item in items:
+                use(fd, item)
+            done()
+        """
+    )
+    (done,) = nodes_at(cfg, 9)
+    paths_skipping = {n.id for n in cfg.nodes if n.kind == "for_step" and any(lbl == "exhausted" for _, lbl in n.succ)}
+    first_steps = [n for n in cfg.nodes if n.kind == "for_step" and n.line in (3, 5) and not any(lbl == "exhausted" for _, lbl in n.succ)]
+    assert len(first_steps) == 2  # one entry step per literal loop, which can only iterate
+    assert all(cfg.nodes[ENTRY].succ[0][0] != s.id for s in first_steps)
+    assert any(cfg.nodes[p].line == 7 for p in paths_skipping)  # `items` may be empty
+    assert done in reach(cfg, ENTRY)
+
+
 def test_match_with_wildcard_has_no_fallthrough() -> None:
     cfg = graph(
         """

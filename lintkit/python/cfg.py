@@ -207,10 +207,15 @@ class _Builder:
         init = self.step("expr", s.iter, preds, env)
         # Advancing an iterator runs user code (a file's readline, a generator).
         literal = isinstance(s.iter, (nodes.List, nodes.Tuple, nodes.Set, nodes.Const, nodes.Name))
-        head = self.step("for_step", s, [(init, None)], env, raises=not literal or isinstance(s, nodes.AsyncFor))
+        raises = not literal or isinstance(s, nodes.AsyncFor)
+        # A non-empty literal (`for fd in (0, 1, 2)`, `range(3)`) runs the body at
+        # least once: the first step cannot find the iterator exhausted.
+        first = self.step("for_step", s, [(init, None)], env, raises=raises) if _never_empty(s.iter) else None
+        head = self.step("for_step", s, [] if first is not None else [(init, None)], env, raises=raises)
         after = self.new("nop", s)
         inner = _Env(env.exc, env.ret, brk=lambda: after, cont=lambda: head)
-        body_end = self.block(s.body, [(head, "iterate")], inner)
+        entry = [(head, "iterate")] + ([(first, "iterate")] if first is not None else [])
+        body_end = self.block(s.body, entry, inner)
         self.link(body_end, head)
         self.link(self.block(s.orelse, [(head, "exhausted")], env), after)
         return [(after, None)]
@@ -303,6 +308,19 @@ class _Builder:
         ends = self.block(body, [(ENTRY, None)], env)
         self.link(ends, EXIT)
         return CFG(self.scope, self.nodes)
+
+
+def _never_empty(iterable: Any) -> bool:
+    """A literal with elements, or `range(n)` / `range(a, b)` with constants a < b."""
+    if isinstance(iterable, (nodes.List, nodes.Tuple, nodes.Set)):
+        return bool(iterable.elts) and not any(isinstance(e, nodes.Starred) for e in iterable.elts)
+    if isinstance(iterable, nodes.Call) and isinstance(iterable.func, nodes.Name) and iterable.func.name == "range" and not iterable.keywords:
+        bounds = [a.value if isinstance(a, nodes.Const) and type(a.value) is int else None for a in iterable.args]
+        if None in bounds or not 1 <= len(bounds) <= 2:
+            return False
+        start, stop = (0, bounds[0]) if len(bounds) == 1 else bounds
+        return start < stop
+    return False
 
 
 def _catches_all(handler: Any) -> bool:
