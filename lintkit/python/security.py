@@ -228,7 +228,7 @@ def insecure_connection(module: nodes.Module, ctx: Any) -> None:
         return
     for call in nodes_of(module, nodes.Call):
         name = call_name(call) or ""
-        if name in _CLEARTEXT_CLIENTS and not under_option_guard(call, ("scheme", "protocol", "proto")):
+        if name in _CLEARTEXT_CLIENTS and not under_option_guard(call, ("scheme", "protocol", "proto", "tls", "ssl", "secure")):
             proto = _CLEARTEXT_CLIENTS[name]
             ctx.report("PSC011", call, f"{proto} sends credentials and data in clear text", fix="Use SSH/SFTP or ftplib.FTP_TLS")
             continue
