@@ -95,15 +95,20 @@ def analyze_scope(scope: Any, ctx: Any, cat: Catalogue, index: SummaryIndex, str
         if site.kind is None:
             continue
         lost = an.outcome.lost.get(site.id, [])
-        # A resource left open only on paths that came through a caught exception
-        # (`except OSError: continue` in a retry loop) is the exception case.
+        # A resource closed or handed over on some path but left open only on
+        # paths that came through a caught exception (`except OSError: continue`
+        # in a retry loop) is the exception case.
         caught = sorted({r for _, bound, r in lost if bound and r} | {r for _, r in normal_exits.get(site.id, []) if r})
         # Sets iterate in hash order, which changes between processes: sort every list.
         lost_bound = sorted((n for n, bound, r in lost if bound and not r), key=_line_key)
         lost_temp = [n for n, bound, _ in lost if not bound and not an.exits_after(n)]  # spawn, then exit
         exits = sorted({n for n, r in normal_exits.get(site.id, []) if not r}, key=_line_key)
-        if not (exits or lost_bound) and caught:
+        handled = site.id in an.outcome.released or site.id in an.outcome.escaped
+        if not (exits or lost_bound) and caught and handled:
             raised[site.id] = sorted(set(raised.get(site.id, [])) | set(caught))
+        elif not (exits or lost_bound) and caught:  # never closed anywhere: a raise is how the loop ends
+            exits = sorted({n for n, _ in normal_exits.get(site.id, [])}, key=_line_key)
+            lost_bound = sorted((n for n, bound, _ in lost if bound), key=_line_key)
         releases = sorted(an.outcome.released.get(site.id, []), key=_line_key)
         what = site.kind.what
         label = _label(site)
