@@ -330,9 +330,12 @@ class Effects:
             return all_args  # the wrapper is the same resource under another name
         # A summary that accounts for every argument replaces the guesses below.
         summarized = found is not None and not found[0].get("varargs")
-        if all_args and not summarized and (
-            matches(an.cat.owning_transfer, qname, method) or self._looks_like_wrapper(qname, acquired, func) or self._injected(c)
-        ):
+        if matches(an.cat.owning_transfer, qname, method):
+            # os.dup2(f.fileno(), 1): the descriptor behind `f` is what is handed over.
+            handed = all_args | frozenset().union(*(self._tokens_of(a.func.expr) for a in arg_nodes if _is_fileno(a)))
+            if handed:
+                self.ops.append(("esc", handed))
+        elif all_args and not summarized and (self._looks_like_wrapper(qname, acquired, func) or self._injected(c)):
             self.ops.append(("esc", all_args))  # an object we do not track owns it now (FileResponse(f))
         return frozenset()
 
@@ -370,3 +373,5 @@ class Effects:
         return last[:1].isupper() and not last.endswith(("Error", "Exception", "Warning")) and not last.isupper()
 
 
+def _is_fileno(node: Any) -> bool:
+    return isinstance(node, nodes.Call) and isinstance(node.func, nodes.Attribute) and node.func.attrname == "fileno" and not node.args
