@@ -611,9 +611,11 @@ def _quoted_spans(source: str, quote: str, value: str) -> list[tuple[int, int]] 
             j = i
             while j < n and source[j] in " \t":
                 j += 1
-            if j < n and source[j] == "\n":
-                i = j  # trailing whitespace before a line break is not part of the value
-                continue
+            if j >= n or source[j] != "\n":  # inner whitespace: kept, the whole run at once (linear)
+                out.extend((k, 1) for k in range(i, j))
+                decoded.append(source[i:j])
+            i = j  # trailing whitespace before a line break is not part of the value
+            continue
         if ch == "\n":
             # a line break folds to one space, or to n-1 newlines before blank lines
             j, breaks = i, 0
