@@ -6,11 +6,17 @@ Scores every *acquisition site* (a line that acquires a resource) as leak /
 no leak, per tool: precision, recall (TPR), FPR and J = TPR - FPR.
 
 Suites
-  ours    fixtures/python_leaks: ground truth = `# expect: PRL001` lines.
+  ours    fixtures/python_leaks: ground truth = `# expect: PRL001` lines, and
+          `# expect-strict: PRL001` for the strict profile.
   pylint  pylint 4.1.4's own functional tests consider_using_with*.py, fetched as
           the sdist into bench/.cache (never committed). Ground truth: the hand
-          labels in PYLINT_LABELS below (a real leak on some path, in the default
-          profile: one-liners such as `open(p).read()` are not counted).
+          labels in PYLINT_LABELS below: a real leak on some path in the default
+          profile (True), or one only the strict profile reports (STRICT: a
+          one-liner such as `open(p).read()`, or a leak only when an exception
+          is raised between acquire and release).
+
+lintkit is scored in both profiles ("lintkit PRL001" and "... strict"), each
+against its own ground truth; pylint and ruff against the default one.
   django  (--django) Django 5.2's sdist: lintkit findings per KLOC and a random
           sample printed for hand checking.
   wheels  (--wheel NAME[==VERSION], repeatable) the same for a PyPI wheel,
@@ -44,7 +50,8 @@ RUFF_VERSION = "0.17.5"
 DJANGO_VERSION = "5.2"
 
 # Hand labels for pylint's consider_using_with*.py (pylint 4.1.4): line → (is leak, snippet on that line, why).
-PYLINT_LABELS: dict[str, dict[int, tuple[bool, str, str]]] = {
+STRICT = "strict"  # a leak the strict profile reports, not the default one
+PYLINT_LABELS: dict[str, dict[int, tuple[bool | str, str, str]]] = {
     "consider_using_with.py": {
         23: (True, "pathlib.Path(\"foo\").open", "never closed"),
         24: (True, "Path(\"foo\").open", "never closed"),
@@ -81,8 +88,8 @@ PYLINT_LABELS: dict[str, dict[int, tuple[bool, str, str]]] = {
         162: (True, "subprocess.Popen", "never waited for"),
         163: (False, "with subprocess.Popen", "with"),
         171: (False, "open(", "ExitStack.enter_context"),
-        182: (True, "ThreadPoolExecutor()", "shutdown only on the normal path (submit may raise)"),
-        184: (True, "ProcessPoolExecutor()", "shutdown only on the normal path (submit may raise)"),
+        182: (STRICT, "ThreadPoolExecutor()", "shutdown only on the normal path (submit may raise)"),
+        184: (STRICT, "ProcessPoolExecutor()", "shutdown only on the normal path (submit may raise)"),
         190: (False, "multiprocessing.Pool()", "used in with"),
         195: (False, "multiprocessing.Pool()", "global used by a function"),
         205: (False, "multiprocessing.Pool()", "used in with"),
@@ -102,10 +109,10 @@ PYLINT_LABELS: dict[str, dict[int, tuple[bool, str, str]]] = {
         18: (False, "with open", "with"),
         30: (False, "self.file_handle = open", "__enter__, stored on self"),
         39: (True, "file_handle = open", "@contextmanager without try/finally"),
-        45: (False, "open(\"foo\"", "one-liner (strict profile only)"),
-        46: (False, "open(\"foo\"", "one-liner (strict profile only)"),
+        45: (STRICT, "open(\"foo\"", "one-liner"),
+        46: (STRICT, "open(\"foo\"", "one-liner"),
         50: (False, "with open", "with"),
-        51: (False, "open(\"bar\"", "discarded one-liner (strict profile only)"),
+        51: (STRICT, "open(\"bar\"", "discarded one-liner"),
         56: (False, "with (open", "with"),
         61: (False, "with open", "with"),
         65: (False, "with (open", "with"),
@@ -119,7 +126,7 @@ PYLINT_LABELS: dict[str, dict[int, tuple[bool, str, str]]] = {
         119: (True, "open(", "overwritten by None"),
         127: (False, "open(\"foo\"", "used in with"),
         129: (False, "open(\"bar\"", "used in with"),
-        135: (True, "open(\"foo\"", "the finally calls file_handle.open(...) (AttributeError) before the with"),
+        135: (STRICT, "open(\"foo\"", "the finally calls file_handle.open(...) (AttributeError) before the with"),
         148: (False, "open(\"math_errors.txt\"", "used in with"),
         151: (False, "open(\"type_errors.txt\"", "used in with"),
         154: (False, "open(\"results.txt\"", "used in with"),
@@ -156,14 +163,19 @@ class Score:
 # -- tools -----------------------------------------------------------------------------
 
 
-def run_lintkit(directory: Path, files: list[Path]) -> set[tuple[str, int]]:
+def run_lintkit(directory: Path, files: list[Path], strict: bool = False) -> set[tuple[str, int]]:
     sys.path.insert(0, str(REPO))
     from lintkit.config import Config
     from lintkit.engine import run
 
-    cfg = Config(root=str(directory), respect_gitignore=False, select=("PRL001",))
+    rules = (("PRL001", (("strict", True),)),) if strict else ()
+    cfg = Config(root=str(directory), respect_gitignore=False, select=("PRL001",), rules=rules)
     result = run([str(f) for f in files], cfg, root=directory, jobs=1)
     return {(Path(f.path).name, f.line) for f in result.findings if f.code == "PRL001"}
+
+
+def run_lintkit_strict(directory: Path, files: list[Path]) -> set[tuple[str, int]]:
+    return run_lintkit(directory, files, strict=True)
 
 
 def run_pylint(directory: Path, files: list[Path]) -> set[tuple[str, int]]:
@@ -193,7 +205,7 @@ def run_ruff(directory: Path, files: list[Path]) -> set[tuple[str, int]]:
     return {(Path(m["filename"]).name, m["location"]["row"]) for m in json.loads(proc.stdout or "[]")}
 
 
-TOOLS = {"lintkit PRL001": run_lintkit, "pylint R1732": run_pylint, "ruff SIM115": run_ruff}
+TOOLS = {"lintkit PRL001": run_lintkit, "lintkit ... strict": run_lintkit_strict, "pylint R1732": run_pylint, "ruff SIM115": run_ruff}
 
 
 # -- suites ------------------------------------------------------------------------------
@@ -211,20 +223,23 @@ def catalogue_sites(files: list[Path]) -> set[tuple[str, int]]:
     return sites
 
 
-def our_labels() -> tuple[list[Path], dict[tuple[str, int], bool]]:
+def our_labels() -> tuple[list[Path], dict[tuple[str, int], bool | str]]:
     sys.path.insert(0, str(REPO))
     from tests.helpers import expectations
 
     files = sorted(OURS.glob("*.py"))
-    labels: dict[tuple[str, int], bool] = {}
+    labels: dict[tuple[str, int], bool | str] = {}
     for f in files:
+        for code, line in expectations(f, strict=True):
+            if code == "PRL001":
+                labels[(f.name, line)] = STRICT
         for code, line in expectations(f):
             if code == "PRL001":
                 labels[(f.name, line)] = True
     return files, labels
 
 
-def pylint_suite() -> tuple[list[Path], dict[tuple[str, int], bool]]:
+def pylint_suite() -> tuple[list[Path], dict[tuple[str, int], bool | str]]:
     target = CACHE / "pylint-functional"
     files = [target / name for name in PYLINT_LABELS]
     if not all(f.exists() for f in files):
@@ -241,7 +256,7 @@ def pylint_suite() -> tuple[list[Path], dict[tuple[str, int], bool]]:
                 assert extracted is not None
                 with extracted:
                     (target / name).write_bytes(extracted.read())
-    labels: dict[tuple[str, int], bool] = {}
+    labels: dict[tuple[str, int], bool | str] = {}
     for f in files:
         lines = f.read_text(encoding="utf-8").splitlines()
         for line, (leak, snippet, _why) in PYLINT_LABELS[f.name].items():
@@ -251,16 +266,19 @@ def pylint_suite() -> tuple[list[Path], dict[tuple[str, int], bool]]:
     return files, labels
 
 
-def score_suite(name: str, directory: Path, files: list[Path], labels: dict[tuple[str, int], bool]) -> dict[str, Score]:
+def score_suite(name: str, directory: Path, files: list[Path], labels: dict[tuple[str, int], bool | str]) -> dict[str, Score]:
     flagged = {tool: func(directory, files) for tool, func in TOOLS.items()}
     sites = set(labels) | catalogue_sites(files) | set().union(*flagged.values())
     scores = {}
-    print(f"\n== {name}: {len(files)} files, {len(sites)} acquisition sites, {sum(labels.get(s, False) for s in sites)} leaks")
-    print(f"{'tool':16} {'TP':>4} {'FP':>4} {'FN':>4} {'TN':>4} {'prec':>6} {'recall':>6} {'FPR':>6} {'J':>6}")
+    leaks = sum(labels.get(s) is True for s in sites)
+    strict_only = sum(labels.get(s) == STRICT for s in sites)
+    print(f"\n== {name}: {len(files)} files, {len(sites)} acquisition sites, {leaks} leaks (+{strict_only} in the strict profile)")
+    print(f"{'tool':18} {'TP':>4} {'FP':>4} {'FN':>4} {'TN':>4} {'prec':>6} {'recall':>6} {'FPR':>6} {'J':>6}")
     for tool, hits in flagged.items():
         sc = Score()
         for site in sites:
-            leak, hit = labels.get(site, False), site in hits
+            label = labels.get(site, False)
+            leak, hit = (label is True or (label == STRICT and tool.endswith("strict"))), site in hits
             if hit and leak:
                 sc.tp += 1
             elif hit:
@@ -270,12 +288,13 @@ def score_suite(name: str, directory: Path, files: list[Path], labels: dict[tupl
             else:
                 sc.tn += 1
         scores[tool] = sc
-        print(f"{tool:16} {sc.tp:4} {sc.fp:4} {sc.fn:4} {sc.tn:4} {sc.precision:6.2f} {sc.recall:6.2f} {sc.fpr:6.2f} {sc.j:6.2f}")
-    lk = flagged["lintkit PRL001"]
-    for site in sorted(sites):
-        leak = labels.get(site, False)
-        if (site in lk) != leak:
-            print(f"   lintkit {'misses' if leak else 'wrongly flags'} {site[0]}:{site[1]}")
+        print(f"{tool:18} {sc.tp:4} {sc.fp:4} {sc.fn:4} {sc.tn:4} {sc.precision:6.2f} {sc.recall:6.2f} {sc.fpr:6.2f} {sc.j:6.2f}")
+    for tool in ("lintkit PRL001", "lintkit ... strict"):
+        for site in sorted(sites):
+            label = labels.get(site, False)
+            leak = label is True or (label == STRICT and tool.endswith("strict"))
+            if (site in flagged[tool]) != leak:
+                print(f"   {tool} {'misses' if leak else 'wrongly flags'} {site[0]}:{site[1]}")
     return scores
 
 

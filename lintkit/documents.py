@@ -53,11 +53,42 @@ class Scalar(Node):
     value: Any = None
     style: str = ""  # "" plain, "'" , '"', "|", ">"
     yaml_type: str = "str"  # str | int | float | bool | null
+    source: list[str] = field(default_factory=list, repr=False)  # the document's lines (shared by its scalars)
 
     def to_py(self) -> Any:
         if self.tag:
             return _tagged(self.tag, self.value)
         return self.value
+
+    def position_of(self, offset: int) -> tuple[int, int]:
+        """The file's 1-based (line, column) of character `offset` of `text`;
+        `len(text)` is the place just after the last character. Exact for every
+        scalar style (escapes, `''`, folding, block indentation); never outside
+        the scalar's own span."""
+        spans = self._char_spans()
+        if offset >= len(spans):
+            line, _, end = spans[-1] if spans else (self.line, self.column, self.column)
+            return line, end
+        line, col, _ = spans[max(0, offset)]
+        return line, col
+
+    def span_of(self, start: int, end: int) -> tuple[int, int, int, int]:
+        """The file span (line, column, end line, exclusive end column) of `text[start:end]`."""
+        line, col = self.position_of(start)
+        spans = self._char_spans()
+        last = max(start, end - 1)
+        if not spans:
+            return line, col, line, col + 1
+        end_line, _, end_col = spans[min(last, len(spans) - 1)]
+        return line, col, end_line, end_col
+
+    def _char_spans(self) -> list[tuple[int, int, int]]:
+        """Per character of `text`: (line, column, exclusive end column) in the file."""
+        cached: list[tuple[int, int, int]] | None = self.__dict__.get("_spans")
+        if cached is None:
+            cached = _scalar_spans(self)
+            self.__dict__["_spans"] = cached
+        return cached
 
     @property
     def is_null(self) -> bool:
@@ -385,6 +416,7 @@ class _Converter:
             value=_scalar_value(raw.value, yaml_type),
             style=raw.style or "",
             yaml_type=yaml_type,
+            source=self.lines,
         )
 
     def _fill_mapping(self, node: Mapping, raw: Any, depth: int) -> None:
@@ -455,6 +487,192 @@ def _scalar_value(text: str, yaml_type: str) -> Any:
     except ValueError:
         return text
     return text
+
+
+# --- positions inside a scalar ------------------------------------------------------
+#
+# A scalar's value differs from its source text: quotes, escapes, `''`, line
+# folding and block indentation. Each style is mapped character by character
+# and checked against the value; anything that does not check out (a plain
+# `0x1F` read as 31, an unusual layout) is aligned greedily instead.
+
+_ESCAPE_WIDTH = {"x": 4, "u": 6, "U": 10}
+_SIMPLE_ESCAPES = {"0": "\0", "a": "\a", "b": "\b", "t": "\t", "\t": "\t", "n": "\n", "v": "\v", "f": "\f", "r": "\r", "e": "\x1b",
+                   " ": " ", '"': '"', "/": "/", "\\": "\\", "N": "\x85", "_": "\xa0", "L": "\u2028", "P": "\u2029"}
+
+
+def _scalar_spans(scalar: Scalar) -> list[tuple[int, int, int]]:
+    value = scalar.text
+    source = _source_text(scalar)
+    spans: list[tuple[int, int]] | None = None  # per character: (index in source, width)
+    if scalar.style == "|":
+        spans = _literal_spans(scalar, value)
+        if spans is not None:
+            return [(line, col, col + 1) for line, col in spans]
+    elif scalar.style in ("'", '"'):
+        spans = _quoted_spans(source, scalar.style, value)
+    elif scalar.style == "" and source == value:
+        spans = [(i, 1) for i in range(len(value))]
+    if spans is None:
+        spans = _aligned_spans(source, value, _header_length(scalar, source))
+    out = []
+    for index, width in spans:
+        line, col = _source_position(scalar, source, index)
+        out.append((line, col, col + width if source.find("\n", index, index + width) < 0 else col + 1))
+    return out
+
+
+def _source_text(scalar: Scalar) -> str:
+    """The scalar's source, from its first character to its last, lines joined by \\n."""
+    lines = scalar.source
+    if not 0 < scalar.line <= len(lines):
+        return ""
+    if scalar.line == scalar.end_line:
+        return lines[scalar.line - 1][scalar.column - 1 : scalar.end_column - 1]
+    parts = [lines[scalar.line - 1][scalar.column - 1 :]]
+    for number in range(scalar.line + 1, min(scalar.end_line, len(lines)) + 1):
+        text = lines[number - 1]
+        parts.append(text[: scalar.end_column - 1] if number == scalar.end_line else text)
+    return "\n".join(parts)
+
+
+def _source_position(scalar: Scalar, source: str, index: int) -> tuple[int, int]:
+    before = source[:index]
+    newline = before.rfind("\n")
+    if newline < 0:
+        return scalar.line, scalar.column + index
+    return scalar.line + before.count("\n"), index - newline
+
+
+def _literal_spans(scalar: Scalar, value: str) -> list[tuple[int, int]] | None:
+    """`|` blocks: value line i is file line `line + 1 + i`, shifted by the
+    block's indentation; None when a line does not match."""
+    lines = scalar.source
+    indent = _block_indent(scalar)
+    out: list[tuple[int, int]] = []
+    for i, text in enumerate(value.split("\n")):
+        number = scalar.line + 1 + i
+        if text and (number > len(lines) or lines[number - 1][indent:] != text):
+            return None
+        if number > scalar.end_line:  # kept trailing line breaks (`|+`) end where the scalar does
+            out.append((scalar.end_line, scalar.end_column))
+            continue
+        out.extend((number, indent + 1 + j) for j in range(len(text)))
+        out.append((number, indent + len(text) + 1))  # the line break
+    return out[: len(value)]
+
+
+def _block_indent(scalar: Scalar) -> int:
+    lines = scalar.source
+    header = lines[scalar.line - 1] if 0 < scalar.line <= len(lines) else ""
+    explicit = re.search(r"[|>][+-]?(\d)|[|>](\d)[+-]?", header[scalar.column - 1 :])
+    if explicit:
+        parent = len(header) - len(header.lstrip(" "))
+        return parent + int(explicit.group(1) or explicit.group(2))
+    for number in range(scalar.line + 1, min(scalar.end_line, len(lines)) + 1):
+        text = lines[number - 1]
+        if text.strip():
+            return len(text) - len(text.lstrip(" "))
+    return scalar.column
+
+
+def _quoted_spans(source: str, quote: str, value: str) -> list[tuple[int, int]] | None:
+    """Quoted scalars: decode the source as YAML does (escapes, `''`, folded
+    line breaks) keeping each character's source index; None unless the
+    decoded text is exactly the value."""
+    out: list[tuple[int, int]] = []
+    decoded: list[str] = []
+    i, n = 1, len(source)
+    while i < n:
+        ch = source[i]
+        if ch == quote:
+            if quote == "'" and source[i + 1 : i + 2] == "'":
+                out.append((i, 2))
+                decoded.append("'")
+                i += 2
+                continue
+            break
+        if ch == "\\" and quote == '"' and i + 1 < n:
+            nxt = source[i + 1]
+            if nxt == "\n":  # an escaped line break joins the lines without a space
+                i += 2
+                while i < n and source[i] in " \t":
+                    i += 1
+                continue
+            width = _ESCAPE_WIDTH.get(nxt, 2)
+            char = _decode_escape(source[i : i + width])
+            if char is None:
+                return None
+            out.append((i, width))
+            decoded.append(char)
+            i += width
+            continue
+        if ch in " \t":
+            j = i
+            while j < n and source[j] in " \t":
+                j += 1
+            if j >= n or source[j] != "\n":  # inner whitespace: kept, the whole run at once (linear)
+                out.extend((k, 1) for k in range(i, j))
+                decoded.append(source[i:j])
+            i = j  # trailing whitespace before a line break is not part of the value
+            continue
+        if ch == "\n":
+            # a line break folds to one space, or to n-1 newlines before blank lines
+            j, breaks = i, 0
+            while j < n and source[j] in " \t\n":
+                breaks += source[j] == "\n"
+                j += 1
+            folded = " " if breaks == 1 else "\n" * (breaks - 1)
+            out.extend((i, 1) for _ in folded)
+            decoded.append(folded)
+            i = j
+            continue
+        out.append((i, 1))
+        decoded.append(ch)
+        i += 1
+    return out if "".join(decoded) == value else None
+
+
+def _decode_escape(escape: str) -> str | None:
+    kind = escape[1:2]
+    if kind in _ESCAPE_WIDTH:
+        try:
+            return chr(int(escape[2:], 16))
+        except ValueError:
+            return None
+    return _SIMPLE_ESCAPES.get(kind)
+
+
+def _header_length(scalar: Scalar, source: str) -> int:
+    """Source characters before the value: an opening quote or a `>` header line."""
+    if scalar.style in ("'", '"'):
+        return 1
+    if scalar.style in (">", "|"):
+        newline = source.find("\n")
+        return newline + 1 if newline >= 0 else len(source)
+    return 0
+
+
+def _aligned_spans(source: str, value: str, start: int) -> list[tuple[int, int]]:
+    """Walk value and source together: folding and escapes make the source
+    longer, never shorter, so a greedy match is enough. A character that
+    cannot be found keeps the previous one's place."""
+    out: list[tuple[int, int]] = []
+    s, last = start, min(start, max(0, len(source) - 1))
+    for v, target in enumerate(value):
+        folds = target in " \n"
+        probe = s
+        while probe < len(source) and (source[probe] not in " \t\n" if folds else source[probe] != target):
+            probe += 1
+        if probe >= len(source):
+            out.append((last, 1))
+            continue
+        out.append((probe, 1))
+        last, s = probe, probe + 1
+        if folds:  # the folded whitespace: consume the run (line break + indentation)
+            while s < len(source) and source[s] in " \t\n" and (v + 1 >= len(value) or value[v + 1] not in " \t\n"):
+                s += 1
+    return out
 
 
 # --- helpers rules use --------------------------------------------------------

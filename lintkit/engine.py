@@ -49,6 +49,7 @@ from lintkit.suppress import (
     baseline_key,
     directive_location,
     line_fingerprint,
+    nosec_directives,
     parse_directives,
     unused_directives,
 )
@@ -451,7 +452,10 @@ def _finish(
     }
     overrides = settings.config.severity_overrides()
     found = [replace(f, severity=overrides[f.code]) if f.code in overrides else f for f in found if f.code not in ignored]
-    directives = parse_directives(text, python=result.kind == "python") + list(extra_directives or [])
+    python = result.kind == "python"
+    directives = parse_directives(text, python=python) + list(extra_directives or [])
+    if python:
+        directives += nosec_directives(text, registry.bandit_equivalents())
     # a finding this file's analysis places in another file (a template it renders)
     # is not subject to this file's line directives
     elsewhere = [f for f in found if f.path != result.path]

@@ -298,7 +298,7 @@ def classify_document(relpath: str, doc: Document) -> str | None:
     version = _scalar(root.get("version"))
     if _is_device_farm(root, keys):
         return None
-    if "AWSTemplateFormatVersion" in keys or _has_aws_resources(root):
+    if "AWSTemplateFormatVersion" in keys or _has_aws_resources(root) or _is_template_fragment(root):
         return "cloudformation"
     if "pipeline" in keys and isinstance(root.get("pipeline"), Mapping):
         pipeline = root.get("pipeline")
@@ -336,12 +336,22 @@ def _has_aws_resources(root: Mapping) -> bool:
     resources = root.get("Resources")
     if not isinstance(resources, Mapping):
         return False
-    for _, _, value in resources.items():
-        if isinstance(value, Mapping):
-            rtype = _scalar(value.get("Type"))
-            if rtype and (rtype.startswith(("AWS::", "Custom::", "Alexa::")) or "::" in rtype):
-                return True
-    return False
+    return any(_resource_type(value) for _, _, value in resources.items())
+
+
+def _resource_type(node: object) -> str:
+    rtype = _scalar(node.get("Type")) if isinstance(node, Mapping) else None
+    return rtype if rtype and "::" in rtype else ""
+
+
+def _is_template_fragment(root: Mapping) -> bool:
+    """A template split into files a build step merges: one resource
+    (`{"Type": "AWS::…", "Properties": …}`), or the body of Resources (every
+    value a resource, one of them AWS::)."""
+    if _resource_type(root).startswith("AWS::") and isinstance(root.get("Properties"), Mapping):
+        return True
+    values = [value for _, _, value in root.items()]
+    return bool(values) and all(_resource_type(v) for v in values) and any(_resource_type(v).startswith("AWS::") for v in values)
 
 
 def _has_action_types(stages: object) -> bool:

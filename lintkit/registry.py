@@ -65,9 +65,10 @@ _CODE = re.compile(r"[A-Z]{2,5}[0-9]{3}")
 _NAME = re.compile(r"[a-z0-9.]+(?:-[a-z0-9.]+)*")
 _REF = re.compile(r"[A-Za-z_][\w.]*:[A-Za-z_]\w*")
 _PYLINT_ID = re.compile(r"[CRWEF][0-9]{4}")
+_BANDIT_ID = re.compile(r"B[0-9]{3}")
 _OPTION_KEY = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 _RULE_KEYS = {
-    "code", "name", "severity", "kinds", "check", "default", "pylint", "codeguru", "sinks", "options",
+    "code", "name", "severity", "kinds", "check", "default", "pylint", "codeguru", "bandit", "sinks", "options",
     "tags", "cwe", "summary", "rationale", "fix", "bad", "good", "help_uri", "aliases",
 }
 
@@ -128,6 +129,7 @@ class Rule:
     default: bool = True
     pylint: str = ""
     codeguru: tuple[str, ...] = ()
+    bandit: tuple[str, ...] = ()  # bandit test ids this rule implements: `# nosec B324` suppresses it
     sinks: tuple[str, ...] = ()
     options: tuple[Option, ...] = ()
     tags: tuple[str, ...] = ()
@@ -186,6 +188,7 @@ def rule_from_data(data: dict[str, Any], path: Path, pack: str = "lintkit") -> R
             default=_bool(data.get("default", True), "default"),
             pylint=str(data.get("pylint", "")),
             codeguru=_strings(data.get("codeguru", []), "codeguru"),
+            bandit=_strings(data.get("bandit", []), "bandit"),
             sinks=_strings(data.get("sinks", []), "sinks"),
             options=tuple(_option(k, v) for k, v in sorted(data.get("options", {}).items())),
             tags=_strings(data.get("tags", []), "tags"),
@@ -199,6 +202,8 @@ def rule_from_data(data: dict[str, Any], path: Path, pack: str = "lintkit") -> R
         raise RuleError(f"{where}: bad rule metadata: {exc}") from exc
     if path.stem != rule.code:
         raise RuleError(f"{where}: file name must be the rule code {rule.code}")
+    if any(not _BANDIT_ID.fullmatch(b) for b in rule.bandit):
+        raise RuleError(f"{where}: bandit ids must look like B324")
     if rule.pylint and not _PYLINT_ID.fullmatch(rule.pylint):
         raise RuleError(f"{where}: pylint id {rule.pylint!r} must look like W9101")
     if "python" in rule.kinds and not rule.pylint:
@@ -379,6 +384,7 @@ class Registry:
         self._hooks: dict[str, list[tuple[str, Callable[..., Any]]]] = {}
         self.packs = packs
         self._precision: dict[str, Any] | None = None
+        self._bandit: dict[str, frozenset[str]] | None = None
         for pack in packs:
             self._add_pack(pack)
         self._validate()
@@ -439,6 +445,16 @@ class Registry:
     def kinds_for(self, codes: Iterable[str]) -> frozenset[str]:
         """The file kinds some enabled rule reads."""
         return frozenset(k for c in codes if c in self.rules for k in self.rules[c].kinds)
+
+    def bandit_equivalents(self) -> dict[str, frozenset[str]]:
+        """bandit test id -> the rules implementing it (for `# nosec`)."""
+        if self._bandit is None:
+            found: dict[str, set[str]] = {}
+            for rule in self.rules.values():
+                for test in rule.bandit:
+                    found.setdefault(test, set()).add(rule.code)
+            self._bandit = {test: frozenset(codes) for test, codes in found.items()}
+        return self._bandit
 
     def codes_for_sink(self, sink: str) -> tuple[str, ...]:
         return tuple(r.code for r in self.sorted_rules() if sink in r.sinks)

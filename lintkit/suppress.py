@@ -10,6 +10,13 @@ Inline, in YAML and Python comments:
 A trailing directive covers its own line; a directive alone on its line covers
 the next line. Directives that suppress nothing are reported (LNT001).
 
+bandit's `# nosec` is honoured in Python, on its own line only, for the rules
+that implement a bandit check (their TOML `bandit` ids): a bare `# nosec`
+suppresses all of those, `# nosec B324, B303` only the rules implementing the
+ids it lists (test names are not mapped). The author reviewed the line for a
+security linter; lintkit's other rules (leaks, for one) are not bandit's to
+silence. An unused `# nosec` is bandit's business, never LNT001.
+
 A baseline records existing findings by (path, rule, the text of the flagged
 line) so that it keeps hiding them when unrelated lines move.
 """
@@ -29,6 +36,8 @@ from lintkit.secrets import mask_text
 UNUSED_CODE = "LNT001"
 
 _DIRECTIVE = re.compile(r"#\s*lintkit:\s*(?P<kind>ignore-file|ignore)\b(?:\[(?P<codes>[^\]]*)\])?(?P<reason>[^\n]*)")
+_NOSEC = re.compile(r"#\s*nosec\b:?(?P<tests>[^#\n]*)", re.IGNORECASE)
+_BANDIT_ID = re.compile(r"\bB\d{3}\b")
 
 
 @dataclass
@@ -39,6 +48,7 @@ class Directive:
     target_lines: tuple[int, ...]  # lines it covers; () = whole file
     codes: tuple[str, ...]  # as written; () = every rule
     used: set[str] = field(default_factory=set)
+    foreign: bool = False  # another tool's marker (bandit's `# nosec`): never reported as unused
 
     @property
     def file_level(self) -> bool:
@@ -73,16 +83,43 @@ def parse_directives(text: str, python: bool = False) -> list[Directive]:
     return directives
 
 
+def nosec_directives(text: str, bandit: dict[str, frozenset[str]]) -> list[Directive]:
+    """bandit's `# nosec [Bxxx, ...]` comments in Python, as directives on their
+    own line for the rules implementing those bandit ids (`bandit`: id -> codes)."""
+    if "nosec" not in text.lower() or not bandit:
+        return []
+    every = tuple(sorted(set().union(*bandit.values())))
+    directives = []
+    for line, column, comment in _python_comments_with(text, "nosec"):
+        match = _NOSEC.search(comment)
+        if match is None:
+            continue
+        listed = _BANDIT_ID.findall(match.group("tests"))
+        codes = tuple(sorted(set().union(*(bandit.get(t, frozenset()) for t in listed)))) if listed else every
+        if codes:
+            start = column + match.start()
+            directives.append(Directive(line, start + 1, column + match.end() + 1, (line,), codes, foreign=True))
+    return directives
+
+
 def _python_comments(text: str) -> dict[int, list[int]]:
     """Line -> start columns of its comment tokens (empty if it does not tokenize)."""
+    found: dict[int, list[int]] = {}
+    for line, column, _comment in _python_comments_with(text, "lintkit:"):
+        found.setdefault(line, []).append(column)
+    return found
+
+
+def _python_comments_with(text: str, needle: str) -> list[tuple[int, int, str]]:
+    """(line, column, text) of each comment token containing `needle` (case-insensitive)."""
     import io
     import tokenize
 
-    found: dict[int, list[int]] = {}
+    found = []
     try:
         for tok in tokenize.generate_tokens(io.StringIO(text).readline):
-            if tok.type == tokenize.COMMENT and "lintkit:" in tok.string:
-                found.setdefault(tok.start[0], []).append(tok.start[1])
+            if tok.type == tokenize.COMMENT and needle in tok.string.lower():
+                found.append((tok.start[0], tok.start[1], tok.string))
     except (tokenize.TokenError, SyntaxError, ValueError):
         pass
     return found
@@ -127,6 +164,8 @@ def unused_directives(directives: list[Directive], resolve, enabled: frozenset[s
     """(directive, message) for every directive or named code that hid nothing."""
     problems: list[tuple[Directive, str]] = []
     for d in directives:
+        if d.foreign:
+            continue
         if not d.codes:
             if not d.used:
                 problems.append((d, "suppression comment hides no finding"))

@@ -33,8 +33,11 @@ def shared_corpus(kind: str = "") -> Path:
 
 # `# expect: CODE[, CODE…]` marks findings on its own line;
 # `# expect@N: CODE` marks line N (for lines that cannot hold a comment, such as
-# the inside of a YAML block scalar).
-_EXPECT = re.compile(r"#\s*expect(?:@(?P<line>\d+))?:\s*(?P<codes>[A-Z]{2,4}\d{3}(?:\s*,\s*[A-Z]{2,4}\d{3})*)")
+# the inside of a YAML block scalar); `# expect-strict: CODE` marks a finding
+# only the strict profile reports (every rule option `strict` set to true).
+_EXPECT = re.compile(
+    r"#\s*expect(?P<strict>-strict)?(?:@(?P<line>\d+))?:\s*(?P<codes>[A-Z]{2,4}\d{3}(?:\s*,\s*[A-Z]{2,4}\d{3})*)"
+)
 
 
 @lru_cache(maxsize=1)
@@ -48,10 +51,21 @@ def run_paths(paths: list[Path], root: Path, config: Config | None = None, jobs:
     return run([str(p) for p in paths], cfg, root=root, registry=registry(), jobs=jobs, **kwargs)
 
 
-def expectations(path: Path) -> Counter[tuple[str, int]]:
+def strict_config(root: Path) -> Config:
+    """The strict profile: every rule option named `strict` set to true."""
+    rules = tuple((code, (("strict", True),)) for code, rule in sorted(registry().rules.items()) if rule.option("strict"))
+    return Config(root=str(root), respect_gitignore=False, select=("ALL",), rules=rules)
+
+
+def has_strict_markers(directory: Path) -> bool:
+    return any("expect-strict" in p.read_text(encoding="utf-8", errors="replace") for p in fixture_files(directory) if p.suffix == ".py")
+
+
+def expectations(path: Path, strict: bool = False) -> Counter[tuple[str, int]]:
     """The (code, line) multiset a fixture file expects: inline comments (a
     code named twice is expected twice), or for JSON a sidecar
-    `<name>.expect` with one `LINE CODE` per line."""
+    `<name>.expect` with one `LINE CODE` per line. `strict`: also the
+    findings only the strict profile reports."""
     expected: Counter[tuple[str, int]] = Counter()
     sidecar = path.with_name(path.name + ".expect")
     if sidecar.exists():
@@ -64,6 +78,8 @@ def expectations(path: Path) -> Counter[tuple[str, int]]:
     text = path.read_text(encoding="utf-8", errors="replace")
     for number, line in enumerate(text.splitlines(), 1):
         for match in _EXPECT.finditer(line):
+            if match.group("strict") and not strict:
+                continue
             target = int(match.group("line")) if match.group("line") else number
             for code in match.group("codes").split(","):
                 expected[(code.strip(), target)] += 1

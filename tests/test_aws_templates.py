@@ -13,7 +13,7 @@ from lintkit.aws.embedded import extract
 from lintkit.config import Config
 from lintkit.documents import Mapping, load
 from lintkit.files import classify_document
-from tests.helpers import FIXTURES, run_paths
+from tests.helpers import FIXTURES, registry, run_paths
 
 
 def _spec_node(text: str):
@@ -25,8 +25,8 @@ def _spec_node(text: str):
 
 def test_literal_block_maps_exactly() -> None:
     node, lines = _spec_node("BuildSpec: |\n  version: 0.2\n  phases:\n    build:\n      commands:\n        - make\n")
-    emb = extract(node, lines)
-    assert emb is not None and emb.exact
+    emb = extract(node)
+    assert emb is not None
     assert emb.text.startswith("version: 0.2\nphases:")
     # embedded (5, 9) is "make" -> template line 6, column 11
     assert emb.map(5, 9) == (6, 11)
@@ -36,7 +36,7 @@ def test_literal_block_maps_exactly() -> None:
 def test_sub_placeholders_keep_columns_and_unescape_literals() -> None:
     text = "BuildSpec: !Sub |\n  a: ${AWS::Region} ${!Lit} z\n"
     node, lines = _spec_node(text)
-    emb = extract(node, lines)
+    emb = extract(node)
     assert emb is not None and emb.substituted
     assert emb.text == "a: ${AWS__Region} ${Lit} z\n"
     z_embedded = emb.text.index("z") + 1
@@ -48,22 +48,26 @@ def test_escaped_json_string_maps_each_character() -> None:
     text = '{"BuildSpec": "version: 0.2\\nphases:\\n  build:\\n    commands:\\n      - \\"make\\"\\n"}\n'
     doc = load(text, "t.json")
     node = doc.root.get("BuildSpec")
-    emb = extract(node, doc.text.splitlines())
-    assert emb is not None and emb.exact
+    emb = extract(node)
+    assert emb is not None
     line, col = emb.map(5, 10)  # the m of make (after the escaped quote)
     assert line == 1 and text[col - 1 : col + 3] == "make"
 
 
-def test_folded_json_buildspec_is_best_effort_and_in_range() -> None:
+def test_folded_json_buildspec_maps_in_range() -> None:
     text = 'BuildSpec: >-\n  {\n    "version": "0.2",\n    "phases": {"build": {"commands": ["make"]}}\n  }\nOther: 1\n'
     node, lines = _spec_node(text)
-    emb = extract(node, lines)
-    assert emb is not None and not emb.exact
+    emb = extract(node)
+    assert emb is not None
     for line in range(1, 4):
         for col in range(1, 80):
             out_line, out_col = emb.map(line, col)
             assert node.line <= out_line <= node.end_line
             assert 1 <= out_col <= len(lines[out_line - 1]) + 1
+    # folding keeps the more-indented lines, so "make" is found exactly
+    make_line = next(i for i, text in enumerate(emb.text.split("\n"), 1) if "make" in text)
+    line, col = emb.map(make_line, emb.text.split("\n")[make_line - 1].index("make") + 1)
+    assert lines[line - 1][col - 1 : col + 3] == "make"
 
 
 @settings(max_examples=60, deadline=None)
@@ -72,7 +76,7 @@ def test_position_map_never_leaves_the_value(body_lines: list[str]) -> None:
     payload = "\\n".join(s.replace("\\", "\\\\").replace('"', '\\"') for s in body_lines)
     text = '{"A": 1,\n "BuildSpec": {"Fn::Sub": "' + payload + '"}}\n'
     doc = load(text, "t.json")
-    emb = extract(doc.root.get("BuildSpec"), doc.text.splitlines())
+    emb = extract(doc.root.get("BuildSpec"))
     assert emb is not None
     lines = doc.text.splitlines()
     for line in range(0, len(body_lines) + 2):
@@ -82,14 +86,17 @@ def test_position_map_never_leaves_the_value(body_lines: list[str]) -> None:
             assert 1 <= out_col <= len(lines[1]) + 1
 
 
-def test_prod_words() -> None:
+@pytest.mark.parametrize("code", ["PIP008", "CDG003", "SAM002"])
+def test_prod_words(code: str) -> None:
+    """The rules' `prod-pattern` default (the one place it is written)."""
+    (pattern,) = [o.default for o in registry().rules[code].options if o.key == "prod-pattern"]
     assert words("DeployToProdStage") == "deploy to prod stage"
-    assert is_prod_like("Beanstalkgostack-prod")
-    assert is_prod_like("Production")
-    assert not is_prod_like("NonProd")
-    assert not is_prod_like("pre-prod")
-    assert not is_prod_like("Delivery")
-    assert not is_prod_like("productivity-app")
+    assert is_prod_like("Beanstalkgostack-prod", pattern)
+    assert is_prod_like("Production", pattern)
+    assert not is_prod_like("NonProd", pattern)
+    assert not is_prod_like("pre-prod", pattern)
+    assert not is_prod_like("Delivery", pattern)
+    assert not is_prod_like("productivity-app", pattern)
 
 
 def _codes(tmp_path: Path, name: str, text: str, config: Config | None = None):
@@ -97,15 +104,15 @@ def _codes(tmp_path: Path, name: str, text: str, config: Config | None = None):
     return run_paths([tmp_path], root=tmp_path, config=config)
 
 
-def test_cross_account_action_raises_pip005_to_error() -> None:
+def test_cross_account_action_is_pip014_an_error() -> None:
     result = run_paths([FIXTURES / "pipeline"], root=FIXTURES / "pipeline")
-    sev = {(f.path, f.code): f.severity.value for f in result.findings if f.code == "PIP005"}
-    assert sev == {("create_pipeline_input.json", "PIP005"): "error", ("get_pipeline_output.json", "PIP005"): "low"}
+    sev = {(f.path, f.code): f.severity.value for f in result.findings if f.code in ("PIP005", "PIP014")}
+    assert sev == {("create_pipeline_input.json", "PIP014"): "error", ("get_pipeline_output.json", "PIP005"): "low"}
 
 
-def test_privileged_docker_builder_is_low() -> None:
+def test_privileged_docker_builder_is_clean() -> None:
     result = run_paths([FIXTURES / "cloudformation" / "codebuild_good.yaml"], root=FIXTURES / "cloudformation")
-    assert [(f.code, f.severity.value) for f in result.findings] == [("CBP003", "low")]
+    assert result.findings == []
 
 
 STAGING_PIPELINE = """Resources:
@@ -233,3 +240,22 @@ def test_template_rules_never_crash(resources, globals_) -> None:
         ctx = Context(path=name, kind=kind, text=text, registry=registry(), enabled=mine)
         run_checks(ctx, doc, kind, registry())
         assert not [n for n in ctx.notifications if n.kind == "crash"], ctx.notifications
+
+
+def test_all_at_once_is_medium_in_production_and_low_elsewhere() -> None:
+    result = run_paths([FIXTURES / "cloudformation" / "sam_rules.yaml"], root=FIXTURES / "cloudformation")
+    severities = {f.message.split("'")[1]: f.severity.value for f in result.findings if f.code == "SAM002"}
+    assert severities == {"ProdOrders": "medium", "StagingOrders": "low"}
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ('{"Type": "AWS::CodeBuild::Project", "Properties": {"Artifacts": {"Type": "NO_ARTIFACTS"}}}', "cloudformation"),
+        ('{"Build": {"Type": "AWS::CodeBuild::Project", "Properties": {}}, "Key": {"Type": "AWS::KMS::Key"}}', "cloudformation"),
+        ('{"Type": "AWS::CodeBuild::Project"}', None),  # a Type alone: a reference, not a resource
+        ('{"Build": {"Type": "AWS::CodeBuild::Project"}, "name": "x"}', None),  # not every value a resource
+    ],
+)
+def test_template_fragments_are_classified(text: str, kind: str | None) -> None:
+    assert classify_document("parts/fragment.json", load(text, "parts/fragment.json")) == kind

@@ -10,6 +10,7 @@ import jsonschema
 import pytest
 
 from lintkit.api import Context
+from lintkit.aws import schema as schema_errors
 from lintkit.documents import load
 from lintkit.engine import run_embedded
 from tests.helpers import CORPUS_SAMPLES, FIXTURES, registry, run_paths, shared_corpus
@@ -77,11 +78,15 @@ def test_one_typo_one_finding_at_the_key(tmp_path: Path) -> None:
 
 
 def test_type_error_points_at_the_value_or_the_key_of_an_empty_value(tmp_path: Path) -> None:
-    findings = _findings(tmp_path, "version: 0.2\nphases:\n  build:\n    commands: [make]\ncache:\n  paths:\n  key: 7\n")
-    assert [(f.line, f.column, f.message) for f in findings if f.code == "BSP003"] == [
-        (6, 3, "'cache.paths' must be a list, not empty"),
-        (7, 8, "'cache.key' must be a string, not the number 7"),
+    text = "version: 0.2\nphases:\n  build:\n    commands: [make]\ncache:\n  paths:\n  key: 7\n"
+    root = load(text).root
+    problems = schema_errors.problems("buildspec", root, root.to_py(), "the buildspec")
+    assert [(p.kind, p.node.line, p.node.column, p.message) for p in problems] == [
+        ("type", 7, 8, "'cache.key' must be a string, not the number 7"),
+        ("empty", 6, 3, "'cache.paths' must be a list, not empty"),
     ]
+    # CodeBuild ignores an empty value: BSP003 reports only the wrong type.
+    assert [(f.line, f.column) for f in _findings(tmp_path, text) if f.code == "BSP003"] == [(7, 8)]
 
 
 def test_errors_owned_by_specific_rules_are_not_repeated(tmp_path: Path) -> None:
@@ -116,8 +121,9 @@ def test_plaintext_secret_policy(tmp_path: Path) -> None:
 
 
 def test_version_warnings_are_medium(tmp_path: Path) -> None:
-    findings = _findings(tmp_path, "version: 0.1\nphases:\n  build:\n    commands: [make]\n")
+    findings = _findings(tmp_path, "version: 0.1\nphases:\n  build:\n    commands: [cd app, make]\n")
     assert [(f.code, f.severity.value, f.line, f.column) for f in findings] == [("BSP002", "medium", 1, 10)]
+    assert _findings(tmp_path, "version: 0.1\nphases:\n  build:\n    commands: [make]\n") == []
 
 
 def test_checks_run_on_an_embedded_buildspec() -> None:

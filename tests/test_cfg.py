@@ -171,6 +171,28 @@ def test_loop_else_runs_only_when_exhausted() -> None:
     assert (missing, "exhausted") in cfg.nodes[step].succ
 
 
+def test_a_non_empty_literal_loop_runs_its_body_at_least_once() -> None:
+    cfg = graph(
+        """
+        def f(fd, items):
+            for target in (0, 1, 2):
+                use(fd, target)
+            for n in range(3):
+                use(fd, n)
+            for item in items:
+                use(fd, item)
+            done()
+        """
+    )
+    (done,) = nodes_at(cfg, 9)
+    paths_skipping = {n.id for n in cfg.nodes if n.kind == "for_step" and any(lbl == "exhausted" for _, lbl in n.succ)}
+    first_steps = [n for n in cfg.nodes if n.kind == "for_step" and n.line in (3, 5) and not any(lbl == "exhausted" for _, lbl in n.succ)]
+    assert len(first_steps) == 2  # one entry step per literal loop, which can only iterate
+    assert all(cfg.nodes[ENTRY].succ[0][0] != s.id for s in first_steps)
+    assert any(cfg.nodes[p].line == 7 for p in paths_skipping)  # `items` may be empty
+    assert done in reach(cfg, ENTRY)
+
+
 def test_match_with_wildcard_has_no_fallthrough() -> None:
     cfg = graph(
         """
@@ -304,16 +326,15 @@ def _leak_findings(tmp_path: Path, source: str, **options) -> list:
 
 
 def test_exception_path_finding_has_raise_point_close_and_fix(tmp_path: Path) -> None:
-    (finding,) = _leak_findings(
-        tmp_path,
-        """
+    source = """
         def read(path):
             handle = open(path)
             data = handle.read()
             handle.close()
             return data
-        """,
-    )
+        """
+    assert _leak_findings(tmp_path, source) == []  # the strict profile's case
+    (finding,) = _leak_findings(tmp_path, source, strict=True)
     assert (finding.line, finding.column) == (3, 14)
     assert finding.message == (
         "'handle' (file) opened at line 3 is not closed when an exception is raised between acquire and close (e.g. at line 4)"
@@ -350,6 +371,89 @@ def test_never_closed_and_some_paths_are_told_apart(tmp_path: Path) -> None:
     assert [(r.line, r.message) for r in by_line[5].related] == [(6, "'sock' is still open when the function returns here")]
     assert by_line[9].props()["leak"] == "some-paths"
     assert [r.line for r in by_line[9].related] == [11, 12]
+
+
+def test_exception_paths_by_default_for_locks_and_context_manager_bodies(tmp_path: Path) -> None:
+    findings = _leak_findings(
+        tmp_path,
+        """
+        import threading
+        from contextlib import contextmanager
+
+        LOCK = threading.Lock()
+
+        def update(work):
+            LOCK.acquire()
+            work()
+            LOCK.release()
+
+        @contextmanager
+        def opened(path):
+            handle = open(path)
+            yield handle
+            handle.close()
+        """,
+    )
+    by_line = {f.line: f for f in findings}
+    assert sorted(by_line) == [8, 14]
+    assert by_line[8].message == "'LOCK' (lock) acquired at line 8 is not released when an exception is raised between acquire and release (e.g. at line 9)"
+    assert by_line[14].message == (
+        "'handle' (file) opened at line 14 is not closed when the body of the `with` using this context manager raises (at the yield on line 15)"
+    )
+    assert [(r.line, r.message) for r in by_line[14].related] == [
+        (15, "an exception from the `with` body is raised here and skips the close"),
+        (16, "closed here only on the normal path"),
+    ]
+
+
+def test_paths_that_end_the_process_or_reap_it(tmp_path: Path) -> None:
+    findings = _leak_findings(
+        tmp_path,
+        """
+        import os
+        import subprocess
+        import sys
+        import time
+
+        def respawn(argv):
+            subprocess.Popen(argv)
+            os._exit(0)
+
+        def daemon(argv):
+            subprocess.Popen(argv, start_new_session=True)
+
+        def bail(path):
+            handle = open(path)
+            if not handle.readable():
+                sys.exit("unreadable")
+            handle.close()
+
+        def wait_polling(argv):
+            proc = subprocess.Popen(argv)
+            while proc.poll() is None:
+                time.sleep(1)
+            return proc.returncode
+
+        def give_up_polling(argv, patience):
+            proc = subprocess.Popen(argv)
+            status = proc.poll()
+            while status is None:
+                if patience < 0:
+                    return None
+                patience -= 1
+                status = proc.poll()
+            return status
+
+        def forgotten(argv):
+            subprocess.Popen(argv)
+        """,
+    )
+    assert [(f.line, f.props()["leak"]) for f in findings] == [(27, "some-paths"), (37, "never-closed")]
+    assert findings[0].message == "'proc' (process) started at line 27 is not waited for on every path"
+    assert [(r.line, r.message) for r in findings[0].related] == [
+        (31, "'proc' is not waited for yet when the function returns here"),
+        (29, "waited for here only on some paths"),
+    ]
 
 
 def test_one_liners_only_in_the_strict_profile(tmp_path: Path) -> None:

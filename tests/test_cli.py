@@ -306,7 +306,7 @@ def test_demo_text_has_severity_files_on_trace_steps_and_fix_lines() -> None:
     lines = out.stdout.splitlines()
     heads = [line for line in lines if _LINE.match(line)]
     assert heads and all(re.match(r"^\S+:\d+:\d+: [A-Z]+\d+ (critical|high|error|medium|low|info) \[", h) for h in heads)
-    for code in ("CBP003", "CDG001", "PIP006"):
+    for code in ("BSP024", "CDG001", "PIP006"):
         at = next(i for i, line in enumerate(lines) if f": {code} " in line)
         assert lines[at + 3].startswith("    fix: "), lines[at : at + 4]
     steps = [line for line in lines if re.match(r"^    \d+\. ", line)]

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lintkit.documents import (
     MAX_DEPTH,
@@ -123,3 +127,132 @@ def test_walk_visits_each_node_once_even_with_aliases() -> None:
     doc = load("x: &x [1, 2]\ny: *x\n")
     nodes = list(walk(doc.root))
     assert len(nodes) == len({id(n) for n in nodes})
+
+
+# --- positions inside scalars ------------------------------------------------------------------------------
+
+
+def _commands(text: str) -> tuple[Any, list[Scalar]]:
+    doc = load(text, "buildspec.yml")
+    items = node_at_path(doc.root, ["phases", "build", "commands"])
+    assert isinstance(items, Sequence)
+    return doc, [item for item in items if isinstance(item, Scalar)]
+
+
+def test_position_in_plain_and_quoted_scalars() -> None:
+    text = "version: 0.2\nphases:\n  build:\n    commands:\n      - curl -k x\n      - 'curl -k y'\n      - \"curl \\\"-k\\\" z\"\n"
+    doc, (plain, single, double) = _commands(text)
+    assert plain.position_of(5) == (5, 14)
+    assert single.position_of(5) == (6, 15)
+    # escapes make the source longer than the value: `\"-k\"` -> `"-k"`
+    assert double.text == 'curl "-k" z'
+    line, col = double.position_of(6)
+    assert doc.lines[line - 1][col - 1 : col + 1] == "-k"
+
+
+def test_position_in_single_quote_with_escaped_quote() -> None:
+    text = "version: 0.2\nphases:\n  build:\n    commands:\n      - 'echo ''hi'' && curl -k x'\n"
+    doc, (scalar,) = _commands(text)
+    offset = scalar.text.index("-k")
+    line, col = scalar.position_of(offset)
+    assert doc.lines[line - 1][col - 1 : col + 1] == "-k"
+
+
+@pytest.mark.parametrize("indicator", ["|", "|-", "|+", "|2"])
+def test_position_in_literal_blocks(indicator: str) -> None:
+    body = ["set -e", "  npm ci", "", "curl -k https://x"]
+    indent = "        "
+    text = "version: 0.2\nphases:\n  build:\n    commands:\n      - " + indicator + "\n" + "\n".join(indent + b if b else "" for b in body) + "\n"
+    doc, (scalar,) = _commands(text)
+    offset = scalar.text.index("-k")
+    line, col = scalar.position_of(offset)
+    assert (line, doc.lines[line - 1][col - 1 : col + 1]) == (9, "-k")
+    offset = scalar.text.index("npm")
+    assert scalar.position_of(offset) == (7, 11)
+
+
+def test_position_in_folded_block_and_multiline_plain() -> None:
+    text = "version: 0.2\nphases:\n  build:\n    commands:\n      - >-\n        curl -s https://x\n        | bash\n      - curl -s https://y\n        | sh -k\n"
+    _, (folded, plain) = _commands(text)
+    assert folded.text == "curl -s https://x | bash"
+    assert folded.position_of(folded.text.index("bash")) == (7, 11)
+    assert plain.text == "curl -s https://y | sh -k"
+    assert plain.position_of(plain.text.index("-k")) == (9, 14)
+
+
+def test_position_with_crlf_and_tabs_inside_commands() -> None:
+    text = "version: 0.2\r\nphases:\r\n  build:\r\n    commands:\r\n      - \"make\\tall && curl -k x\"\r\n"
+    doc, (scalar,) = _commands(text)
+    line, col = scalar.position_of(scalar.text.index("-k"))
+    assert doc.lines[line - 1][col - 1 : col + 1] == "-k"
+
+
+def test_position_in_multiline_quoted_scalars() -> None:
+    text = (
+        'version: 0.2\nphases:\n  build:\n    commands:\n'
+        '      - "echo start &&   \n        curl -k https://x"\n'
+        "      - 'it''s ok &&\n\n        curl -k y'\n"
+    )
+    doc, (double, single) = _commands(text)
+    assert double.text == "echo start && curl -k https://x"
+    line, col = double.position_of(double.text.index("-k"))
+    assert (line, doc.lines[line - 1][col - 1 : col + 1]) == (6, "-k")
+    assert single.text == "it's ok &&\ncurl -k y"
+    line, col = single.position_of(single.text.index("-k"))
+    assert (line, doc.lines[line - 1][col - 1 : col + 1]) == (9, "-k")
+
+
+def test_position_through_json_escapes() -> None:
+    text = '{"cmd": "a\\u00e9\\ud83d\\ude00 \\"b\\" \\\\ curl -k"}\n'
+    doc = load(text, "x.json")
+    scalar = doc.root.get("cmd")
+    assert isinstance(scalar, Scalar) and scalar.text == 'a\u00e9\ud83d\ude00 "b" \\ curl -k'
+    assert scalar.position_of(scalar.text.index("-k"))[0] == 1
+    col = scalar.position_of(scalar.text.index("-k"))[1]
+    assert text[col - 1 : col + 1] == "-k"
+    assert scalar.span_of(1, 2) == (1, 11, 1, 17)  # \u00e9
+    assert scalar.span_of(2, 4) == (1, 17, 1, 29)  # a surrogate pair: two escapes, two characters
+
+
+def test_span_of_ends_after_the_last_character() -> None:
+    doc = load("k:\n  - |\n    one two\n    three\n")
+    scalar = node_at_path(doc.root, ["k", 0])
+    assert isinstance(scalar, Scalar)
+    start = scalar.text.index("two")
+    assert scalar.span_of(start, start + 3) == (3, 9, 3, 12)
+    assert scalar.span_of(start, scalar.text.index("three") + 5) == (3, 9, 4, 10)
+    assert scalar.position_of(len(scalar.text)) == (4, 11)  # just after the last character
+
+
+_QUOTABLE = st.text(alphabet="ab c:#-'\"\\\té$", max_size=30)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_QUOTABLE, st.sampled_from(["plain", "'", '"', "|", ">"]), st.sampled_from([20, 4096]))
+def test_every_character_maps_to_its_source(value: str, style: str, width: int) -> None:
+    """Whatever the style ruamel writes a value in, each non-blank character
+    lands on itself in the source (or on the backslash of its escape) and
+    never outside the scalar."""
+    import io
+
+    from ruamel.yaml import YAML
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString, FoldedScalarString, LiteralScalarString, SingleQuotedScalarString
+
+    wrap = {"plain": str, "'": SingleQuotedScalarString, '"': DoubleQuotedScalarString, "|": LiteralScalarString, ">": FoldedScalarString}[style]
+    yaml = YAML()
+    yaml.width = width
+    out = io.StringIO()
+    yaml.dump({"k": [wrap(value)]}, out)
+    try:
+        doc = load(out.getvalue())
+    except ParseError:
+        return
+    scalar = node_at_path(doc.root, ["k", 0])
+    assert isinstance(scalar, Scalar)
+    lines = doc.lines
+    for offset, char in enumerate(scalar.text):
+        line, col = scalar.position_of(offset)
+        assert scalar.line <= line <= scalar.end_line
+        if char in " \t\n" or char not in value:
+            continue
+        assert lines[line - 1][col - 1] in (char, "\\"), (out.getvalue(), offset)

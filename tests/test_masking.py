@@ -43,12 +43,12 @@ FILES = {
     "buildspec.yml": f"""version: 0.2
 env:
   variables:
-    DEPLOY_KEY: {AWS_ID}
+    DEPLOY_KEY: none-yet
     DEPLOY_KEY: {AWS_ID}
 phases:
   install:
     commands:
-      - curl -fsSL "https://get.example.com/install.sh?token={GITHUB}" | sh
+      - curl -fsSL "http://get.example.com/install.sh?token={GITHUB}" | sh
       - git -c http.sslVerify=false clone https://oauth2:{GITLAB}@gitlab.example.com/acme/tools.git
       - curl -k https://deploy:{URL_PASSWORD}@files.example.com/tool.tgz -o tool.tgz
       - echo "//registry.npmjs.org/:_authToken={NPM}" > ~/.npmrc && curl -k https://registry.example.com/ping
@@ -56,14 +56,14 @@ phases:
   build:
     commands:
       - aws configure set aws_secret_access_key {AWS_SECRET}
-      - wget -qO- https://example.com/publish.sh | bash -s -- --pypi-token {PYPI}
+      - wget -qO- http://example.com/publish.sh | bash -s -- --pypi-token {PYPI}
       - |
         cat > key.pem <<'KEY'
         -----BEGIN RSA PRIVATE KEY-----
         {PEM_BODY}
         -----END RSA PRIVATE KEY-----
         KEY
-        curl -sL https://example.com/install.sh | sh
+        curl -sL http://example.com/install.sh | sh
 """,
     "appspec.yml": f"""version: 0.0
 os: linux
@@ -90,7 +90,7 @@ Resources:
         Image: aws/codebuild/standard:7.0
         EnvironmentVariables:
           - {{Name: GITHUB_PAT, Value: "{NAMED}", Type: PLAINTEXT}}
-          - {{Name: GITHUB_PAT, Value: "{NAMED}", Value: "{NAMED}"}}
+          - {{Name: GITHUB_PAT, Value: "unset", Value: "{NAMED}"}}
 """,
     "app.py": f"""import socket
 

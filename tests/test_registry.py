@@ -71,7 +71,7 @@ def test_options_resolve_with_defaults_family_tables_and_rule_tables() -> None:
     opts = reg.resolve_options((("PIV", (("local-sources", True),)), ("PIV003", (("local-sources", False),))), "pyproject.toml")
     assert opts["PIV001"]["local-sources"] is True
     assert opts["PIV003"]["local-sources"] is False  # the rule's own table wins over its family's
-    assert opts["PRL001"] == {"strict": False}
+    assert opts["PRL001"] == {"include-tests": False, "strict": False}
     assert opts["CDG005"] == {"min-fleet-percent": 66}
 
 

@@ -74,7 +74,9 @@ def test_settings_files(path: str, settings: bool) -> None:
 @pytest.mark.parametrize(
     ("path", "test"),
     [("tests/test_a.py", True), ("pkg/test_a.py", True), ("conftest.py", True), ("pkg/a_test.py", True),
-     ("pkg/testimony.py", False), ("pkg/contest/a.py", False)],
+     ("tornado/test/util.py", True), ("src/pkg/tests/helpers.py", True), ("t/unit/security/__init__.py", True),
+     ("celery/t/integration/tasks.py", True), ("pkg/testimony.py", False), ("pkg/contest/a.py", False),
+     ("pkg/tools/t.py", False), ("pkg/testing_utils.py", False)],
 )
 def test_test_paths(path: str, test: bool) -> None:
     assert is_test_path(path) is test

@@ -1,5 +1,4 @@
-"""Shell command helpers: splitting, the pattern detectors, and offset -> (line, col)
-mapping for every scalar style a buildspec command can take."""
+"""Shell command helpers: splitting and the pattern detectors."""
 
 from __future__ import annotations
 
@@ -8,8 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lintkit.aws import shell
-from lintkit.aws.buildspec import command_items, typographic_characters
-from lintkit.documents import load
+from lintkit.aws.buildspec import typographic_characters
 
 
 # --- splitting ----------------------------------------------------------------------
@@ -48,7 +46,7 @@ def test_split_never_raises_and_offsets_stay_in_range(text: str) -> None:
     for base, cmd in shell.all_commands(text):
         for word in cmd.words:
             assert 0 <= base + word.start <= base + word.end <= len(text)
-    for detector in (shell.pipe_to_shell, shell.tls_disabled, shell.error_masked, shell.docker_push_mutable, shell.terraform_auto_approve):
+    for detector in (shell.pipe_to_shell, shell.tls_disabled, shell.error_masked, shell.terraform_auto_approve):
         for hit in detector(text):
             assert 0 <= hit.start <= hit.end <= len(text)
 
@@ -59,14 +57,17 @@ def test_split_never_raises_and_offsets_stay_in_range(text: str) -> None:
 @pytest.mark.parametrize(
     ("text", "found"),
     [
-        ("curl -sSL https://get.example.com | bash", True),
-        ("wget -qO- https://get.example.com | sudo sh", True),
-        ("curl -LsSf https://astral.sh/uv/install.sh | UV_INSTALL_DIR=/usr/local/bin sh", True),
-        ("bash <(curl -s https://x/install.sh)", True),
-        ('sh -c "$(curl -fsSL https://x/install.sh)"', True),
-        ("curl -fsSL https://x/key.gpg | gpg --dearmor -o k.gpg", False),
+        ("curl -sSL https://raw.githubusercontent.com/o/r/main/install.sh | bash", True),
+        ("wget -qO- http://get.example.com | sudo sh", True),
+        ("curl -s https://github.com/o/r/raw/develop/i.sh | UV_INSTALL_DIR=/usr/local/bin sh", True),
+        ("bash <(curl -s http://x/install.sh)", True),
+        ('sh -c "$(curl -fsSL https://gitlab.com/o/r/-/raw/master/install.sh)"', True),
+        ("curl -LsSf https://astral.sh/uv/install.sh | UV_INSTALL_DIR=/usr/local/bin sh", False),
+        ("curl -fsSL http://x/key.gpg | gpg --dearmor -o k.gpg", False),
         ("curl -s https://raw.githubusercontent.com/o/r/v1.2.3/install.sh | bash", False),
-        ("curl -s https://x/api | jq .version", False),
+        ("curl -s https://raw.githubusercontent.com/o/r/0123456789abcdef0123456789abcdef01234567/install.sh | bash", False),
+        ("curl -s $INSTALLER_URL | bash", False),
+        ("curl -s http://x/api | jq .version", False),
     ],
 )
 def test_pipe_to_shell(text: str, found: bool) -> None:
@@ -105,7 +106,8 @@ def test_tls_not_disabled(text: str) -> None:
         ("python -m pytest -q || exit 0", "python -m pytest -q"),
         ("terraform apply -auto-approve || :", "terraform apply -auto-approve"),
         ("aws cloudformation deploy --stack-name s || true", "aws cloudformation deploy --stack-name s"),
-        ("./gradlew -Pci=1 integrationTest || echo non-gating", "./gradlew -Pci=1 integrationTest"),
+        ("./gradlew -Pci=1 integrationTest || echo failed", "./gradlew -Pci=1 integrationTest"),
+        ("kubectl create secret generic app --from-env-file=.env || true", "kubectl create secret"),
     ],
 )
 def test_error_masked(text: str, masked: str) -> None:
@@ -127,10 +129,19 @@ def test_error_masked(text: str, masked: str) -> None:
         "aws cloudformation delete-stack --stack-name s || true",
         'npm test || { echo "tests failed"; exit 1; }',
         "npm test || echo failed && false",
+        "./gradlew -Pci=1 integrationTest || echo non-gating",
+        "# the suite is flaky: report only\nnpm run e2e || true",
+        "kubectl create namespace preview || true\nkubectl apply -n preview -f k8s/",
     ],
 )
 def test_error_not_masked(text: str) -> None:
     assert shell.error_masked(text) == []
+
+
+def test_idempotent_step_caught_later_in_the_phase() -> None:
+    step = "helm repo add charts https://charts.example.com || true"
+    assert shell.error_masked(step) != []
+    assert shell.error_masked(step, later="helm upgrade --install app charts/app") == []
 
 
 def test_set_plus_e_and_risky() -> None:
@@ -157,8 +168,8 @@ def test_ecr_get_login_and_its_successor() -> None:
     ],
 )
 def test_mutable_pushes(text: str, image: str) -> None:
-    (hit,) = shell.docker_push_mutable(text)
-    assert text[hit.start : hit.end] == image
+    (push,) = shell.docker_pushes(text)
+    assert push.mutable and text[push.start : push.end] == image
 
 
 @pytest.mark.parametrize(
@@ -172,7 +183,12 @@ def test_mutable_pushes(text: str, image: str) -> None:
     ],
 )
 def test_immutable_pushes(text: str) -> None:
-    assert shell.docker_push_mutable(text) == []
+    assert not any(push.mutable for push in shell.docker_pushes(text))
+
+
+def test_pushes_name_their_repository() -> None:
+    pushes = shell.docker_pushes("docker push ${REPO_URI}:latest && docker push $REPO_URI:$TAG")
+    assert [(p.repository, p.mutable) for p in pushes] == [("$REPO_URI", True), ("$REPO_URI", False)]
 
 
 def test_terraform_auto_approve() -> None:
@@ -200,72 +216,34 @@ def test_typographic_characters_in_commands_only() -> None:
     assert typographic_characters("ls\u00a0-la") == [(2, "\u00a0")]
 
 
-# --- positions ------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "saved"),
+    [
+        ("curl -fsSL -o get.sh https://raw.githubusercontent.com/o/r/main/get.sh && bash get.sh", "get.sh"),
+        ("curl -sSLO https://github.com/o/r/raw/master/tool.sh\n./tool.sh", "tool.sh"),
+        ("wget http://x.example.com/a/setup.sh; chmod +x setup.sh; ./setup.sh", "setup.sh"),
+        ("wget -O boot.sh http://x.example.com/b; . boot.sh", "boot.sh"),
+    ],
+)
+def test_downloaded_then_run(text: str, saved: str) -> None:
+    (hit,) = shell.downloaded_then_run(text)
+    assert f"as '{saved}'" in hit.message
 
 
-def _commands(text: str):
-    doc = load(text, "buildspec.yml")
-    return doc, [scalar for _, scalar in command_items(doc.root)]
+@pytest.mark.parametrize(
+    "text",
+    [
+        "curl -fsSLo get.sh https://raw.githubusercontent.com/o/r/main/get.sh && sha256sum -c get.sh.sha256 && bash get.sh",
+        "curl -fsSLo get.sh https://raw.githubusercontent.com/o/r/v3.1.0/get.sh && bash get.sh",
+        "curl -fsSLo get.sh https://get.example.com/install.sh && bash get.sh",
+        "curl -fsSLo data.json http://x.example.com/data.json && jq . data.json",
+    ],
+)
+def test_downloaded_but_not_run_unverified(text: str) -> None:
+    assert shell.downloaded_then_run(text) == []
 
 
-def test_position_in_plain_and_quoted_scalars() -> None:
-    text = "version: 0.2\nphases:\n  build:\n    commands:\n      - curl -k x\n      - 'curl -k y'\n      - \"curl \\\"-k\\\" z\"\n"
-    doc, (plain, single, double) = _commands(text)
-    assert shell.offset_to_position(doc.lines, plain, 5) == (5, 14)
-    assert shell.offset_to_position(doc.lines, single, 5) == (6, 15)
-    # escapes make the source longer than the value: `\"-k\"` -> `"-k"`
-    assert double.text == 'curl "-k" z'
-    line, col = shell.offset_to_position(doc.lines, double, 6)
-    assert doc.lines[line - 1][col - 1 : col + 1] == "-k"
-
-
-def test_position_in_single_quote_with_escaped_quote() -> None:
-    text = "version: 0.2\nphases:\n  build:\n    commands:\n      - 'echo ''hi'' && curl -k x'\n"
-    doc, (scalar,) = _commands(text)
-    offset = scalar.text.index("-k")
-    line, col = shell.offset_to_position(doc.lines, scalar, offset)
-    assert doc.lines[line - 1][col - 1 : col + 1] == "-k"
-
-
-@pytest.mark.parametrize("indicator", ["|", "|-", "|+", "|2"])
-def test_position_in_literal_blocks(indicator: str) -> None:
-    body = ["set -e", "  npm ci", "", "curl -k https://x"]
-    indent = "        " if indicator != "|2" else "        "
-    text = "version: 0.2\nphases:\n  build:\n    commands:\n      - " + indicator + "\n" + "\n".join(indent + b if b else "" for b in body) + "\n"
-    doc, (scalar,) = _commands(text)
-    offset = scalar.text.index("-k")
-    line, col = shell.offset_to_position(doc.lines, scalar, offset)
-    assert (line, doc.lines[line - 1][col - 1 : col + 1]) == (9, "-k")
-    offset = scalar.text.index("npm")
-    assert shell.offset_to_position(doc.lines, scalar, offset) == (7, 11)
-
-
-def test_position_in_folded_block_and_multiline_plain() -> None:
-    text = "version: 0.2\nphases:\n  build:\n    commands:\n      - >-\n        curl -s https://x\n        | bash\n      - curl -s https://y\n        | sh -k\n"
-    doc, (folded, plain) = _commands(text)
-    assert folded.text == "curl -s https://x | bash"
-    assert shell.offset_to_position(doc.lines, folded, folded.text.index("bash")) == (7, 11)
-    assert plain.text == "curl -s https://y | sh -k"
-    assert shell.offset_to_position(doc.lines, plain, plain.text.index("-k")) == (9, 14)
-
-
-def test_position_with_crlf_and_tabs_inside_commands() -> None:
-    text = "version: 0.2\r\nphases:\r\n  build:\r\n    commands:\r\n      - \"make\\tall && curl -k x\"\r\n"
-    doc, (scalar,) = _commands(text)
-    line, col = shell.offset_to_position(doc.lines, scalar, scalar.text.index("-k"))
-    assert doc.lines[line - 1][col - 1 : col + 1] == "-k"
-
-
-def test_position_in_multiline_quoted_scalars() -> None:
-    text = (
-        'version: 0.2\nphases:\n  build:\n    commands:\n'
-        '      - "echo start &&   \n        curl -k https://x"\n'
-        "      - 'it''s ok &&\n\n        curl -k y'\n"
-    )
-    doc, (double, single) = _commands(text)
-    assert double.text == "echo start && curl -k https://x"
-    line, col = shell.offset_to_position(doc.lines, double, double.text.index("-k"))
-    assert (line, doc.lines[line - 1][col - 1 : col + 1]) == (6, "-k")
-    assert single.text == "it's ok &&\ncurl -k y"
-    line, col = shell.offset_to_position(doc.lines, single, single.text.index("-k"))
-    assert (line, doc.lines[line - 1][col - 1 : col + 1]) == (9, "-k")
+def test_downloaded_here_run_later_in_the_phase() -> None:
+    text = "wget http://x.example.com/setup.sh"
+    assert shell.downloaded_then_run(text) == []
+    assert len(shell.downloaded_then_run(text, later="chmod +x setup.sh\n./setup.sh")) == 1

@@ -60,3 +60,42 @@ def test_python_directives_must_be_real_comments(tmp_path: Path) -> None:
     result = run_paths([tmp_path], root=tmp_path)
     # The quoted directive on line 1 is text: neither a suppression nor unused.
     assert sorted((f.code, f.line) for f in result.findings) == [("LNT001", 3)]
+
+
+NOSEC = '''import hashlib
+import subprocess
+
+
+def legacy(password):
+    return hashlib.md5(password.encode()).hexdigest()  # nosec
+
+
+def listed(password):
+    return hashlib.md5(password.encode()).hexdigest()  # nosec B324 -- legacy format, documented
+
+
+def other_test(password):
+    return hashlib.md5(password.encode()).hexdigest()  # nosec B602
+
+
+def quoted(password):
+    note = "# nosec"
+    return hashlib.md5(password.encode()).hexdigest(), note
+
+
+def leak(argv):
+    subprocess.Popen(argv)  # nosec
+'''
+
+
+def test_bandit_nosec_suppresses_the_rules_implementing_bandit_checks(tmp_path: Path) -> None:
+    """A bare `# nosec` hides lintkit's bandit-equivalent rules on its line; a
+    listed id hides the rules implementing it; other rules (a leak) stay; an
+    unused `# nosec` is bandit's business, not LNT001."""
+    from lintkit.config import Config
+
+    (tmp_path / "app.py").write_text(NOSEC, encoding="utf-8")
+    cfg = Config(root=str(tmp_path), respect_gitignore=False, select=("PSC016", "PRL001", "LNT001"))
+    result = run_paths([tmp_path], root=tmp_path, config=cfg)
+    assert sorted((f.code, f.line) for f in result.findings) == [("PRL001", 23), ("PSC016", 14), ("PSC016", 19)]
+    assert sorted((f.code, f.line) for f in result.suppressed) == [("PSC016", 6), ("PSC016", 10)]

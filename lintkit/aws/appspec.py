@@ -11,17 +11,16 @@ that part of the file and reported at the offending key or value.
 from __future__ import annotations
 
 import difflib
-import json
 import posixpath
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
 from lintkit.api import Context
+from lintkit.aws import schema as schema_errors
+from lintkit.aws.partial import partial_reason
 from lintkit.documents import Document, Mapping, Node, Scalar, Sequence, node_at_path
-from lintkit.api import data_path
 
 SERVER_HOOKS = (
     "ApplicationStop", "BeforeBlockTraffic", "AfterBlockTraffic", "BeforeInstall", "AfterInstall",
@@ -42,21 +41,14 @@ FILE_EXISTS_VALUES = ("DISALLOW", "OVERWRITE", "RETAIN")
 _REQUIRED_KEYS = ("location", "source", "destination", "object", "os", "version")
 MAX_TIMEOUT = 3600
 
-_PLACEHOLDER = re.compile(r"^\s*(?:<[^>]*>|\$\{[^}]*\}|\{\{[^}]*\}\}|%[A-Za-z_]+%|@@\w+@@|\[[^\]]*\]|#\{[^}]*\})\s*$")
 _WINDOWS_PATH = re.compile(r"^(?:[A-Za-z]:[\\/]|\\\\|%[A-Za-z_]+%)")
-
-
-@lru_cache(maxsize=4)
-def load_schema(name: str) -> dict[str, Any]:
-    """`appspec-server` or `appspec-ecs-lambda` from rules/schemas/."""
-    path = data_path("schemas", f"{name}.schema.json")
-    return json.loads(path.read_text(encoding="utf-8"))
 
 
 @dataclass
 class Appspec:
     root: Mapping
     platform: str  # "server" | "ecs" | "lambda" | "target" (Resources without a known Type)
+    template: bool = False  # values are filled in later: only the structure is checked
 
     def get(self, key: str) -> Node | None:
         """Case-insensitive: a wrongly-cased key still tells us what was meant."""
@@ -123,10 +115,13 @@ def _entries(value: Node | None) -> Iterator[Mapping]:
 
 
 def _parse(doc: Document) -> Appspec | None:
+    """The appspec (None for a non-mapping). A template's values are filled in
+    later (one notice says so): its keys and hook names are still checked,
+    its values are not."""
     root = doc.root
     if not isinstance(root, Mapping):
         return None
-    return Appspec(root, platform_of(root))
+    return Appspec(root, platform_of(root), template=bool(partial_reason(doc, "appspec")))
 
 
 # --- APS001 version ------------------------------------------------------------------
@@ -134,7 +129,7 @@ def _parse(doc: Document) -> Appspec | None:
 
 def version(doc: Document, ctx: Context) -> None:
     spec = _parse(doc)
-    if spec is None:
+    if spec is None or spec.template:
         return
     key = spec.root.key_node("version")
     node = spec.root.get("version")
@@ -145,19 +140,18 @@ def version(doc: Document, ctx: Context) -> None:
     if not isinstance(node, Scalar) or node.is_null:
         ctx.report("APS001", node if not node.is_null else key or node, "'version' must be 0.0", fix="version: 0.0")
         return
-    raw = node.value
-    if node.yaml_type == "int" and raw == 0:
-        ctx.report(
-            "APS001", node, "'version' is the integer 0; write 0.0 (the agent compares the version with 0.0 and older tools reject an integer)",
-            severity="medium", fix="version: 0.0",
-        )
+    text = node.text.strip()
+    if node.yaml_type in ("int", "float") and node.value == 0:
+        return  # 0 and 0.0 are the same number to the agent (Ruby: [0.0].include?(0))
+    if node.yaml_type == "str" and text in ("0", "0.0"):
+        if spec.platform == "server":
+            ctx.report(
+                "APS001", node,
+                f"'version' is the string '{text}' (quoted); the CodeDeploy agent compares it with the number 0.0, so the deployment fails",
+                fix="version: 0.0",
+            )
         return
-    try:
-        ok = float(str(raw).strip()) == 0.0 and str(raw).strip() in ("0.0", "0.00", "0")
-    except ValueError:
-        ok = False
-    if not ok:
-        ctx.report("APS001", node, f"'version' is {node.text!r}; the only appspec version is 0.0", fix="version: 0.0")
+    ctx.report("APS001", node, f"'version' is {node.text!r}; the only appspec version is 0.0", fix="version: 0.0")
 
 
 # --- schema: APS002, APS004, APS005, APS006, APS007, APS009 ------------------------------
@@ -169,14 +163,12 @@ def schema(doc: Document, ctx: Context) -> None:
         ctx.report("APS002", doc.root or (1, 1), "an appspec must be a mapping with 'version' and 'os' (EC2/on-premises) or 'Resources' (ECS/Lambda)")
         return
     _key_case(spec, ctx)
-    import jsonschema  # lazy: only appspec and buildspec runs need it
-
     name = "appspec-server" if spec.platform == "server" else "appspec-ecs-lambda"
-    validator = jsonschema.Draft202012Validator(load_schema(name))
-    instance = _normalised_instance(spec)
-    errors = sorted(validator.iter_errors(instance), key=lambda e: [str(p) for p in e.absolute_path])
-    for error in errors:
-        _report_schema_error(spec, ctx, error)
+    for problem in schema_errors.problems(name, spec.root, _normalised_instance(spec), "the appspec"):
+        if not spec.template or problem.kind in ("unknown-key", "required"):
+            _report_schema_problem(spec, ctx, problem)
+    if spec.template:
+        return
     if spec.platform == "server":
         _server_values(spec, ctx)
     else:
@@ -228,69 +220,58 @@ def _code_for(spec: Appspec, path: list[Any]) -> str | None:
     return "APS002"
 
 
-def _report_schema_error(spec: Appspec, ctx: Context, error: Any) -> None:
-    path = list(error.absolute_path)
+def _report_schema_problem(spec: Appspec, ctx: Context, problem: schema_errors.Problem) -> None:
+    path, validator = list(problem.path), problem.error.validator
     code = _code_for(spec, path)
     if code is None:
         return
-    node = node_at_path(spec.root, path)
-    where = _path_label(path)
-    validator = error.validator
-    if validator == "additionalProperties" and isinstance(node, Mapping):
-        allowed = set(error.schema.get("properties", {}))
-        for key, key_node, _ in node.items():
-            if key in allowed:
-                continue
-            if not path and key.lower() in {k.lower() for k in (SERVER_KEYS if spec.platform == "server" else TARGET_KEYS)}:
-                continue  # reported by _key_case
-            ctx.report(code, key_node, _unknown_key_message(spec, path, key, allowed), fix=_unknown_key_fix(path, key, allowed))
+    node, message = problem.node, problem.message
+    if problem.kind == "unknown-key":
+        if len(path) == 1 and path[0].lower() in {k.lower() for k in _expected_keys(spec)}:
+            return  # reported by _key_case
+        if path[0] == "files" and path[-1] in _MISPLACED_EXISTS and spec.root.get("file_exists_behavior") is not None:
+            return  # the top level already says what the misplaced key meant to
+        ctx.report(code, node, _unknown_key_message(path, message), fix=_unknown_key_fix(path[-1]))
         return
-    if validator == "propertyNames" or "propertyNames" in error.schema_path:
+    if validator == "propertyNames" or "propertyNames" in problem.error.schema_path:
         return  # hook names: APS003
     if path[:1] == ["hooks"] and path[-1:] == ["timeout"] or path[:1] == ["Resources"] and path[-1:] == ["ContainerPort"]:
         return  # value checks below give better messages
-    if validator == "required" and isinstance(node, Mapping):
-        present = {k.lower() for k in node.keys()}
+    if validator == "pattern" and path[-1:] == ["mode"]:
+        return  # APS007 mode check below
+    if problem.kind == "required":
+        parent = node_at_path(spec.root, path[:-1])
+        present = {k.lower() for k in parent.keys()} if isinstance(parent, Mapping) else set()
         # 'version' is APS001's; a wrongly-cased key was reported by _key_case.
-        missing = [name for name in error.validator_value if name not in node and name != "version" and name.lower() not in present]
-        for name in missing:
-            ctx.report(code, _entry_anchor(node), f"{where}: '{name}' is missing" + _required_hint(spec, path, name))
+        if path[-1] != "version" and path[-1].lower() not in present:
+            ctx.report(code, node, message + _required_hint(path[-1]))
         return
+    target = node_at_path(spec.root, path)
     if validator in ("minProperties", "maxProperties") and path[:1] == ["Resources"]:
-        ctx.report("APS002", node, f"{where}: each Resources item must hold exactly one target (a single key naming it)")
+        ctx.report("APS002", target, f"{schema_errors.path_label(path, 'the appspec')}: each Resources item must hold exactly one target (a single key naming it)")
         return
     if validator in ("minItems", "maxItems") and path == ["Resources"]:
-        extra = node.items[1:] if isinstance(node, Sequence) else []
+        extra = target.items[1:] if isinstance(target, Sequence) else []
         for item in extra:
             anchor = _entry_anchor(item) if isinstance(item, Mapping) else item
-            ctx.report("APS002", anchor, f"'Resources' must list exactly one target; this is target {node.items.index(item) + 1} of {len(node.items)}")
+            ctx.report("APS002", anchor, f"'Resources' must list exactly one target; this is target {target.items.index(item) + 1} of {len(target.items)}")
         if not extra:
-            ctx.report("APS002", _key_or_node(spec.root, path) or node, "'Resources' must list exactly one target; it is empty")
+            ctx.report("APS002", node, "'Resources' must list exactly one target; it is empty")
         return
     if validator in ("minProperties", "maxProperties") and path[:1] == ["Hooks"]:
-        ctx.report("APS004", node, f"{where}: each Hooks item must be a single 'Event: FunctionName' pair")
+        ctx.report("APS004", target, f"{schema_errors.path_label(path, 'the appspec')}: each Hooks item must be a single 'Event: FunctionName' pair")
         return
-    if validator == "enum":
-        allowed = " | ".join(str(v) for v in error.validator_value)
-        ctx.report(code, node, f"{where} is {_show(error.instance)}; expected {allowed}")
-        return
-    if validator == "type" and error.instance is None:
+    if problem.kind == "empty" and validator == "type":
         # The agent treats an empty optional key (`mode:`, `runas:`, `files:`)
         # as absent; an empty hook list, list item or required key breaks it.
         if path and (isinstance(path[-1], int) or path[0] == "hooks" and len(path) == 2 or path[-1] in _REQUIRED_KEYS or path[0] in ("Resources", "Hooks")):
-            ctx.report(code, _key_or_node(spec.root, path) or node, f"{where} is empty")
+            ctx.report(code, node, message)
         return
-    if validator == "type":
-        expected = error.validator_value if isinstance(error.validator_value, str) else " or ".join(error.validator_value)
-        expected = {"array": "a list", "object": "a mapping", "string": "a string", "integer": "an integer"}.get(expected, expected)
-        ctx.report(code, node, f"{where} must be {expected}, not {_type_name(error.instance)}")
-        return
-    if validator == "minLength" and error.instance == "" and path[:1] == ["Resources"]:
-        ctx.report(code, node, f"{where} is empty; it must be filled in before the deployment", severity="low")
-        return
-    if validator == "pattern" and path[-1:] == ["mode"]:
-        return  # APS007 mode check below
-    ctx.report(code, node, f"{where}: {error.message}")
+    ctx.report(code, node, message)
+
+
+def _expected_keys(spec: Appspec) -> tuple[str, ...]:
+    return SERVER_KEYS if spec.platform == "server" else TARGET_KEYS
 
 
 def _entry_anchor(node: Mapping) -> Node:
@@ -298,33 +279,7 @@ def _entry_anchor(node: Mapping) -> Node:
     return node.pairs[0][0] if node.pairs else node
 
 
-def _key_or_node(root: Mapping, path: list[Any]) -> Node | None:
-    if not path:
-        return None
-    parent = node_at_path(root, path[:-1])
-    if isinstance(parent, Mapping) and isinstance(path[-1], str):
-        return parent.key_node(path[-1])
-    return None
-
-
-def _path_label(path: list[Any]) -> str:
-    if not path:
-        return "the appspec"
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return f"'{out}'"
-
-
-def _show(value: Any) -> str:
-    return repr(value) if not isinstance(value, (dict, list)) else _type_name(value)
-
-
-def _type_name(value: Any) -> str:
-    return {dict: "a mapping", list: "a list", str: "a string", int: "an integer", float: "a number", bool: "a boolean"}.get(type(value), "empty")
-
-
-def _required_hint(spec: Appspec, path: list[Any], name: str) -> str:
+def _required_hint(name: str) -> str:
     if name == "os":
         return " (linux or windows)"
     if name == "location":
@@ -336,21 +291,20 @@ def _required_hint(spec: Appspec, path: list[Any], name: str) -> str:
     return ""
 
 
-def _unknown_key_message(spec: Appspec, path: list[Any], key: str, allowed: set[str]) -> str:
-    if path and path[0] == "files" and key == "file_exists_behavior":
+_MISPLACED_EXISTS = ("file_exists_behavior", "overwrite", "Overwrite")
+
+
+def _unknown_key_message(path: list[Any], message: str) -> str:
+    key = path[-1]
+    if path[0] == "files" and key == "file_exists_behavior":
         return "'file_exists_behavior' belongs at the top level of the appspec, not inside a files entry; here it is ignored"
-    if path and path[0] == "files" and key in ("overwrite", "Overwrite"):
+    if path[0] == "files" and key in ("overwrite", "Overwrite"):
         return f"'{key}' is not a files option; use the top-level 'file_exists_behavior: OVERWRITE'"
-    lower = {a.lower(): a for a in allowed}
-    if key.lower() in lower:
-        return f"'{key}' must be written '{lower[key.lower()]}' (keys are case-sensitive)"
-    where = _path_label(path) if path else "the top level of an appspec"
-    names = ", ".join(sorted(allowed))
-    return f"unknown key '{key}' in {where} (expected one of: {names})"
+    return message
 
 
-def _unknown_key_fix(path: list[Any], key: str, allowed: set[str]) -> str:
-    if key in ("file_exists_behavior", "overwrite", "Overwrite"):
+def _unknown_key_fix(key: str) -> str:
+    if key in _MISPLACED_EXISTS:
         return "remove it from the entry and set 'file_exists_behavior: OVERWRITE' (or RETAIN) at the top level"
     return ""
 
@@ -370,7 +324,7 @@ def _server_values(spec: Appspec, ctx: Context) -> None:
     for entry in _entries(spec.root.get("files")):
         dest = entry.get("destination")
         text = _text(dest) if isinstance(dest, Scalar) and dest.yaml_type == "str" and not dest.tag else None
-        if text is None or _PLACEHOLDER.match(text) or os_name not in ("linux", "windows"):
+        if text is None or os_name not in ("linux", "windows"):
             continue
         if os_name == "linux" and not text.startswith("/"):
             ctx.report("APS005", dest, f"destination '{text}' is not an absolute Linux path", fix="use an absolute path such as /var/www/html")
@@ -410,8 +364,6 @@ def _mode(node: Node, ctx: Context) -> None:
     raw = _raw_scalar(ctx, node)
     text = node.text.strip()
     if not re.fullmatch(r"[0-7]{1,4}", text):
-        if _PLACEHOLDER.match(text):
-            return
         ctx.report("APS007", node, f"mode {text!r} is invalid: one to four octal digits (0-7) expected; the agent fails the deployment")
         return
     if node.yaml_type == "int" and raw.startswith("0") and len(raw) > 1 and int(raw, 8) != int(raw):
@@ -442,7 +394,7 @@ def _target_values(spec: Appspec, ctx: Context) -> None:
         if rtype == "AWS::Lambda::Function":
             current, wanted = props.get("CurrentVersion"), props.get("TargetVersion")
             same = _text(current)
-            if same and same.strip() and same == _text(wanted) and not _PLACEHOLDER.match(same):
+            if same and same.strip() and same == _text(wanted):
                 ctx.report("APS009", wanted, f"TargetVersion equals CurrentVersion ({_text(current)}); no traffic shifts", related=[(current, "CurrentVersion")])
         elif rtype == "AWS::ECS::Service":
             lb = props.get("LoadBalancerInfo")
@@ -456,9 +408,6 @@ def _container_port(node: Node, ctx: Context) -> None:
         ctx.report("APS009", node, "ContainerPort must be an integer from 1 to 65535")
         return
     text = node.text.strip()
-    if _PLACEHOLDER.match(text):
-        ctx.report("APS009", node, f"ContainerPort is the placeholder {text!r}; make sure it is replaced before the deployment", severity="low")
-        return
     if node.yaml_type == "int" and isinstance(node.value, int) and 1 <= node.value <= 65535:
         return
     if node.yaml_type == "str" and re.fullmatch(r"\d+", text) and 1 <= int(text) <= 65535:
@@ -486,7 +435,6 @@ def hook_names(doc: Document, ctx: Context) -> None:
         compact = re.sub(r"[\s_\-]", "", name)
         match = next((v for v in valid if v.lower() == compact.lower()), None)
         match = match or next(iter(difflib.get_close_matches(compact, valid, n=1, cutoff=0.85)), None)
-        severity = None
         if " " in name.strip() or match:
             message = f"hook '{name}' is not a lifecycle event" + (f"; did you mean '{match}'?" if match else "")
         elif name in RESERVED_HOOKS:
@@ -494,14 +442,8 @@ def hook_names(doc: Document, ctx: Context) -> None:
         elif name in SERVER_HOOKS + ECS_HOOKS:
             message = f"'{name}' is not a lifecycle event of the {label} platform (valid: {', '.join(valid)}); it never runs"
         else:
-            # A deliberate custom event (codedeploy-local --events runs those),
-            # not a typo: still never run by a CodeDeploy deployment.
-            severity = "low"
-            message = (
-                f"custom lifecycle event '{name}' is never run by a CodeDeploy deployment on the {label} platform "
-                f"(only codedeploy-local --events runs it); allow it with [tool.lintkit.rules.APS003] allow = [\"{name}\"]"
-            )
-        ctx.report("APS003", key_node, message, fix=f"rename it to '{match}'" if match else "", severity=severity)
+            continue  # a deliberate custom event, which codedeploy-local --events runs
+        ctx.report("APS003", key_node, message, fix=f"rename it to '{match}'" if match else "")
 
 
 # --- APS008 hook scripts in the repository ------------------------------------------------
@@ -509,7 +451,7 @@ def hook_names(doc: Document, ctx: Context) -> None:
 
 def hook_scripts(doc: Document, ctx: Context) -> None:
     spec = _parse(doc)
-    if spec is None or spec.platform != "server":
+    if spec is None or spec.template or spec.platform != "server":
         return
     base = posixpath.dirname(ctx.path)
     located: list[tuple[str, Node, list[str]]] = []
@@ -517,7 +459,7 @@ def hook_scripts(doc: Document, ctx: Context) -> None:
         for entry in _entries(scripts):
             node = entry.get("location")
             text = _text(node)
-            if node is None or not text or _PLACEHOLDER.match(text) or "$" in text or "{{" in text:
+            if node is None or not text or "$" in text:
                 continue
             rel = posixpath.normpath(text.strip().replace("\\", "/").lstrip("/"))
             if rel.startswith(".."):
@@ -570,7 +512,8 @@ def hygiene(doc: Document, ctx: Context) -> None:
             for entry in _entries(scripts):
                 runas = entry.get("runas")
                 if _text(runas) == "root":
-                    ctx.report("APS012", runas, f"hook '{event}' runs as root; a script from the revision gets full control of the instance", fix="run it as a dedicated user")
+                    ctx.report("APS012", runas, f"hook '{event}' runs as root (runas: root, which is also the agent's default): the script has full "
+                               "control of the instance; a dedicated user would limit what a bad revision can do", fix="run it as a dedicated user")
                 if "timeout" not in entry and "location" in entry:
                     ctx.report("APS014", entry.key_node("location") or entry, f"hook '{event}' script has no 'timeout': a hung script blocks the deployment for 3600 s", fix="add 'timeout: 300' (or what the script needs)")
         names = {name for name, _, _ in _server_hooks(spec.get("hooks"))}

@@ -8,29 +8,27 @@ CloudFormation CodeBuild project (`engine.run_checks(child_ctx, doc, "buildspec"
 from __future__ import annotations
 
 import difflib
-import json
 import re
-from functools import lru_cache
-from typing import Any, Iterator
+from typing import Iterator
 
 from lintkit import secrets
-from lintkit.aws import shell
+from lintkit.aws import schema as schema_errors
+from lintkit.aws import runtimes, shell
+from lintkit.aws.partial import partial_reason
 from lintkit.api import Context
-from lintkit.documents import Document, Mapping, Node, Scalar, Sequence, node_at_path
-from lintkit.api import data_path
+from lintkit.documents import Document, Mapping, Node, Scalar, Sequence
 
 PHASES = ("install", "pre_build", "build", "post_build")
-REPORT_FORMATS = (
-    "CUCUMBERJSON", "JUNITXML", "NUNITXML", "NUNIT3XML", "TESTNGXML", "VISUALSTUDIOTRX",
-    "CLOVERXML", "COBERTURAXML", "JACOCOXML", "SIMPLECOV",
-)
 
 
 # --- document helpers -----------------------------------------------------------------
 
 
-def _root(doc: Document) -> Mapping | None:
-    return doc.root if isinstance(doc.root, Mapping) else None
+def root_of(doc: Document) -> Mapping | None:
+    """The buildspec's mapping; None for templates and fragments (one notice says why)."""
+    if not isinstance(doc.root, Mapping) or partial_reason(doc, "buildspec"):
+        return None
+    return doc.root
 
 
 def _map(node: Node | None) -> Mapping | None:
@@ -84,29 +82,23 @@ def version_number(node: Node | None) -> float | None:
         return None
 
 
-def _span(doc: Document, scalar: Scalar, start: int, end: int) -> tuple[int, int, int, int]:
-    line, col = shell.offset_to_position(doc.lines, scalar, start)
-    end_line, end_col = shell.offset_to_position(doc.lines, scalar, max(start, end - 1))
-    return line, col, end_line, end_col + 1
-
-
-def _report_hits(ctx: Context, doc: Document, code: str, scalar: Scalar, hits: list[shell.Hit], fix: str = "", severity: str | None = None) -> None:
+def _report_hits(ctx: Context, code: str, scalar: Scalar, hits: list[shell.Hit], fix: str = "", severity: str | None = None) -> None:
     for hit in hits:
-        ctx.report(code, _span(doc, scalar, hit.start, hit.end), hit.message, fix=fix, severity=severity)
+        ctx.report(code, scalar.span_of(hit.start, hit.end), hit.message, fix=fix, severity=severity)
 
 
 # --- structure: BSP001, BSP002, BSP017, BSP019 ----------------------------------------------
 
 
 def structure(doc: Document, ctx: Context) -> None:
-    root = _root(doc)
+    root = root_of(doc)
     if root is None:
         return
     first_key = root.pairs[0][0] if root.pairs else root
     phases = root.get("phases")
     batch = root.get("batch")
     if phases is None and batch is None:
-        ctx.report("BSP001", first_key, "the buildspec has neither 'phases' nor 'batch', so the build runs nothing",
+        ctx.report("BSP001", first_key, "the buildspec has neither 'phases' nor 'batch' at the top level; CodeBuild requires one of them",
                    fix="Add a 'phases:' section with the build's commands")
     elif phases is not None and batch is None and (isinstance(phases, Scalar) and phases.is_null or isinstance(phases, Mapping) and not phases.pairs):
         ctx.report("BSP001", root.key_node("phases") or phases, "'phases' is empty, so the build runs nothing")
@@ -130,14 +122,38 @@ def _check_version(root: Mapping, first_key: Node, ctx: Context) -> None:
         ctx.report("BSP002", node, f"unsupported buildspec version '{shown}'; CodeBuild accepts 0.1 and 0.2 (use 0.2)", fix="version: 0.2")
         return
     if number == 0.1:
-        legacy = [k for k in ("environment_variables",) if k in root]
-        hint = f"; move '{legacy[0]}' to 'env: variables:' when you migrate" if legacy else ""
-        ctx.report("BSP002", node, "version 0.1 runs every command in its own shell (cd and variables do not carry over); use 0.2" + hint,
-                   severity="medium", fix="version: 0.2")
+        lost = _state_lost_in_01(root)
+        if lost is not None:
+            scalar, what = lost
+            ctx.report("BSP002", node, f"version 0.1 runs every command in its own shell, so {what} (line {scalar.line}) does not "
+                       "carry over to the commands after it; use 0.2", related=[(scalar, "lost here")], severity="medium", fix="version: 0.2")
         return
     if "batch" in root and isinstance(node, Scalar) and node.style in ("'", '"'):
         ctx.report("BSP002", node, "quoted version \"0.2\" in a batch buildspec; write it as the number 0.2 (aws/aws-cdk#22087)",
                    severity="medium", fix="version: 0.2")
+
+
+_STATE_ONLY = ("cd", "pushd", "source", ".")
+
+
+def _state_lost_in_01(root: Mapping) -> tuple[Scalar, str] | None:
+    """The first command item whose only effect is shell state (`cd app`,
+    `source env.sh`, `export V=1` with $V used later), which version 0.1
+    drops before the next item runs; None when every item stands alone."""
+    items = [scalar for _, scalar in command_items(root)]
+    for index, scalar in enumerate(items):
+        cmds = shell.split(scalar.text)
+        if not cmds or index + 1 == len(items):
+            continue
+        later = "\n".join(s.text for s in items[index + 1 :])
+        if all(c.name in _STATE_ONLY for c in cmds):
+            return scalar, f"'{shell.describe(cmds[0])}'"
+        assigned = [w.text.split("=", 1)[0] for c in cmds for w in c.words if shell.is_assignment(w.text)]
+        if all(not c.command_words() or c.name == "export" for c in cmds):
+            used = next((v for v in assigned if re.search(rf"\${{?{v}\b", later)), None)
+            if used:
+                return scalar, f"the variable '{used}'"
+    return None
 
 
 def _check_legacy(root: Mapping, ctx: Context) -> None:
@@ -158,143 +174,59 @@ def _check_legacy(root: Mapping, ctx: Context) -> None:
 
 # --- schema: BSP003 ---------------------------------------------------------------------------
 
-
-@lru_cache(maxsize=1)
-def _validator() -> Any:
-    import jsonschema  # lazy: only buildspec runs pay for it
-
-    path = data_path("schemas", "buildspec.schema.json")
-    schema = json.loads(path.read_text(encoding="utf-8"))
-    return jsonschema.Draft202012Validator(schema)
-
-
 _OWNED_KEYS = {("environment_variables",): "BSP017", ("artifacts", "type"): "BSP017", ("env", "plaintext"): "BSP017"}
+_NOUNS = {(): "top-level key", ("phases",): "phase", ("env",): "env key", ("cache",): "cache key", ("proxy",): "proxy key", ("batch",): "batch key"}
 
 
-def _owned_elsewhere(path: list[Any], error: Any, extra: str | None) -> bool:
+def _owned_elsewhere(problem: schema_errors.Problem) -> bool:
     """Errors a more specific rule reports (one typo, one finding)."""
-    full = [*path, extra] if extra is not None else path
-    if not full and error.validator in ("anyOf", "required"):
-        return error.validator == "anyOf" or "version" in str(error.message)
-    if full[:1] == ["version"]:
+    path, validator = problem.path, problem.error.validator
+    if not path:
+        return validator == "anyOf"  # neither phases nor batch: BSP001
+    if path[0] == "version" or problem.kind == "required" and path[-1] == "version":
         return True  # BSP002
-    if "runtime-versions" in full:
-        return True  # BSP004 / BSP024
-    if tuple(full) in _OWNED_KEYS:
-        return True
-    if len(full) >= 3 and full[0] == "phases" and full[2] in ("commands", "finally"):
+    if "runtime-versions" in path or path in _OWNED_KEYS:
+        return True  # BSP004 / BSP024, BSP017
+    if len(path) >= 3 and path[0] == "phases" and path[2] in ("commands", "finally"):
         return True  # BSP015 / BSP016
-    if len(full) == 2 and full[0] == "phases" and error.validator == "type" and error.instance is None:
+    if len(path) == 2 and path[0] == "phases" and problem.kind == "empty":
         return True  # a phase with only comments under it: BSP018
-    if len(full) == 3 and full[0] == "reports" and full[2] == "file-format":
+    if len(path) == 3 and path[0] == "reports" and path[2] == "file-format":
         return True  # BSP014
-    if len(full) == 3 and full[0] == "env" and full[1] == "secrets-manager":
+    if len(path) == 3 and path[0] == "env" and path[1] == "secrets-manager":
         return True  # BSP006
-    if full == ["batch"] or full[:1] == ["batch"] and error.validator == "type" and len(full) == 1:
-        return True  # BSP019
-    return False
+    return path == ("batch",) and validator in ("type", "anyOf")  # BSP019
 
 
-_CONTEXT_NAMES = {(): "top-level key", ("phases",): "phase", ("env",): "env key", ("cache",): "cache key", ("proxy",): "proxy key", ("batch",): "batch key"}
+def _consequential(problem: schema_errors.Problem) -> bool:
+    """What changes the build. CodeBuild ignores keys it does not know and
+    empty values: an unknown key matters when it is a misspelt real one (the
+    setting it meant is lost), an empty value never."""
+    if problem.kind == "unknown-key":
+        return "did you mean" in problem.message or "must be written" in problem.message
+    return problem.kind != "empty" or problem.error.validator == "minItems"
 
 
 def schema(doc: Document, ctx: Context) -> None:
-    root = _root(doc)
+    root = root_of(doc)
     if root is None or ("phases" not in root and "batch" not in root):
         return  # BSP001 says it all; a pre-GA shape would give a finding per key
-    data = root.to_py()
-    seen: set[tuple[int, int]] = set()
-    errors = sorted(_validator().iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
-    for error in errors:
-        for node, message in _describe(root, error):
-            where = (node.line, node.column)
-            if where in seen:
-                continue
-            seen.add(where)
-            ctx.report("BSP003", node, message)
-
-
-def _describe(root: Mapping, error: Any) -> list[tuple[Node, str]]:
-    path = list(error.absolute_path)
-    dotted = ".".join(str(p) for p in path) or "the buildspec"
-    if error.validator == "additionalProperties":
-        instance = error.instance if isinstance(error.instance, dict) else {}
-        allowed = list(error.schema.get("properties", {}))
-        extras = [k for k in instance if k not in allowed]
-        out = []
-        parent = node_at_path(root, path)
-        for extra in extras:
-            if _owned_elsewhere(path, error, extra):
-                continue
-            key = parent.key_node(extra) if isinstance(parent, Mapping) else None
-            what = _CONTEXT_NAMES.get(tuple(path))
-            message = f"unknown {what} '{extra}'" if what else f"unknown key '{extra}' under '{dotted}'"
-            close = difflib.get_close_matches(extra.replace("-", "_").lower(), [a.replace("-", "_") for a in allowed], n=1, cutoff=0.6)
-            if not close:
-                close = difflib.get_close_matches(extra, allowed, n=1, cutoff=0.6)
-            if close:
-                suggestion = next((a for a in allowed if a.replace("-", "_") == close[0] or a == close[0]), close[0])
-                message += f"; did you mean '{suggestion}'?"
-            else:
-                message += f" (expected one of: {', '.join(allowed)})"
-            out.append((key or parent, message))
-        return out
-    if _owned_elsewhere(path, error, None):
-        return []
-    node = node_at_path(root, path)
-    if isinstance(node, Scalar) and node.is_null:
-        node = _key_for(root, path) or node  # an empty value has no span of its own
-    if error.validator == "type":
-        expected = error.validator_value
-        expected = expected if isinstance(expected, list) else [expected]
-        names = {"object": "a mapping", "array": "a list", "string": "a string", "boolean": "true/false", "number": "a number", "integer": "an integer", "null": "empty"}
-        wanted = " or ".join(names.get(t, t) for t in expected if t != "null")
-        return [(node, f"'{dotted}' must be {wanted}, not {_kind(error.instance)}")]
-    if error.validator == "required":
-        missing = re.findall(r"'([^']+)' is a required property", error.message)
-        key = _key_for(root, path) or node
-        return [(key, f"'{dotted}' requires '{missing[0] if missing else '?'}'")]
-    if error.validator == "pattern" and path and path[-1] == "on-failure":
-        return [(node, f"invalid on-failure '{error.instance}'; expected ABORT, CONTINUE, RETRY, RETRY-<count>, RETRY-<regex> or RETRY-<count>-<regex>")]
-    if error.validator in ("enum", "anyOf") and isinstance(error.schema, dict):
-        options = error.schema.get("enum")
-        if options is None and path and path[-1] in ("discard-paths", "enable-symlinks", "git-credential-helper", "upload-artifacts", "logs"):
-            options = ["yes", "no"]
-        if options:
-            return [(node, f"'{dotted}' must be one of {', '.join(str(o) for o in options)}; got '{error.instance}'")]
-    if error.validator == "minItems":
-        return [(node, f"'{dotted}' is empty; give at least one entry")]
-    return [(node, f"'{dotted}': {error.message}")]
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "empty"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return f"the number {value}"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    return "a mapping"
-
-
-def _key_for(root: Mapping, path: list[Any]) -> Node | None:
-    if not path or not isinstance(path[-1], str):
-        return None
-    parent = node_at_path(root, path[:-1])
-    return parent.key_node(path[-1]) if isinstance(parent, Mapping) else None
+    for problem in schema_errors.problems("buildspec", root, root.to_py(), "the buildspec", _NOUNS):
+        if _owned_elsewhere(problem) or not _consequential(problem):
+            continue
+        message = problem.message
+        if problem.error.validator == "pattern" and problem.path[-1] == "on-failure":
+            message = (f"invalid on-failure '{problem.error.instance}'; expected ABORT, CONTINUE, RETRY, RETRY-<count>, "
+                       "RETRY-<regex> or RETRY-<count>-<regex>")
+        elif problem.kind == "empty" and problem.error.validator == "minItems":
+            message += "; give at least one entry"
+        ctx.report("BSP003", problem.node, message)
 
 
 # --- phases: BSP004, BSP015, BSP016, BSP018, BSP024 -------------------------------------------------
 
-_OBSOLETE_RUNTIMES = {"docker": {"18", "19"}, "nodejs": {"8", "10"}, "python": {"3.6"}}
-
-
 def phases(doc: Document, ctx: Context) -> None:
-    root = _root(doc)
+    root = root_of(doc)
     if root is None:
         return
     top = root.key_node("runtime-versions")
@@ -315,9 +247,7 @@ def phases(doc: Document, ctx: Context) -> None:
                 ctx.report("BSP004", runtimes_key, f"'runtime-versions' in phase '{name}' is ignored; it belongs under 'phases.install'",
                            fix="Move it to phases: install: runtime-versions:")
             _check_runtimes(body_map.get("runtime-versions"), ctx)
-        commands = body_map.get("commands")
-        has_commands = isinstance(commands, Sequence) and len(commands) > 0 or isinstance(commands, Scalar) and not commands.is_null
-        if not has_commands and runtimes_key is None:
+        if not any(_has_commands(body_map.get(section)) for section in ("commands", "finally")) and runtimes_key is None:
             where = body_map.key_node("commands") or key
             ctx.report("BSP018", where, f"phase '{name}' has no commands", fix=f"Add commands to '{name}' or remove the phase")
         for section in ("commands", "finally"):
@@ -330,43 +260,51 @@ def phases(doc: Document, ctx: Context) -> None:
                 ctx.report("BSP015", value, f"'{name}.{section}' is a mapping; it must be a list of commands")
             elif isinstance(value, Sequence):
                 for item in value.items:
-                    _check_command_item(item, name, section, ctx)
+                    _check_command_item(item, name, ctx)
 
 
-def _check_command_item(item: Node, phase: str, section: str, ctx: Context) -> None:
+def _has_commands(value: Node | None) -> bool:
+    if isinstance(value, Sequence):
+        return any(not (isinstance(item, Scalar) and item.is_null) for item in value.items)
+    return isinstance(value, Scalar) and not value.is_null
+
+
+def _check_command_item(item: Node, phase: str, ctx: Context) -> None:
     if isinstance(item, Mapping):
         key, val = item.pairs[0] if item.pairs else (item, item)
         joined = f"{_text(key) or ''}: {_text(val) or ''}".strip()
-        ctx.report("BSP016", item, f"this {phase} command loads as a mapping ('{joined[:60]}'): an unquoted ': ' made it one",
+        last = item.pairs[-1][1] if item.pairs else item
+        ctx.report("BSP016", (key.line, key.column, last.end_line, last.end_column), f"this {phase} command loads as a mapping ('{joined[:60]}'): an unquoted ': ' made it one",
                    fix="Quote the whole command: - 'echo \"a: b\"'")
     elif isinstance(item, Sequence):
         ctx.report("BSP016", item, f"this {phase} command is a list, not a string")
-    elif isinstance(item, Scalar) and item.is_null:
-        ctx.report("BSP016", item, f"empty {phase} {section} item (a '- ' with nothing or only a comment after it)",
-                   fix="Remove the empty item or write the command")
 
 
 def _check_runtimes(node: Node | None, ctx: Context) -> None:
-    runtimes = _map(node)
-    if runtimes is None:
-        return
-    for runtime, _, value in runtimes.items():
-        text = _text(value)
-        if text is None:
-            continue
-        version = text.strip()
-        if version.lower() == "latest":
-            ctx.report("BSP024", value, f"runtime '{runtime}: latest' changes with the build image; pin a version",
-                       fix=f"{runtime}: <major version>")
-        elif version in _OBSOLETE_RUNTIMES.get(runtime.lower(), set()):
-            ctx.report("BSP024", value, f"runtime '{runtime}: {version}' is not available on current CodeBuild images; pin a supported version")
+    """BSP024 with the build image unknown: names and versions no image offers."""
+    for runtime, key, value, version in runtime_entries(node):
+        why = runtimes.problem(runtime, version)
+        if why:
+            ctx.report("BSP024", value if runtimes.known_runtime(runtime) else key, f"'{runtime}: {version}': {why}",
+                       fix="Pick a runtime version the project's image offers (see the CodeBuild 'Available runtimes' page)")
+
+
+def runtime_entries(node: Node | None) -> Iterator[tuple[str, Node, Scalar, str]]:
+    """(runtime, key node, value node, version as written) of a runtime-versions
+    mapping; the version is read from the source, so `python: 3.10` is 3.10, not
+    the float 3.1."""
+    entries = _map(node)
+    for runtime, key, value in entries.items() if entries is not None else ():
+        if isinstance(value, Scalar) and not value.is_null and not value.tag:
+            raw = value.source[value.line - 1][value.column - 1 : value.end_column - 1] if value.line == value.end_line else value.text
+            yield runtime, key, value, raw.strip().strip("\"'") if value.style in ("", "'", '"') else value.text.strip()
 
 
 # --- env: BSP005, BSP006, BSP007 ------------------------------------------------------------------
 
 
 def environment(doc: Document, ctx: Context) -> None:
-    root = _root(doc)
+    root = root_of(doc)
     env = _map(root.get("env")) if root else None
     if env is None:
         return
@@ -457,11 +395,11 @@ def _check_secret_ref(name: str, key: Node, value: Node, ctx: Context) -> None:
                    fix="Use secret-id[:json-key[:version-stage[:version-id]]], e.g. prod/db:password")
 
 
-# --- commands: BSP008-011, BSP020-023, GEN004 -----------------------------------------------------
+# --- commands: BSP009-011, BSP020-023, GEN004 -----------------------------------------------------
 
 
-def _secret_vars(root: Mapping) -> dict[str, str]:
-    """Variables in scope that hold secrets: name -> where they come from."""
+def secret_vars(root: Mapping) -> dict[str, str]:
+    """Variables CodeBuild resolves from secret stores: name -> where they come from."""
     env = _map(root.get("env"))
     found: dict[str, str] = {}
     if env is None:
@@ -472,50 +410,6 @@ def _secret_vars(root: Mapping) -> dict[str, str]:
         if secrets.looks_like_secret_name(name):
             found.setdefault(name, "Parameter Store")
     return found
-
-
-_VAR_REF = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
-
-
-def secret_printed(doc: Document, ctx: Context) -> None:
-    root = _root(doc)
-    if root is None:
-        return
-    secrets = _secret_vars(root)
-    if not secrets:
-        return
-    any_secret = next(iter(secrets))
-    for _, scalar in command_items(root):
-        text = scalar.text
-        for base, cmd in shell.all_commands(text):
-            words = cmd.command_words()
-            raw = [w.text for w in cmd.words]
-            redirected = any(w.startswith((">", "1>")) or w in ("tee",) for w in raw) or cmd.op_after in ("|", "|&")
-            if raw and raw[0] == "env" and len(raw) == 1 or cmd.name == "printenv" and len(words) == 1:
-                if redirected:
-                    continue
-                shown = raw[0] if raw[0] == "env" else "printenv"
-                ctx.report("BSP008", _span(doc, scalar, base + cmd.words[0].start, base + cmd.words[-1].end),
-                           f"'{shown}' prints every variable to the build log, including {secrets[any_secret]} variable '{any_secret}'",
-                           fix="Print only the variables you need")
-                continue
-            if cmd.name == "set" and any(re.match(r"^-[a-z]*x", w.text) for w in words[1:]):
-                ctx.report("BSP008", _span(doc, scalar, base + words[0].start, base + words[-1].end),
-                           f"'set -x' echoes every command with its expanded values, including {secrets[any_secret]} variable '{any_secret}'",
-                           fix="Remove 'set -x', or turn it off ('set +x') around commands that use secrets")
-                continue
-            if cmd.name in ("echo", "printf", "printenv", "Write-Host", "Write-Output") and not redirected:
-                for word in words[1:]:
-                    for match in _VAR_REF.finditer(word.text):
-                        var = match.group(1)
-                        if var in secrets or cmd.name == "printenv" and word.text in secrets:
-                            ctx.report("BSP008", _span(doc, scalar, base + words[0].start, base + words[-1].end),
-                                       f"'{cmd.name}' prints {secrets[var]} variable '{var}' to the build log",
-                                       fix="Do not print secrets; CodeBuild masks only exact values it knows")
-                            break
-                    else:
-                        continue
-                    break
 
 
 _CREDENTIAL_KEYS = {"aws_secret_access_key", "aws_session_token", "aws_access_key_id"}
@@ -533,7 +427,7 @@ def _tool(argv: list[str]) -> str:
 
 
 def literal_credential(doc: Document, ctx: Context) -> None:
-    root = _root(doc)
+    root = root_of(doc)
     if root is None:
         return
     for _, scalar in command_items(root):
@@ -544,7 +438,7 @@ def literal_credential(doc: Document, ctx: Context) -> None:
             if len(argv) >= 5 and argv[0] == "aws" and argv[1:3] == ["configure", "set"] and argv[3].split(".")[-1] in _CREDENTIAL_KEYS:
                 value = words[4]
                 if _literal(value.text) and argv[3].split(".")[-1] != "aws_access_key_id":
-                    ctx.report("BSP009", _span(doc, scalar, base + value.start, base + value.end),
+                    ctx.report("BSP009", scalar.span_of(base + value.start, base + value.end),
                                f"'aws configure set {argv[3]}' is given a literal credential ({secrets.redact(value.text)})",
                                fix="Use the build's service role, or read the value from env: secrets-manager",
                                properties={"secret_kind": "keyword"})
@@ -559,33 +453,50 @@ def literal_credential(doc: Document, ctx: Context) -> None:
                     value = flag.split("=", 1)[1]
                     start, end = word.start + len(flag.split("=", 1)[0]) + 1, word.end
                 if value is not None and _literal(value) and not secrets.is_placeholder(value, "password"):
-                    ctx.report("BSP009", _span(doc, scalar, base + start, base + end),
+                    ctx.report("BSP009", scalar.span_of(base + start, base + end),
                                f"'{_tool(argv)} {flag.split('=')[0]}' is given a literal password ({secrets.redact(value)})",
                                fix="Read it from env: secrets-manager and pass it on stdin (e.g. --password-stdin)",
                                properties={"secret_kind": "keyword"})
 
 
 def commands(doc: Document, ctx: Context) -> None:
-    root = _root(doc)
+    root = root_of(doc)
     if root is None:
         return
     items = list(command_items(root))
-    for _, scalar in items:
+    for index, (phase, scalar) in enumerate(items):
         text = scalar.text
-        _report_hits(ctx, doc, "BSP010", scalar, shell.pipe_to_shell(text),
-                     fix="Download the script, verify its checksum or signature, then run it; or pin a released version")
-        _report_hits(ctx, doc, "BSP011", scalar, shell.tls_disabled(text), fix="Keep TLS verification on; add the CA certificate if you need one")
-        _report_hits(ctx, doc, "BSP020", scalar, shell.ecr_get_login(text),
+        later = "\n".join(s.text for p, s in items[index + 1 :] if p == phase)
+        _report_hits(ctx, "BSP010", scalar, shell.pipe_to_shell(text) + shell.downloaded_then_run(text, later),
+                     fix="Download a pinned release or commit over HTTPS, verify its checksum or signature, then run it")
+        _report_hits(ctx, "BSP011", scalar, shell.tls_disabled(text), fix="Keep TLS verification on; add the CA certificate if you need one")
+        _report_hits(ctx, "BSP020", scalar, shell.ecr_get_login(text),
                      fix="aws ecr get-login-password --region $AWS_REGION | docker login --username AWS --password-stdin <registry>")
-        _report_hits(ctx, doc, "BSP021", scalar, shell.docker_push_mutable(text), fix="Push an immutable tag such as the commit id ($CODEBUILD_RESOLVED_SOURCE_VERSION)")
-        _report_hits(ctx, doc, "BSP022", scalar, shell.error_masked(text),
+        _report_hits(ctx, "BSP022", scalar, shell.error_masked(text, later),
                      fix="Let the command fail the build, or capture the code (|| RC=$?) and check it later")
-        _report_hits(ctx, doc, "BSP023", scalar, shell.terraform_auto_approve(text),
+        _report_hits(ctx, "BSP023", scalar, shell.terraform_auto_approve(text),
                      fix="terraform plan -out=tfplan, review it (manual approval), then terraform apply tfplan")
-    _set_plus_e(doc, ctx, items)
+    _set_plus_e(ctx, items)
+    _only_mutable_tags(ctx, items)
 
 
-def _set_plus_e(doc: Document, ctx: Context, items: list[tuple[str, Scalar]]) -> None:
+def _only_mutable_tags(ctx: Context, items: list[tuple[str, Scalar]]) -> None:
+    """BSP021: an image pushed only as 'latest' (or untagged): no tag of this
+    build exists to deploy, pin or roll back to. A `latest` next to an
+    immutable tag of the same repository is a convenience alias."""
+    pushes = [(scalar, push) for _, scalar in items for push in shell.docker_pushes(scalar.text)]
+    pinned = {push.repository for _, push in pushes if not push.mutable}
+    for scalar, push in pushes:
+        if not push.mutable or push.repository in pinned:
+            continue
+        what = "the mutable tag 'latest'" if push.tag else "no tag, so 'latest'"
+        ctx.report("BSP021", scalar.span_of(push.start, push.end),
+                   f"'docker push {push.image}' pushes {what}, and this buildspec pushes no other tag of {push.repository}: "
+                   "no image of this build can be deployed, pinned or rolled back to",
+                   fix="Also push an immutable tag such as the commit id ($CODEBUILD_RESOLVED_SOURCE_VERSION), and deploy that")
+
+
+def _set_plus_e(ctx: Context, items: list[tuple[str, Scalar]]) -> None:
     """`set +e` followed (in the same phase, before any `set -e`) by a test, lint, scan or deploy command."""
     for index, (phase, scalar) in enumerate(items):
         for hit in shell.set_plus_e(scalar.text):
@@ -594,7 +505,7 @@ def _set_plus_e(doc: Document, ctx: Context, items: list[tuple[str, Scalar]]) ->
                 if shell.set_minus_e(chunk) and not shell.has_risky(chunk.split("set -e", 1)[0]):
                     break
                 if shell.has_risky(chunk):
-                    ctx.report("BSP022", _span(doc, scalar, hit.start, hit.end),
+                    ctx.report("BSP022", scalar.span_of(hit.start, hit.end),
                                f"'set +e' in phase '{phase}' lets failing test, lint, scan or deploy commands pass",
                                fix="Remove 'set +e', or capture exit codes explicitly and fail the build on them")
                     break
@@ -640,7 +551,7 @@ def typographic_characters(command: str) -> list[tuple[int, str]]:
 
 
 def typographic(doc: Document, ctx: Context) -> None:
-    root = _root(doc)
+    root = root_of(doc)
     if root is None:
         return
     for _, scalar in command_items(root):
@@ -650,7 +561,7 @@ def typographic(doc: Document, ctx: Context) -> None:
         offset, ch = found[0]
         more = f" (and {len(found) - 1} more in this command)" if len(found) > 1 else ""
         plain = {"\u2013": "-", "\u2014": "--", "\u2212": "-", "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " "}[ch]
-        ctx.report("GEN004", _span(doc, scalar, offset, offset + 1),
+        ctx.report("GEN004", scalar.span_of(offset, offset + 1),
                    f"typographic {TYPOGRAPHIC[ch]} in a command{more}; the shell needs a plain '{plain}'",
                    fix=f"Replace it with '{plain}'")
 
@@ -659,7 +570,7 @@ def typographic(doc: Document, ctx: Context) -> None:
 
 
 def outputs(doc: Document, ctx: Context) -> None:
-    root = _root(doc)
+    root = root_of(doc)
     if root is None:
         return
     artifacts = _map(root.get("artifacts"))
@@ -679,13 +590,20 @@ def outputs(doc: Document, ctx: Context) -> None:
                 ctx.report("BSP013", item, f"cache path '{path}' holds {what}; the credentials persist in the build cache",
                            fix="Remove it from cache.paths; log in again in each build")
     reports = _map(root.get("reports"))
+    formats = report_formats()
     for group, _, body in reports.items() if reports else ():
         fmt_node = body.get("file-format") if isinstance(body, Mapping) else None
         fmt = _text(fmt_node)
-        if fmt is not None and fmt.strip().upper() not in REPORT_FORMATS:
-            close = difflib.get_close_matches(fmt.strip().upper(), REPORT_FORMATS, n=1, cutoff=0.6)
-            hint = f"; did you mean '{close[0]}'?" if close else f" (test: {', '.join(REPORT_FORMATS[:6])}; coverage: {', '.join(REPORT_FORMATS[6:])})"
+        if fmt is not None and fmt.strip().upper() not in formats:
+            close = difflib.get_close_matches(fmt.strip().upper(), formats, n=1, cutoff=0.6)
+            hint = f"; did you mean '{close[0]}'?" if close else f" (expected one of: {', '.join(formats)})"
             ctx.report("BSP014", fmt_node, f"report '{group}' has file-format '{fmt}', which CodeBuild does not ingest{hint}")
+
+
+def report_formats() -> list[str]:
+    """The report file formats CodeBuild ingests, as the buildspec schema lists them (case-insensitive)."""
+    report = schema_errors.schema("buildspec")["properties"]["reports"]["additionalProperties"]
+    return list(dict.fromkeys(f.upper() for f in report["properties"]["file-format"]["enum"]))
 
 
 def _check_artifact(label: str, artifact: Mapping, ctx: Context) -> None:
@@ -696,7 +614,8 @@ def _check_artifact(label: str, artifact: Mapping, ctx: Context) -> None:
     for item in items:
         text = (_text(item) or "").strip()
         if text in ("**/*", "./**/*", "**", "*/**"):
-            ctx.report("BSP012", item, f"{label} ship the whole workspace ('{text}' with no base-directory or exclude-paths), including .git and any key files",
+            ctx.report("BSP012", item, f"{label} ship the whole workspace ('{text}' with no base-directory or exclude-paths): every file the source "
+                       "and the build left there, dependencies, caches and any credential files the build wrote included",
                        fix="Set base-directory to the build output, or add exclude-paths")
 
 

@@ -10,16 +10,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import Iterator
 
 from lintkit.api import search_pattern
 from lintkit.documents import Document, Mapping, Node, Scalar, Sequence, intrinsic
-
-# "prod-like": a name, stage or parameter value naming production. Applied to
-# text normalised to lower-case words (camelCase and separators split), so
-# "ProdDeploy", "deploy-prod" and "Production" match but "Delivery",
-# "NonProd" and "pre-prod" do not.
-PROD_PATTERN = r"(?<!non )(?<!pre )\b(prod|production|prd|live)\b"
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _SEPARATORS = re.compile(r"[^A-Za-z0-9]+")
@@ -32,12 +27,11 @@ def words(text: str) -> str:
     return " ".join(_SEPARATORS.sub(" ", _CAMEL.sub(" ", text)).lower().split())
 
 
-def is_prod_like(text: str | None, pattern: str = PROD_PATTERN) -> bool:
-    if not text:
-        return False
-    if pattern == PROD_PATTERN:
-        return re.search(pattern, words(text)) is not None
-    return search_pattern(pattern, words(text))
+def is_prod_like(text: str | None, pattern: str) -> bool:
+    """Does `text` name production? `pattern` (a rule's `prod-pattern` option)
+    is applied, with a time bound, to the text as lower-case words, so
+    "ProdDeploy" and "deploy-prod" read "prod deploy" and "deploy prod"."""
+    return bool(text) and search_pattern(pattern, words(text or ""))
 
 
 def scalar_text(node: Node | None) -> str | None:
@@ -99,6 +93,11 @@ class Resource:
 
 
 class Template:
+    """A template's Resources and Parameters. A template split into fragments
+    (a file holding only the body of `Resources`, or a single resource with
+    its `Type` and `Properties`, merged by a build step) is read the same way;
+    a single resource takes its file's name as its logical id."""
+
     def __init__(self, doc: Document) -> None:
         self.doc = doc
         root = doc.root
@@ -108,6 +107,12 @@ class Template:
         if self.root is None:
             return
         resources = self.root.get("Resources")
+        if not isinstance(resources, Mapping) and "AWSTemplateFormatVersion" not in self.root:
+            if is_resource(self.root):
+                name = PurePosixPath(doc.path.split("#", 1)[0]).name.split(".", 1)[0] or "Resource"
+                self.resources[name] = Resource(name, self.root.key_node("Type") or self.root, self.root, scalar_text(self.root.get("Type")) or "")
+                return
+            resources = self.root  # the body of Resources
         if isinstance(resources, Mapping):
             for name, key, value in resources.items():
                 if isinstance(value, Mapping):
@@ -143,14 +148,14 @@ class Template:
             return None
         name, arg = fn
         if name == "Ref":
-            return _plain(arg)
+            return plain_text(arg)
         if name == "Fn::GetAtt":
             if isinstance(arg, Sequence) and arg.items:
-                return _plain(arg.items[0])
-            text = _plain(arg)
+                return plain_text(arg.items[0])
+            text = plain_text(arg)
             return text.split(".", 1)[0] if text else None
         if name == "Fn::Sub":
-            text = _plain(arg.items[0]) if isinstance(arg, Sequence) and arg.items else _plain(arg)
+            text = plain_text(arg.items[0]) if isinstance(arg, Sequence) and arg.items else plain_text(arg)
             if text:
                 names = [m.group(1).split(".", 1)[0] for m in _SUB_VAR.finditer(text)]
                 local = [n for n in names if n in self.resources]
@@ -167,7 +172,7 @@ class Template:
         fn = intrinsic(node) if node is not None else None
         if fn is None or fn[0] != "Ref":
             return None
-        name = _plain(fn[1])
+        name = plain_text(fn[1])
         param = self.parameters.get(name or "")
         return param.get("Default") if param is not None else None
 
@@ -191,26 +196,34 @@ class Template:
             return ""
         name, arg = fn
         if name == "Ref":
-            ref = _plain(arg) or ""
+            ref = plain_text(arg) or ""
             default = scalar_text(self.param_default(node)) or ""
             return f"{ref} {default}" if ref not in ("AWS::StackName",) else ref
         if name == "Fn::Sub":
-            body = _plain(arg.items[0]) if isinstance(arg, Sequence) and arg.items else _plain(arg)
+            body = plain_text(arg.items[0]) if isinstance(arg, Sequence) and arg.items else plain_text(arg)
             return body or ""
         if name == "Fn::Join" and isinstance(arg, Sequence) and len(arg.items) == 2:
             return " ".join(self.describe(i) for i in items(arg.items[1]))
         return ""
 
 
-def _plain(node: Node | None) -> str | None:
+def plain_text(node: Node | None) -> str | None:
     """Scalar text ignoring a tag (the argument of a short-form intrinsic)."""
     if isinstance(node, Scalar) and not node.is_null:
         return node.text
     return None
 
 
-def is_template(doc: Document) -> bool:
-    return isinstance(doc.root, Mapping) and isinstance(doc.root.get("Resources"), Mapping)
+def is_resource(node: Node | None) -> bool:
+    """`{Type: AWS::…, Properties: {…}}`: one CloudFormation resource."""
+    rtype = scalar_text(node.get("Type")) if isinstance(node, Mapping) else None
+    return bool(rtype) and "::" in (rtype or "") and isinstance(node, Mapping) and set(node.keys()) <= _RESOURCE_KEYS
+
+
+_RESOURCE_KEYS = frozenset({
+    "Type", "Properties", "DependsOn", "Condition", "Metadata", "DeletionPolicy", "UpdateReplacePolicy",
+    "UpdatePolicy", "CreationPolicy",
+})
 
 
 def strings_in(node: Node | None) -> Iterator[Scalar]:
@@ -246,7 +259,7 @@ def ignore_codes(meta: Node | None) -> list[Scalar]:
 _STAGE_PARAM = re.compile(r"(?i)(stage|env|environment|deploy(ment)?target)$")
 
 
-def template_prod_like(template: Template, pattern: str = PROD_PATTERN) -> bool:
+def template_prod_like(template: Template, pattern: str) -> bool:
     """A template whose stage/environment parameter defaults to production."""
     for name, param in template.parameters.items():
         if _STAGE_PARAM.search(name) and is_prod_like(scalar_text(param.get("Default")), pattern):
@@ -254,7 +267,7 @@ def template_prod_like(template: Template, pattern: str = PROD_PATTERN) -> bool:
     return False
 
 
-def resource_prod_like(template: Template, res: Resource, name_props: tuple[str, ...], pattern: str = PROD_PATTERN) -> bool:
+def resource_prod_like(template: Template, res: Resource, name_props: tuple[str, ...], pattern: str) -> bool:
     """The resource's logical id, its name properties, an Environment/Stage
     tag, or the template's stage parameter says production."""
     if is_prod_like(res.name, pattern):

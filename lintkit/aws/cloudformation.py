@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from lintkit import secrets
 from lintkit.aws import codeartifact, codebuild, codedeploy, iam, sam
+from lintkit.aws.embedded import extract
 from lintkit.aws.cfn import ACCOUNT_ARN, Template, field, ignore_codes, is_cdk_output, items, scalar_text, strings_in, template_of
 from lintkit.aws.pipeline import lint_pipeline
 from lintkit.aws.pipeline_model import Pipeline, pipelines_in_template
@@ -77,17 +78,14 @@ def codeartifact_policies(doc: Document, ctx: Context) -> None:
 
 
 def inline_buildspecs(doc: Document, ctx: Context) -> None:
-    from lintkit.aws.embedded import extract
-
     template = template_of(doc)
-    lines = doc.text.splitlines()
     for res in template.of_type("AWS::CodeBuild::Project"):
         sources = [res.prop("Source"), *items(res.prop("SecondarySources"))]
         for source in sources:
             spec = source.get("BuildSpec") if isinstance(source, Mapping) else None
             if spec is None:
                 continue
-            embedded = extract(spec, lines)
+            embedded = extract(spec)
             if embedded is None or not _looks_inline(embedded.text):
                 continue
             ctx.run_embedded("buildspec", embedded.text, embedded.map, f"inline BuildSpec of project '{res.name}'")

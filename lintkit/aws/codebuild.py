@@ -5,18 +5,26 @@ from __future__ import annotations
 import re
 
 from lintkit import secrets
-from lintkit.aws.cfn import Resource, Template, is_true, items, scalar_text
+from lintkit.aws import runtimes
+from lintkit.aws.buildspec import runtime_entries
+from lintkit.aws.cfn import Resource, Template, is_true, items, scalar_text, template_of
+from lintkit.aws.embedded import extract
 from lintkit.aws import iam
 from lintkit.api import Context
-from lintkit.documents import Mapping, Node, Scalar, intrinsic
+from lintkit.documents import Document, Mapping, Node, ParseError, Scalar, intrinsic, load
 
 
 _DEPRECATED_IMAGE = re.compile(
-    r"^aws/codebuild/(standard:[1-4]\.0|amazonlinux2-x86_64-standard:[12]\.0|amazonlinux2-aarch64-standard:1\.0"
+    r"^aws/codebuild/(standard:[1-4]\.0|amazonlinux2-x86_64-standard:[1-3]\.0|amazonlinux2-aarch64-standard:1\.0"
     r"|(nodejs|docker|python|java|golang|ruby|php|dot-net|android-java-\d+)[:/]|eb-|ubuntu-base:14\.04)"
 )
 _URL_SECRETS = ("url-credentials", "url-token")
-_DOCKER = re.compile(r"\bdocker\s+(build|push|buildx|compose)\b")
+# Commands that use a Docker daemon, or may (build tools and scripts whose
+# steps we cannot see). Kept in step with lintkit/python/cdk_codebuild.py.
+_MAY_NEED_DOCKER = re.compile(
+    r"\b(?:docker|docker-compose|podman|buildah|kaniko|nerdctl|sam|cdk|serverless|sls|skaffold|earthly|kind|minikube|"
+    r"make|gradle|gradlew|mvn|mvnw|npm|npx|yarn|pnpm|tox|nox|bazel)\b|(?:^|[\s;&|(])(?:\./|bash\s+\S|sh\s+\S|source\s)"
+)
 PR_EVENTS = ("PULL_REQUEST_CREATED", "PULL_REQUEST_UPDATED", "PULL_REQUEST_REOPENED", "PULL_REQUEST_MERGED", "PULL_REQUEST_CLOSED")
 
 
@@ -43,20 +51,59 @@ def lint_projects(template: Template, ctx: Context) -> None:
 
 
 def _encryption(res: Resource, props: Mapping, ctx: Context) -> None:
-    for key in ("Artifacts", "SecondaryArtifacts"):
-        value = props.get(key)
-        for art in [value] if isinstance(value, Mapping) else items(value):
-            flag = art.get("EncryptionDisabled") if isinstance(art, Mapping) else None
-            # Only S3 artifacts are stored by the project itself; for
-            # CODEPIPELINE/NO_ARTIFACTS the flag has no effect.
-            atype = (scalar_text(art.get("Type")) or "S3").upper() if isinstance(art, Mapping) else "S3"
-            if is_true(flag) and atype == "S3":
-                ctx.report("CBP001", flag, f"{key} of project '{res.name}' are stored unencrypted (EncryptionDisabled: true)")
+    for key, art in _artifacts(props):
+        flag = art.get("EncryptionDisabled")
+        if not is_true(flag):
+            continue
+        atype = (scalar_text(art.get("Type")) or "S3").upper()
+        if atype == "S3":
+            ctx.report(
+                "CBP001", flag,
+                f"{key} of project '{res.name}' are not encrypted with the project's KMS key (EncryptionDisabled: true); "
+                "only the bucket's default encryption protects them, and anyone who can read the bucket can read them",
+            )
+        elif art.get("Type") is not None:
+            ctx.report(
+                "CBP013", flag,
+                f"{key} of project '{res.name}' have Type {atype}, and EncryptionDisabled is valid only for S3 artifacts: "
+                "CodeBuild rejects the project (InvalidInputException)",
+                related=[(art.get("Type"), f"Type {atype}")],
+            )
     key_node = props.get("EncryptionKey")
     key_text = scalar_text(key_node)
-    if key_node is None or (key_text is not None and key_text.strip() in ("alias/aws/s3", "")):
+    stored = _stored_in_s3(props)
+    if stored and (key_node is None or (key_text is not None and key_text.strip() in ("alias/aws/s3", ""))):
         where = key_node if key_node is not None else res.key
-        ctx.report("CBP002", where, f"project '{res.name}' has no customer-managed EncryptionKey; artifacts use the AWS-managed aws/s3 key")
+        ctx.report(
+            "CBP002", where,
+            f"project '{res.name}' has no customer-managed EncryptionKey, so what it writes to S3 ({', '.join(stored)}) is "
+            "encrypted with the AWS-managed aws/s3 key, whose key policy you cannot limit",
+        )
+
+
+def _artifacts(props: Mapping) -> list[tuple[str, Mapping]]:
+    found: list[tuple[str, Mapping]] = []
+    for key in ("Artifacts", "SecondaryArtifacts"):
+        value = props.get(key)
+        found.extend((key, art) for art in ([value] if isinstance(value, Mapping) else items(value)) if isinstance(art, Mapping))
+    return found
+
+
+def _stored_in_s3(props: Mapping) -> list[str]:
+    """What the project itself writes to S3 under its EncryptionKey (CODEPIPELINE
+    artifacts go to the pipeline's store and its key; EncryptionDisabled
+    artifacts use no key at all, which CBP001 reports)."""
+    stored = []
+    if any((scalar_text(art.get("Type")) or "").upper() == "S3" and not is_true(art.get("EncryptionDisabled")) for _, art in _artifacts(props)):
+        stored.append("artifacts")
+    cache = props.get("Cache")
+    if isinstance(cache, Mapping) and (scalar_text(cache.get("Type")) or "").upper() == "S3":
+        stored.append("build cache")
+    logs = props.get("LogsConfig")
+    s3_logs = logs.get("S3Logs") if isinstance(logs, Mapping) else None
+    if isinstance(s3_logs, Mapping) and (scalar_text(s3_logs.get("Status")) or "").upper() == "ENABLED":
+        stored.append("build logs")
+    return stored
 
 
 def _privileged(res: Resource, props: Mapping, template: Template, ctx: Context) -> None:
@@ -67,15 +114,15 @@ def _privileged(res: Resource, props: Mapping, template: Template, ctx: Context)
     source = props.get("Source")
     spec = source.get("BuildSpec") if isinstance(source, Mapping) else None
     spec_text = _spec_text(spec)
-    if spec_text is not None and _DOCKER.search(spec_text):
-        ctx.report(
-            "CBP003", flag,
-            f"project '{res.name}' runs privileged (root on the build host); its buildspec builds containers, so this is "
-            "expected, but keep PR builds and untrusted input away from it",
-            severity="low",
-        )
+    # Privileged mode exists for the Docker daemon. Reported only when the
+    # buildspec is in sight and runs nothing that may need it.
+    if spec_text is None or "phases" not in spec_text or _MAY_NEED_DOCKER.search(spec_text):
         return
-    ctx.report("CBP003", flag, f"project '{res.name}' runs in privileged mode: build steps get root on the build host")
+    ctx.report(
+        "CBP003", flag,
+        f"project '{res.name}' runs in privileged mode (root on the build host), but its buildspec runs no container "
+        "tool (docker, podman, buildah, sam, cdk) and no build script that could: the privilege is unused",
+    )
 
 
 def _spec_text(spec: Node | None) -> str | None:
@@ -275,3 +322,34 @@ def _split_alternatives(text: str) -> list[str]:
             current.append(ch)
     parts.append("".join(current))
     return parts
+
+
+def inline_runtimes(doc: Document, ctx: Context) -> None:
+    """BSP024 for inline buildspecs, whose project names its image: a runtime
+    version some image offers but this project's image does not. (What no
+    image offers is reported when the inline buildspec itself is linted.)"""
+    template = template_of(doc)
+    for res in template.of_type("AWS::CodeBuild::Project"):
+        env = res.prop("Environment")
+        image = scalar_text(env.get("Image")) if isinstance(env, Mapping) else None
+        source = res.prop("Source")
+        embedded = extract(source.get("BuildSpec")) if isinstance(source, Mapping) and image and source.get("BuildSpec") else None
+        if embedded is None or image is None:
+            continue
+        try:
+            spec = load(embedded.text)
+        except ParseError:
+            continue  # GEN001 on the inline buildspec says so
+        phases = spec.root.get("phases") if isinstance(spec.root, Mapping) else None
+        install = phases.get("install") if isinstance(phases, Mapping) else None
+        for runtime, _, value, version in runtime_entries(install.get("runtime-versions") if isinstance(install, Mapping) else None):
+            if runtimes.problem(runtime, version):
+                continue  # no image offers it: reported on the buildspec itself
+            why = runtimes.problem(runtime, version, image.strip())
+            if why:
+                line, col = embedded.map(value.line, value.column)
+                end_line, end_col = embedded.map(value.end_line, value.end_column)
+                ctx.report("BSP024", (line, col, end_line, end_col),
+                           f"'{runtime}: {version}' in the inline buildspec of project '{res.name}': {why}",
+                           related=[(env.get("Image"), "the project's image")],
+                           fix="Pick a runtime version this image offers, or change the image")

@@ -186,8 +186,8 @@ def _line_of(text: str, offset: int) -> str:
 def _report(ctx: Context, doc: Document, lit: _Literal, match: secrets.SecretMatch, text: str) -> None:
     code = CATEGORY_CODE.get(match.category, "CRD003")
     shown = match.redacted(text)
-    where = _span(doc, lit.scalar, match.secret(text))
-    if secrets.marked_as_mock(doc.lines, where[0] if isinstance(where, tuple) else where.line, _value_name(lit, ctx.kind)):
+    where = lit.scalar.span_of(match.start, match.end)
+    if secrets.marked_as_mock(doc.lines, where[0], _value_name(lit, ctx.kind)):
         return
     severity = "low" if match.confidence == "low" else None
     name = _assigned_name(match) if match.description.startswith("value of") else lit.key
@@ -228,29 +228,6 @@ def credentials_in_text(text: str, ctx: Context) -> None:
 def _assigned_name(match: secrets.SecretMatch) -> str:
     found = re.search(r"'([^']+)'", match.description)
     return found.group(1) if found else "value"
-
-
-def _span(doc: Document, scalar: Scalar, secret: str) -> Any:
-    """The secret's exact place when it appears verbatim in the source lines
-    of the scalar (plain, quoted and block scalars); else the whole scalar."""
-    lines = doc.lines
-    first = secret.split("\n", 1)[0]
-    if not first:
-        return scalar
-    for number in range(scalar.line, min(scalar.end_line, len(lines)) + 1):
-        source = lines[number - 1]
-        start_col = scalar.column - 1 if number == scalar.line else 0
-        index = source.find(first, start_col)
-        if index >= 0:
-            if "\n" in secret:
-                last = secret.rstrip("\n").rsplit("\n", 1)[-1]
-                end_line = min(number + secret.rstrip("\n").count("\n"), len(lines))
-                end_index = lines[end_line - 1].find(last)
-                if end_index >= 0:
-                    return (number, index + 1, end_line, end_index + len(last) + 1)
-                return (number, index + 1, number, len(source) + 1)
-            return (number, index + 1, number, index + len(first) + 1)
-    return scalar
 
 
 # --- CRD004 -----------------------------------------------------------------------------------

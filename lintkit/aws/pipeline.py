@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 
 from lintkit import secrets
-from lintkit.aws.cfn import Template, field, field_key, is_prod_like, is_true, scalar_text
-from lintkit.aws.pipeline_model import Action, Pipeline, pipelines_in_json
+from lintkit.aws.cfn import Template, field, field_key, is_prod_like, is_true, plain_text, scalar_text
+from lintkit.aws.pipeline_model import Action, Pipeline, alternatives, pipelines_in_json
 from lintkit.api import Context
 from lintkit.documents import Document, Mapping, Node, Scalar, Sequence, intrinsic
 
@@ -135,19 +135,48 @@ def artifact_counts(p: Pipeline, ctx: Context) -> None:
             continue
         lo_in, hi_in, lo_out, hi_out = limits
         for which, (lo, hi) in (("InputArtifacts", (lo_in, hi_in)), ("OutputArtifacts", (lo_out, hi_out))):
-            value = field(action.node, which)
-            if value is not None and not isinstance(value, Sequence):
-                continue  # an intrinsic: unknown count
-            count = len(value) if isinstance(value, Sequence) else 0
-            if lo <= count <= hi:
+            wrong = _wrong_count(field(action.node, which), lo, hi)
+            if wrong is None:
                 continue
+            count, conditional = wrong
             where = field_key(action.node, which) or action.type_node("Provider")
             allowed = f"exactly {lo}" if lo == hi else f"{lo} to {hi}"
             noun = "input" if which.startswith("Input") else "output"
             ctx.report(
                 "PIP003", where,
-                f"{key[2]} {key[0]} action '{action.name}' has {count} {noun} artifact(s); it takes {allowed}",
+                f"{key[2]} {key[0]} action '{action.name}' has {count} {noun} artifact(s)"
+                + (" when its Fn::If conditions choose so" if conditional else "") + f"; it takes {allowed}",
             )
+
+
+def _wrong_count(value: Node | None, lo: int, hi: int) -> tuple[int, bool] | None:
+    """An artifact count outside lo..hi that some choice of conditions gives
+    (an item behind `Fn::If` may or may not be there), and whether it depends
+    on the conditions; None when every choice fits."""
+    if value is None:
+        return None if lo == 0 else (0, False)
+    for whole, conditional in alternatives(value):
+        if not isinstance(whole, Sequence):
+            continue  # another intrinsic: unknown count
+        counts = [_presence(item) for item in whole.items]
+        fewest, most = sum(c[0] for c in counts), sum(c[1] for c in counts)
+        if fewest > hi:
+            return fewest, conditional or fewest != most
+        if most < lo:
+            return most, conditional or fewest != most
+    return None
+
+
+def _presence(item: Node) -> tuple[int, int]:
+    """How many items (at least, at most) a list item is once conditions are
+    resolved: 0 for `!Ref AWS::NoValue`, either branch's for `Fn::If`."""
+    fn = intrinsic(item)
+    if fn is not None and fn[0] == "Fn::If" and isinstance(fn[1], Sequence) and len(fn[1].items) == 3:
+        branches = [_presence(branch) for branch in fn[1].items[1:]]
+        return min(b[0] for b in branches), max(b[1] for b in branches)
+    if fn is not None and fn[0] == "Ref" and plain_text(fn[1]) == "AWS::NoValue":
+        return 0, 0
+    return 1, 1
 
 
 def template_paths(p: Pipeline, ctx: Context) -> None:
@@ -172,12 +201,9 @@ def template_paths(p: Pipeline, ctx: Context) -> None:
 
 
 def artifact_store(p: Pipeline, ctx: Context) -> None:
+    """PIP005, or PIP014 when an action's role lives in another account:
+    then the AWS-managed key is not a preference but a failure."""
     cross = _cross_account_action(p)
-    severity = "error" if cross else None
-    suffix = (
-        f"; action '{cross.name}' runs with a role in another account, which cannot use the AWS-managed aws/s3 key"
-        if cross else ""
-    )
     stores: list[tuple[Node, Node]] = []  # (store mapping, where to report)
     single = p.get("ArtifactStore")
     if isinstance(single, Mapping):
@@ -199,11 +225,15 @@ def artifact_store(p: Pipeline, ctx: Context) -> None:
             if "alias/aws/" not in key_id:
                 continue
             where = field(key, "Id") or where
-        ctx.report(
-            "PIP005", where,
-            "artifact store has no customer-managed EncryptionKey, so artifacts use the AWS-managed aws/s3 key" + suffix,
-            severity=severity,
-        )
+        if cross is not None:
+            ctx.report(
+                "PIP014", where,
+                f"artifact store has no customer-managed EncryptionKey, and action '{cross.name}' runs with a role in another "
+                "account, which cannot use the AWS-managed aws/s3 key: the action cannot read its input artifacts",
+                related=[(field(cross.node, "RoleArn") or cross.name_node, "cross-account role")],
+            )
+        else:
+            ctx.report("PIP005", where, "artifact store has no customer-managed EncryptionKey, so artifacts use the AWS-managed aws/s3 key")
 
 
 def _cross_account_action(p: Pipeline) -> Action | None:
@@ -282,10 +312,16 @@ def prod_approval(p: Pipeline, ctx: Context) -> None:
         first = min(prod or deploys, key=lambda a: a.run_order)
         if any(a.before(first) for a in approvals):
             continue
+        # Continuous deployment through an earlier environment (beta, staging,
+        # a test stack) is a gate of its own: only a release that reaches
+        # production first is reported.
+        if any(_is_release(a) and a.before(first) and not _targets_prod(a, p.template, pattern) for a in p.actions):
+            continue
         ctx.report(
             "PIP008", stage.name_node,
-            f"stage '{stage.name}' deploys to production (action '{first.name}') with no manual approval before it",
-            fix="add an Approval/Manual action in an earlier stage or with a lower RunOrder",
+            f"stage '{stage.name}' deploys to production (action '{first.name}') with no manual approval and no earlier "
+            "deployment to another environment before it: every change that builds goes straight to production",
+            fix="add an Approval/Manual action, or a staging deployment with tests, before production",
         )
 
 

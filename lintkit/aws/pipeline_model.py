@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field as dc_field
 from functools import cached_property
 
-from lintkit.aws.cfn import Resource, Template, field, field_key, items, scalar_text
+from lintkit.aws.cfn import Resource, Template, field, field_key, plain_text, scalar_text
 from lintkit.documents import Document, Mapping, Node, Scalar, Sequence, intrinsic
 
 
@@ -77,7 +77,7 @@ class Action:
 
     def artifacts(self, which: str) -> list[Artifact]:
         found: list[Artifact] = []
-        for item in items(field(self.node, which)):
+        for item, _, _ in list_items(field(self.node, which)):
             name_node = field(item, "Name")
             if name_node is None and isinstance(item, Scalar):
                 name_node = item
@@ -132,28 +132,42 @@ class Pipeline:
         return field(self.node, name)
 
 
-def _branches(node: Node) -> tuple[list[Node], bool]:
-    """A list item, or both branches of an `Fn::If` item (conditional)."""
+def alternatives(node: Node | None) -> list[tuple[Node, bool]]:
+    """What a value may be: itself, or every branch of an `Fn::If` (nested
+    ones too), marked conditional; `!Ref AWS::NoValue` is nothing."""
+    if node is None:
+        return []
     fn = intrinsic(node)
-    if fn and fn[0] == "Fn::If" and isinstance(fn[1], Sequence) and len(fn[1].items) == 3:
-        return [b for b in fn[1].items[1:] if isinstance(b, Mapping) and intrinsic(b) is None], True
-    return [node], False
+    if fn is not None and fn[0] == "Fn::If" and isinstance(fn[1], Sequence) and len(fn[1].items) == 3:
+        return [(alt, True) for branch in fn[1].items[1:] for alt, _ in alternatives(branch)]
+    if fn is not None and fn[0] == "Ref" and plain_text(fn[1]) == "AWS::NoValue":
+        return []
+    return [(node, False)]
+
+
+def list_items(node: Node | None) -> list[tuple[Node, bool, int]]:
+    """The items of a list that CloudFormation conditions may shape (the list
+    itself or each `Fn::If` branch of it, each item or each branch of an item):
+    the union of whatever the conditions allow, as (item, conditional,
+    position in its list)."""
+    out: list[tuple[Node, bool, int]] = []
+    for whole, cond in alternatives(node):
+        if isinstance(whole, Sequence):
+            for position, item in enumerate(whole.items):
+                out.extend((alt, cond or item_cond, position) for alt, item_cond in alternatives(item))
+    return out
 
 
 def build(node: Mapping, anchor: Node, is_json: bool, template: Template | None = None, resource: Resource | None = None) -> Pipeline:
     stages: list[Stage] = []
-    for raw in items(field(node, "Stages")):
-        branches, conditional = _branches(raw)
-        for stage_node in branches:
-            if not isinstance(stage_node, Mapping):
-                continue
-            stage = Stage(stage_node, len(stages), conditional=conditional)
-            for raw_action in items(field(stage_node, "Actions")):
-                action_branches, action_conditional = _branches(raw_action)
-                for action_node in action_branches:
-                    if isinstance(action_node, Mapping):
-                        stage.actions.append(Action(action_node, stage, len(stage.actions), conditional or action_conditional))
-            stages.append(stage)
+    for stage_node, conditional, position in list_items(field(node, "Stages")):
+        if not isinstance(stage_node, Mapping):
+            continue
+        stage = Stage(stage_node, position, conditional=conditional)
+        for action_node, action_conditional, _ in list_items(field(stage_node, "Actions")):
+            if isinstance(action_node, Mapping):
+                stage.actions.append(Action(action_node, stage, len(stage.actions), conditional or action_conditional))
+        stages.append(stage)
     return Pipeline(node, anchor, stages, is_json, template, resource)
 
 

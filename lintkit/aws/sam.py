@@ -35,12 +35,16 @@ def lint_functions(template: Template, ctx: Context) -> None:
         # applies to, so one Globals line does not collect every finding.
         own_type = own_pref.get("Type") if isinstance(own_pref, Mapping) else None
         shift_at = type_node if own_type is not None else fn.type_node
-        if (dtype == "AllAtOnce" or is_false(enabled)) and resource_prod_like(template, fn, ("FunctionName",), pattern):
+        prod = resource_prod_like(template, fn, ("FunctionName",), pattern)
+        # AllAtOnce whatever the stage; a disabled preference (a deliberate opt-out) in production only.
+        if dtype == "AllAtOnce" or is_false(enabled) and prod:
             target = (type_node if own_type is not None else fn.type_node) if dtype == "AllAtOnce" else enabled
             ctx.report(
                 "SAM002", target or where or fn.key,
-                f"production function '{fn.name}' shifts all traffic at once"
-                + (" (DeploymentPreference disabled)" if is_false(enabled) else " (Type: AllAtOnce)"),
+                f"{'production ' if prod else ''}function '{fn.name}' shifts all traffic to a new version at once"
+                + (" (DeploymentPreference disabled)" if is_false(enabled) else " (Type: AllAtOnce)")
+                + ": no canary takes the first requests, and no alarm can roll it back",
+                severity=None if prod else "low",
             )
         if dtype.startswith(("Canary", "Linear")) and not is_false(enabled):
             if not items(pref.get("Alarms")) and not _is_intrinsic(pref.get("Alarms")):

@@ -3,8 +3,8 @@
 Not a shell parser: a small, quote-aware splitter that is good enough to find
 the patterns CI rules care about (`curl | sh`, `curl -k`, `|| true`, ...) and
 to say *where* in the command they are. Every function works on character
-offsets into the command text; `offset_to_position` maps an offset back to the
-file's (line, column) for plain, quoted and block scalars.
+offsets into the command text; `Scalar.span_of` (lintkit.documents) maps them
+to the file.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from lintkit.documents import Scalar
 
 # --- splitting -------------------------------------------------------------------
 
@@ -76,6 +75,11 @@ class Simple:
 
 
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+
+
+def is_assignment(word: str) -> bool:
+    """`NAME=value` (a shell variable assignment)."""
+    return bool(_ASSIGNMENT.match(word))
 _WRAPPERS = {"sudo", "env", "time", "nohup", "exec", "command", "timeout", "xargs", "eval", "then", "do", "else", "!", "{", "("}
 _DURATION = re.compile(r"^\d+[smhd]?$")
 
@@ -271,18 +275,43 @@ class Hit:
 
 _FETCHERS = {"curl", "wget", "iwr", "Invoke-WebRequest", "irm", "Invoke-RestMethod"}
 _SHELLS = {"sh", "bash", "zsh", "dash", "ksh", "python", "python3", "perl", "ruby", "node", "iex", "Invoke-Expression", "pwsh", "powershell"}
-_PINNED_URL = re.compile(r"/[0-9a-f]{40}/|/v?\d+\.\d+(?:\.\d+)*/|[?&](?:version|ref)=v?\d")
+# A file in a source repository at a ref: raw.githubusercontent.com/o/r/REF/…,
+# github.com/o/r/raw/REF/…, gitlab.com/o/r/-/raw/REF/…, bitbucket.org/o/r/raw/REF/…
+_REPO_FILE = re.compile(
+    r"^https?://(?:raw\.githubusercontent\.com/(?P<o1>[^/]+)/(?P<r1>[^/]+)/(?:refs/heads/)?(?P<ref1>[^/]+)/"
+    r"|(?P<host>github\.com|gitlab\.com|bitbucket\.org)/(?P<o2>[^/]+)/(?P<r2>[^/]+)/(?:-/)?raw/(?:refs/heads/)?(?P<ref2>[^/]+)/)"
+)
+# A ref that names one fixed revision: a commit id or a version tag.
+_FIXED_REF = re.compile(r"^(?:[0-9a-f]{40}|v?\d+(?:\.\d+)+(?:[-+.][\w.]+)?)$")
+_VERIFIERS = {"sha256sum", "sha512sum", "sha1sum", "md5sum", "b2sum", "shasum", "gpg", "gpg2", "cosign", "minisign", "openssl", "sigstore"}
+
+
+def unverified_source(url: str) -> str:
+    """Why a script from `url` is worth verifying: it comes over plain HTTP, or
+    from a branch of a source repository, whose content whoever can push there
+    changes ('' otherwise: an HTTPS download from a vendor's installer address,
+    a pinned tag or commit, or a URL in a variable we cannot read)."""
+    url = url.strip("'\"")
+    if url.startswith("http://"):
+        return f"over plain HTTP from {url.split('/')[2]}"
+    match = _REPO_FILE.match(url)
+    if match is None:
+        return ""
+    ref = match.group("ref1") or match.group("ref2")
+    if _FIXED_REF.match(ref) or ref.startswith("$"):
+        return ""
+    host = match.group("host") or "github.com"
+    owner, repo = match.group("o1") or match.group("o2"), match.group("r1") or match.group("r2")
+    return f"from the '{ref}' branch of {host}/{owner}/{repo}"
 
 
 def _url_of(cmd: Simple) -> str:
-    for word in cmd.argv[1:]:
-        if "://" in word or word.startswith("$"):
-            return word
-    return ""
+    return next((word for word in cmd.argv[1:] if "://" in word), "")
 
 
 def pipe_to_shell(text: str) -> list[Hit]:
-    """`curl URL | sh` and `sh -c "$(curl URL)"`/`bash <(curl URL)` with an unpinned URL."""
+    """`curl URL | sh`, `bash <(curl URL)` and `sh -c "$(curl URL)"` where the
+    script comes from a branch or over plain HTTP (`unverified_source`)."""
     hits: list[Hit] = []
     for base, cmd_list in _pipeline_sets(text):
         for group in pipelines(cmd_list):
@@ -291,19 +320,66 @@ def pipe_to_shell(text: str) -> list[Hit]:
                 continue
             after = group[group.index(fetch) + 1 :]
             shell = next((c for c in after if c.name in _SHELLS), None)
-            if shell is None:
-                continue
-            url = _url_of(fetch)
-            if url and _PINNED_URL.search(url):
-                continue
-            hits.append(Hit(base + fetch.start_word(), base + shell.end_word(), f"'{fetch.name} ... | {shell.name}' runs a downloaded script unverified"))
-    # `bash <(curl ...)`, `sh -c "$(curl ...)"`
+            reason = unverified_source(_url_of(fetch))
+            if shell is not None and reason:
+                hits.append(Hit(base + fetch.start_word(), base + shell.end_word(),
+                                f"'{fetch.name} ... | {shell.name}' runs a script downloaded {reason} without verifying it"))
     for match in re.finditer(r"\b(?:ba|z)?sh\s+(?:-c\s+)?[\"']?(?:<\(|\$\()\s*(curl|wget)\b[^)]*\)", text):
-        url_match = re.search(r"\S+://\S+", match.group(0))
-        if url_match and _PINNED_URL.search(url_match.group(0)):
-            continue
-        hits.append(Hit(match.start(), match.end(), f"a script downloaded with {match.group(1)} is run by the shell unverified"))
+        url = re.search(r"\S+://[^\s)\"']+", match.group(0))
+        reason = unverified_source(url.group(0)) if url else ""
+        if reason:
+            hits.append(Hit(match.start(), match.end(), f"a script downloaded with {match.group(1)} {reason} is run by the shell without verifying it"))
     return hits
+
+
+def downloaded_then_run(text: str, later: str = "") -> list[Hit]:
+    """`curl -o x.sh URL && bash x.sh`, `wget URL; chmod +x f; ./f`: a script
+    saved from a branch or over plain HTTP and run (here or in `later`, the
+    rest of the phase) with no checksum or signature check in between."""
+    hits: list[Hit] = []
+    cmds = split(text)
+    rest_of_phase = split(later)
+    for index, cmd in enumerate(cmds):
+        if cmd.name not in ("curl", "wget"):
+            continue
+        url = _url_of(cmd)
+        reason = unverified_source(url)
+        saved = _saved_as(cmd, url) if reason else ""
+        if not saved:
+            continue
+        for follow in cmds[index + 1 :] + rest_of_phase:
+            if follow.name in _VERIFIERS:
+                break
+            if _runs(follow, saved):
+                hits.append(Hit(cmd.start_word(), cmd.end_word(),
+                                f"'{cmd.name}' saves a script downloaded {reason} as '{saved}', which '{describe(follow, 2)}' runs without verifying it"))
+                break
+    return hits
+
+
+def _saved_as(cmd: Simple, url: str) -> str:
+    """The file name a curl/wget download is written to ('' for stdout)."""
+    argv = cmd.argv
+    flags = ("-o", "--output") if cmd.name == "curl" else ("-O", "--output-document")
+    for i, arg in enumerate(argv[1:], 1):
+        if arg in flags and i + 1 < len(argv):
+            return argv[i + 1].rsplit("/", 1)[-1]
+        for flag in flags:
+            if arg.startswith(flag + "=") or flag == flags[0] and arg.startswith(flag) and len(arg) > len(flag) and not arg.startswith("--"):
+                return arg[len(flag):].lstrip("=").rsplit("/", 1)[-1]
+    remote_name = cmd.name == "wget" or any(a in ("-O", "--remote-name") or re.match(r"^-[a-zA-Z]*O[a-zA-Z]*$", a) for a in argv[1:])
+    name = url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+    return name if remote_name and name and "://" not in name else ""
+
+
+def _runs(cmd: Simple, saved: str) -> bool:
+    argv = cmd.argv
+    if not argv:
+        return False
+    if argv[0].rsplit("/", 1)[-1] == saved and "/" in argv[0]:
+        return True  # ./install.sh
+    interpreter = cmd.name in _SHELLS or cmd.name in ("source", ".")
+    return interpreter and any(arg.rsplit("/", 1)[-1] == saved for arg in argv[1:] if not arg.startswith("-"))
 
 
 def _pipeline_sets(text: str, base: int = 0, depth: int = 0) -> Iterator[tuple[int, list[Simple]]]:
@@ -467,8 +543,13 @@ def _fails_later(cmds: list[Simple], index: int) -> bool:
     return False
 
 
-def error_masked(text: str) -> list[Hit]:
-    """`risky || true`, `|| echo`, `|| exit 0`, and `set +e` before risky commands."""
+def error_masked(text: str, later: str = "") -> list[Hit]:
+    """`risky || true`, `|| echo`, `|| exit 0` (`set +e` is `set_plus_e`'s).
+
+    Not reported: an idempotent step (`kubectl create namespace x || true`)
+    when a later command of the same tool (in `text` or in `later`, the rest
+    of the phase) would fail on a real error; and a failure the author marks
+    as deliberately non-gating, in the handler's message or a comment."""
     hits: list[Hit] = []
     cmds = split(text)
     for index, cmd in enumerate(cmds):
@@ -488,9 +569,42 @@ def error_masked(text: str) -> list[Hit]:
         if all(_is_cleanup(c) for c in chain):
             continue
         target = next(c for c in chain if _is_risky(c, text))
+        if _idempotent(target) and _used_later(target.name, cmds[index + 1 :], later):
+            continue
+        if _NON_GATING.search(text[cmd.start : cmd.end]) or _NON_GATING.search(_comments_before(text, chain[-1].start)):
+            continue
         start = target.start_word()
         hits.append(Hit(start, cmd.end_word(), f"'{how}' hides the failure of '{describe(target)}'"))
     return hits
+
+
+# Subcommands that fail when their work is already done (`create`, `add`): `|| true` keeps them idempotent.
+_IDEMPOTENT_VERB = re.compile(r"^(?:create(?:-[a-z-]+)?|add|mb|mkdir|new|register|bootstrap)$")
+# An author saying the failure is not meant to fail the build.
+_NON_GATING = re.compile(
+    r"(?i)non[- ]?gating|not gat(?:e|ing)|do not gate|don'?t gate|(?:do not|don'?t) (?:want to )?fail|allowed to fail|non[- ]?blocking|"
+    r"best[- ]effort|informational|report[- ]only"
+)
+
+
+def _idempotent(cmd: Simple) -> bool:
+    verbs = [a for a in cmd.argv[1:4] if not a.startswith("-")]
+    return any(_IDEMPOTENT_VERB.match(v) for v in verbs)
+
+
+def _used_later(tool: str, rest: list[Simple], later: str) -> bool:
+    return any(c.name == tool for c in rest) or any(c.name == tool for c in split(later))
+
+
+def _comments_before(text: str, start: int) -> str:
+    """The comment lines directly above offset `start` (in a block scalar)."""
+    lines = text[:start].split("\n")[:-1]
+    out: list[str] = []
+    for line in reversed(lines):
+        if not line.strip().startswith("#"):
+            break
+        out.append(line)
+    return "\n".join(out)
 
 
 def describe(cmd: Simple, words: int = 3) -> str:
@@ -528,8 +642,25 @@ def ecr_get_login(text: str) -> list[Hit]:
     return hits
 
 
-def docker_push_mutable(text: str) -> list[Hit]:
-    hits = []
+@dataclass(frozen=True)
+class Push:
+    """One `docker push IMAGE`: where the image word is, its repository, and
+    its tag ('' when it has none, so 'latest'; None when a variable may hold it)."""
+
+    start: int
+    end: int
+    image: str
+    repository: str
+    tag: str | None
+
+    @property
+    def mutable(self) -> bool:
+        return self.tag == "" or (self.tag or "").strip("\"'").lower() == "latest"
+
+
+def docker_pushes(text: str) -> list[Push]:
+    """Every `docker`/`podman push` of one image (not `--all-tags`, not by digest)."""
+    pushes = []
     for base, cmd in all_commands(text):
         words = cmd.command_words()
         argv = [w.text for w in words]
@@ -544,16 +675,20 @@ def docker_push_mutable(text: str) -> list[Hit]:
         name = image.text
         if "@sha256:" in name or "@$" in name or "$(" in name or "`" in name:
             continue
-        last = name.rsplit("/", 1)[-1]
+        head, _, last = name.rpartition("/")
         if ":" in last:
-            tag = last.rsplit(":", 1)[1]
-            if tag.strip("\"'").lower() == "latest":
-                hits.append(Hit(base + image.start, base + image.end, f"'docker push {name}' pushes the mutable tag 'latest'"))
-            continue
-        if _VAR_ONLY.match(name) and not _REPO_VAR.search(name):
-            continue  # `docker push $IMAGE`: the variable may carry its tag
-        hits.append(Hit(base + image.start, base + image.end, f"'docker push {name}' has no tag, so it pushes 'latest'"))
-    return hits
+            repo, tag = name.rsplit(":", 1)
+            pushes.append(Push(base + image.start, base + image.end, name, _repo_key(repo), tag))
+        elif _VAR_ONLY.match(name) and not _REPO_VAR.search(name):
+            pushes.append(Push(base + image.start, base + image.end, name, _repo_key(name), None))  # `$IMAGE` may carry its tag
+        else:
+            pushes.append(Push(base + image.start, base + image.end, name, _repo_key(name), ""))
+    return pushes
+
+
+def _repo_key(repo: str) -> str:
+    """`${REPO}` and `$REPO` name the same repository."""
+    return re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", r"$\1", repo.strip("\"'"))
 
 
 _VAR_ONLY = re.compile(r"^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?$")
@@ -588,151 +723,3 @@ def _follows_value_flag(words: list[Word], word: Word) -> bool:
         return False
     prev = words[idx - 1].text
     return prev in ("-var", "-var-file", "-target", "-parallelism", "-chdir", "-lock-timeout", "-state", "-backup", "-state-out", "-replace")
-
-
-# --- positions -------------------------------------------------------------------------
-
-
-def offset_to_position(lines: list[str], scalar: Scalar, offset: int) -> tuple[int, int]:
-    """The file's 1-based (line, column) of character `offset` of `scalar.text`.
-
-    `lines` are the document's lines. Literal blocks (`|`) map line by line;
-    single-line plain and quoted scalars by column; anything else (folded
-    blocks, multi-line flow scalars, escapes) by aligning the value with the
-    source text. Falls back to the scalar's start.
-    """
-    value = scalar.text
-    offset = max(0, min(offset, len(value)))
-    if scalar.style == "|":
-        return _literal_position(lines, scalar, value, offset)
-    if scalar.line == scalar.end_line and scalar.style == "":
-        return scalar.line, scalar.column + offset
-    if scalar.style in ("'", '"'):
-        mapped = _quoted_map(_source(lines, scalar), scalar.style)
-        if len(mapped) == len(value):
-            return _source_position(lines, scalar, mapped[offset] if offset < len(mapped) else (mapped[-1] + 1 if mapped else 1))
-    return _aligned_position(lines, scalar, value, offset)
-
-
-def _quoted_map(source: str, style: str) -> list[int]:
-    """For each character of a quoted scalar's value, its index in `source`
-    (the text from the opening quote to the closing one): escapes, `''` and
-    line folding make the two differ."""
-    out: list[int] = []
-    i, n = 1, len(source)
-    while i < n:
-        ch = source[i]
-        if ch == style:
-            if style == "'" and source[i + 1 : i + 2] == "'":
-                out.append(i)
-                i += 2
-                continue
-            break
-        if ch == "\\" and style == '"' and i + 1 < n:
-            nxt = source[i + 1]
-            if nxt == "\n":  # escaped line break: joins lines without a space
-                i += 2
-                while i < n and source[i] in " \t":
-                    i += 1
-                continue
-            width = {"x": 4, "u": 6, "U": 10}.get(nxt, 2)
-            out.append(i)
-            i += width
-            continue
-        if ch in "\r\n":
-            # a line break folds to one space, or to n-1 newlines before blank lines
-            j = i
-            breaks = 0
-            while j < n and source[j] in " \t\r\n":
-                if source[j] == "\n":
-                    breaks += 1
-                j += 1
-            if breaks <= 1:
-                out.append(i)
-            else:
-                out.extend([i] * (breaks - 1))
-            i = j
-            continue
-        if ch in " \t":
-            j = i
-            while j < n and source[j] in " \t":
-                j += 1
-            if j < n and source[j] in "\r\n":
-                i = j  # trailing spaces before a line break are not in the value
-                continue
-        out.append(i)
-        i += 1
-    return out
-
-
-def _source_position(lines: list[str], scalar: Scalar, index: int) -> tuple[int, int]:
-    source = _source(lines, scalar)
-    before = source[:index]
-    if "\n" in before:
-        return scalar.line + before.count("\n"), index - before.rfind("\n")
-    return scalar.line, scalar.column + index
-
-
-def _literal_position(lines: list[str], scalar: Scalar, value: str, offset: int) -> tuple[int, int]:
-    line_index = value.count("\n", 0, offset)
-    line_start = value.rfind("\n", 0, offset) + 1
-    file_line = scalar.line + 1 + line_index
-    indent = _block_indent(lines, scalar)
-    return file_line, indent + (offset - line_start) + 1
-
-
-def _block_indent(lines: list[str], scalar: Scalar) -> int:
-    header = lines[scalar.line - 1] if 0 < scalar.line <= len(lines) else ""
-    explicit = re.search(r"[|>][+-]?(\d)|[|>](\d)[+-]?", header[scalar.column - 1 :])
-    if explicit:
-        digit = int(explicit.group(1) or explicit.group(2))
-        parent = len(header) - len(header.lstrip(" "))
-        return parent + digit
-    for number in range(scalar.line + 1, min(scalar.end_line, len(lines)) + 1):
-        text = lines[number - 1]
-        if text.strip():
-            return len(text) - len(text.lstrip(" "))
-    return scalar.column
-
-
-def _source(lines: list[str], scalar: Scalar) -> str:
-    if scalar.line == scalar.end_line:
-        return lines[scalar.line - 1][scalar.column - 1 : scalar.end_column - 1] if scalar.line <= len(lines) else ""
-    parts = [lines[scalar.line - 1][scalar.column - 1 :]] if scalar.line <= len(lines) else []
-    for number in range(scalar.line + 1, min(scalar.end_line, len(lines)) + 1):
-        text = lines[number - 1]
-        parts.append(text[: scalar.end_column - 1] if number == scalar.end_line else text)
-    return "\n".join(parts)
-
-
-def _aligned_position(lines: list[str], scalar: Scalar, value: str, offset: int) -> tuple[int, int]:
-    """Walk value and source together; folding whitespace and escapes make the
-    source longer, never shorter, so a greedy match is enough."""
-    source = _source(lines, scalar)
-    skip = 1 if scalar.style in ("'", '"') else 0
-    if scalar.style in (">",):
-        nl = source.find("\n")
-        skip = nl + 1 if nl >= 0 else len(source)
-    s = skip
-    for v in range(offset + 1):
-        if v == len(value):
-            break
-        target = value[v]
-        while s < len(source) and source[s] != target and not (target in " \n" and source[s] in " \t\n"):
-            s += 1
-        if s >= len(source):
-            return scalar.line, scalar.column
-        if v == offset:
-            break
-        if target in " \n":
-            # the folded whitespace: consume the run (line break + indentation)
-            s += 1
-            while s < len(source) and source[s] in " \t\n" and (v + 1 >= len(value) or value[v + 1] not in " \t\n"):
-                s += 1
-        else:
-            s += 1
-    before = source[:s]
-    line = scalar.line + before.count("\n")
-    if "\n" in before:
-        return line, s - before.rfind("\n")
-    return line, scalar.column + s

@@ -28,7 +28,11 @@ _DEFAULTS_PROPS = (
     "asset_publishing_code_build_defaults",
 )
 _ENVIRONMENT = "aws_codebuild.BuildEnvironment"
-_DOCKER = re.compile(r"\bdocker\s+(build|push|buildx|compose)\b")
+# Commands that use a Docker daemon, or may; the same pattern as lintkit/aws/codebuild.py.
+_MAY_NEED_DOCKER = re.compile(
+    r"\b(?:docker|docker-compose|podman|buildah|kaniko|nerdctl|sam|cdk|serverless|sls|skaffold|earthly|kind|minikube|"
+    r"make|gradle|gradlew|mvn|mvnw|npm|npx|yarn|pnpm|tox|nox|bazel)\b|(?:^|[\s;&|(])(?:\./|bash\s+\S|sh\s+\S|source\s)"
+)
 # Build images whose synthesized Image the CloudFormation rule CBP011 reports.
 _DEPRECATED_IMAGES = {
     "LinuxBuildImage.STANDARD_1_0": "aws/codebuild/standard:1.0",
@@ -37,6 +41,7 @@ _DEPRECATED_IMAGES = {
     "LinuxBuildImage.STANDARD_4_0": "aws/codebuild/standard:4.0",
     "LinuxBuildImage.AMAZON_LINUX_2": "aws/codebuild/amazonlinux2-x86_64-standard:1.0",
     "LinuxBuildImage.AMAZON_LINUX_2_2": "aws/codebuild/amazonlinux2-x86_64-standard:2.0",
+    "LinuxBuildImage.AMAZON_LINUX_2_3": "aws/codebuild/amazonlinux2-x86_64-standard:3.0",
     "LinuxBuildImage.AMAZON_LINUX_2_ARM": "aws/codebuild/amazonlinux2-aarch64-standard:1.0",
     "LinuxArmBuildImage.AMAZON_LINUX_2_STANDARD_1_0": "aws/codebuild/amazonlinux2-aarch64-standard:1.0",
 }
@@ -68,8 +73,11 @@ def _project(project: Call, ctx: Context) -> None:
             _artifacts(cdk.resolve(art), label, ctx)
     _sources(project, label, ctx)
     # The key encrypts the build output: a Project writes none unless given
-    # `artifacts` (a PipelineProject's go to the pipeline).
-    writes = kind == "PipelineProject" or not (project.missing("artifacts") or cdk.is_call(project.value("artifacts"), "aws_codebuild.Artifacts.no_artifacts"))
+    # `artifacts` (a PipelineProject's go to the pipeline), and none under a
+    # key when they are unencrypted (CBP001's), as in the CloudFormation rule.
+    artifacts = cdk.resolve(project.arg("artifacts"))
+    keyless = cdk.is_call(artifacts, "aws_codebuild.Artifacts.s3") and artifacts.value("encryption") is False
+    writes = kind == "PipelineProject" or not (project.missing("artifacts") or keyless or cdk.is_call(artifacts, "aws_codebuild.Artifacts.no_artifacts"))
     if project.missing("encryption_key") and writes:
         uses = project.uses()
         # A project used in a pipeline gets the artifact bucket's key; one
@@ -89,15 +97,15 @@ def _environment(env: Call | Mapping, owner: str, commands: list[str] | None, an
     if privileged is True:
         where = env.where("privileged")
         related = [(anchor.node.func, "used here")] if _far(env, anchor) else []
-        if commands is not None and any(_DOCKER.search(c) for c in commands):
+        # Privileged mode exists for the Docker daemon: reported only when the
+        # buildspec is in sight and runs nothing that may need it (CBP003 in lintkit/aws/codebuild.py).
+        if commands and not any(_MAY_NEED_DOCKER.search(c) for c in commands):
             ctx.report(
                 "CBP003", where,
-                f"{owner} runs privileged (root on the build host); its buildspec builds containers, so this is "
-                "expected, but keep PR builds and untrusted input away from it",
-                severity="low", related=related,
+                f"{owner} runs in privileged mode (root on the build host), but its buildspec runs no container tool "
+                "(docker, podman, buildah, sam, cdk) and no build script that could: the privilege is unused",
+                related=related,
             )
-        else:
-            ctx.report("CBP003", where, f"{owner} runs in privileged mode: build steps get root on the build host", related=related)
     _env_vars(env.value("environment_variables"), owner, anchor, ctx)
     image = env.value("build_image")
     if isinstance(image, Member):
@@ -155,7 +163,11 @@ def _env_vars(value: Any, owner: str, anchor: Call, ctx: Context, plain: bool = 
 def _artifacts(art: Any, label: str, ctx: Context) -> None:
     # Only S3 artifacts are stored by the project itself (as in the CFN rule).
     if cdk.is_call(art, "aws_codebuild.Artifacts.s3") and art.value("encryption") is False:
-        ctx.report("CBP001", art.where("encryption"), f"artifacts of project {label} are stored unencrypted (encryption=False)")
+        ctx.report(
+            "CBP001", art.where("encryption"),
+            f"artifacts of project {label} are not encrypted with the project's KMS key (encryption=False); only the bucket's "
+            "default encryption protects them, and anyone who can read the bucket can read them",
+        )
 
 
 def _sources(project: Call, label: str, ctx: Context) -> None:
@@ -218,31 +230,22 @@ def _cdk_pipeline(pipeline: Call, ctx: Context) -> None:
     label = pipeline.label("this pipeline")
     synth = pipeline.value("synth")
     commands = _step_commands(synth) if cdk.is_call(synth, *STEPS) else []
-    for prop in ("docker_enabled_for_synth", "docker_enabled_for_self_mutation"):
-        if pipeline.value(prop) is True:
-            step = "synth" if prop.endswith("synth") else "self-mutation"
-            owner = f"the {step} project of pipeline {label}"
-            if step == "synth" and any(_DOCKER.search(c) for c in commands):
-                ctx.report(
-                    "CBP003", pipeline.where(prop),
-                    f"{owner} runs privileged (root on the build host); its buildspec builds containers, so this is "
-                    "expected, but keep PR builds and untrusted input away from it",
-                    severity="low",
-                )
-            else:
-                ctx.report("CBP003", pipeline.where(prop), f"{owner} runs in privileged mode ({prop}=True): build steps get root on the build host")
+    # The self-mutation project runs `cdk deploy`, which may build Docker assets:
+    # only a synth step whose commands are in sight and need no daemon is reported.
+    if pipeline.value("docker_enabled_for_synth") is True and commands and not any(_MAY_NEED_DOCKER.search(c) for c in commands):
+        ctx.report(
+            "CBP003", pipeline.where("docker_enabled_for_synth"),
+            f"the synth project of pipeline {label} runs in privileged mode (docker_enabled_for_synth=True), but its "
+            "commands run no container tool and no build script that could: the privilege is unused",
+        )
     for prop in _DEFAULTS_PROPS:
         options = cdk.struct(pipeline.value(prop), "pipelines.CodeBuildOptions")
         if options is not None:
             env = cdk.struct(options.value("build_environment"), _ENVIRONMENT)
             if env is not None:
                 _environment(env, f"the CodeBuild projects of pipeline {label} ({prop})", commands if prop != "self_mutation_code_build_defaults" else None, pipeline, ctx)
-    if artifact_store_cmk(pipeline) is False:
-        ctx.report(
-            "CBP002", pipeline.where("cross_account_keys"),
-            f"the CodeBuild projects CDK Pipelines creates for pipeline {label} (synth, self-mutation, assets) have no "
-            "customer-managed key: without cross_account_keys=True their artifacts use the AWS-managed aws/s3 key",
-        )
+    # The projects CDK Pipelines creates write CODEPIPELINE artifacts, which go to
+    # the pipeline's artifact store under its key: PIP005's, not CBP002's.
 
 
 def artifact_store_cmk(pipeline: Call) -> bool | None:

@@ -147,11 +147,19 @@ def _l2_prod_approval(pipeline: Call, ctx: Context) -> None:
         earlier = any(a.kind == "approval" for s in stages[:index] for a in s.actions)
         if earlier or any(a.kind == "approval" and a.run_order < first.run_order for a in stage.actions):
             continue
+        # An earlier deployment to another environment is a gate of its own (PIP008 in lintkit/aws/pipeline.py).
+        if any(_l2_non_prod_release(a, pattern) for s in stages[:index] for a in s.actions):
+            continue
         ctx.report(
             "PIP008", stage.where,
-            f"stage '{stage.name}' deploys to production (action '{first.name}') with no manual approval before it",
-            fix="add a ManualApprovalAction in an earlier stage or with a lower run_order",
+            f"stage '{stage.name}' deploys to production (action '{first.name}') with no manual approval and no earlier "
+            "deployment to another environment before it: every change that builds goes straight to production",
+            fix="add a ManualApprovalAction, or a staging deployment with tests, before production",
         )
+
+
+def _l2_non_prod_release(action: _Action, pattern: str) -> bool:
+    return action.kind == "release" and not cdk.prod_like(action.name, pattern) and not any(cdk.prod_like(t, pattern) for t in action.targets)
 
 
 def _l2_stages(pipeline: Call) -> list[_Stage] | None:
@@ -278,10 +286,14 @@ def _cdk_pipelines_prod_approval(pipeline: Call, ctx: Context) -> None:
             continue
         if any(w.approval_any for w in waves[:index]):
             continue
+        # An earlier wave deploying another environment (beta, staging) is a gate of its own.
+        if any(not any(cdk.prod_like(n, pattern) for n in w.names) for w in waves[:index]):
+            continue
         ctx.report(
             "PIP008", wave.where,
-            f"stage '{wave.names[0]}' deploys to production with no manual approval before it",
-            fix="pass pre=[pipelines.ManualApprovalStep(...)] to add_stage/add_wave, or add one to an earlier stage",
+            f"stage '{wave.names[0]}' deploys to production with no manual approval and no earlier deployment to another "
+            "environment before it: every change that builds goes straight to production",
+            fix="pass pre=[pipelines.ManualApprovalStep(...)] to add_stage/add_wave, or deploy a staging stage first",
         )
 
 

@@ -92,10 +92,15 @@ def _default_call_may_raise(_call: Any) -> bool:
     return True
 
 
+def _never_ends_process(_call: Any) -> bool:
+    return False
+
+
 class _Builder:
-    def __init__(self, scope: Any, call_may_raise: Callable[[Any], bool], budget: int) -> None:
+    def __init__(self, scope: Any, call_may_raise: Callable[[Any], bool], budget: int, ends_process: Callable[[Any], bool]) -> None:
         self.scope = scope
         self.call_may_raise = call_may_raise
+        self.ends_process = ends_process
         self.budget = budget
         self.nodes: list[Node] = []
         for kind in ("entry", "exit", "raise"):
@@ -171,6 +176,9 @@ class _Builder:
         if isinstance(s, nodes.Raise) or (isinstance(s, nodes.Assert) and isinstance(s.test, nodes.Const) and not s.test.value):
             self.step("stmt", s, preds, env, raises=True)  # `assert False` never falls through
             return []
+        if isinstance(s, nodes.Expr) and isinstance(s.value, nodes.Call) and self.ends_process(s.value):
+            self.step("stmt", s, preds, env, raises=False)
+            return []  # `os._exit(0)`: the process ends here, nothing after it runs
         if isinstance(s, nodes.Break):
             if env.brk is not None:
                 self.link(preds, env.brk())
@@ -199,10 +207,15 @@ class _Builder:
         init = self.step("expr", s.iter, preds, env)
         # Advancing an iterator runs user code (a file's readline, a generator).
         literal = isinstance(s.iter, (nodes.List, nodes.Tuple, nodes.Set, nodes.Const, nodes.Name))
-        head = self.step("for_step", s, [(init, None)], env, raises=not literal or isinstance(s, nodes.AsyncFor))
+        raises = not literal or isinstance(s, nodes.AsyncFor)
+        # A non-empty literal (`for fd in (0, 1, 2)`, `range(3)`) runs the body at
+        # least once: the first step cannot find the iterator exhausted.
+        first = self.step("for_step", s, [(init, None)], env, raises=raises) if _never_empty(s.iter) else None
+        head = self.step("for_step", s, [] if first is not None else [(init, None)], env, raises=raises)
         after = self.new("nop", s)
         inner = _Env(env.exc, env.ret, brk=lambda: after, cont=lambda: head)
-        body_end = self.block(s.body, [(head, "iterate")], inner)
+        entry = [(head, "iterate")] + ([(first, "iterate")] if first is not None else [])
+        body_end = self.block(s.body, entry, inner)
         self.link(body_end, head)
         self.link(self.block(s.orelse, [(head, "exhausted")], env), after)
         return [(after, None)]
@@ -297,6 +310,19 @@ class _Builder:
         return CFG(self.scope, self.nodes)
 
 
+def _never_empty(iterable: Any) -> bool:
+    """A literal with elements, or `range(n)` / `range(a, b)` with constants a < b."""
+    if isinstance(iterable, (nodes.List, nodes.Tuple, nodes.Set)):
+        return bool(iterable.elts) and not any(isinstance(e, nodes.Starred) for e in iterable.elts)
+    if isinstance(iterable, nodes.Call) and isinstance(iterable.func, nodes.Name) and iterable.func.name == "range" and not iterable.keywords:
+        bounds = [a.value if isinstance(a, nodes.Const) and type(a.value) is int else None for a in iterable.args]
+        if None in bounds or not 1 <= len(bounds) <= 2:
+            return False
+        start, stop = (0, bounds[0]) if len(bounds) == 1 else bounds
+        return start < stop
+    return False
+
+
 def _catches_all(handler: Any) -> bool:
     if handler.type is None:
         return True
@@ -315,12 +341,21 @@ def _is_suppress(item: Any) -> bool:
     return name == "suppress"
 
 
-def build_cfg(scope: Any, call_may_raise: Callable[[Any], bool] | None = None, budget: int = DEFAULT_NODE_BUDGET) -> CFG:
-    """The graph of a FunctionDef/AsyncFunctionDef/Module body.
+def build_cfg(
+    scope: Any,
+    call_may_raise: Callable[[Any], bool] | None = None,
+    budget: int = DEFAULT_NODE_BUDGET,
+    ends_process: Callable[[Any], bool] | None = None,
+) -> CFG:
+    """The graph of a FunctionDef/AsyncFunctionDef/Module body. A statement
+    calling something `ends_process` says ends the program (`os._exit`,
+    `os.execv`, `sys.exit`) has no successor: the path stops there (what the
+    process holds, the OS reclaims; a `finally` that `sys.exit` still runs is
+    not followed).
 
     Raises BudgetExceeded when the function needs more than `budget` nodes."""
     try:
-        return _Builder(scope, call_may_raise or _default_call_may_raise, budget).build()
+        return _Builder(scope, call_may_raise or _default_call_may_raise, budget, ends_process or _never_ends_process).build()
     except RecursionError:
         raise BudgetExceeded("statements nested too deeply") from None
 

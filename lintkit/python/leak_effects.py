@@ -5,7 +5,8 @@
 aliases these tokens; ("rel", tokens) released; ("esc", tokens) handed over
 (returned, stored, registered, wrapped by an owner); ("wrel", token) released
 by a `with` exit when the kind's context manager releases; ("fact", f) a flag
-fact; ("end",) the node is done (temporaries that were not bound are lost).
+fact; ("site-fact", site, f) a fact about one acquisition; ("end",) the node
+is done (temporaries that were not bound are lost).
 Tokens are names, `#<site>` for a fresh value and `recv:<name>` for a receiver
 that became the resource.
 """
@@ -160,6 +161,12 @@ class Effects:
                     self.bind_target(elt, v, None)
                 else:
                     self.unbind_target(elt)
+            if index is not None:
+                # `fd, path = mkstemp()`: `path` is set exactly when `fd` is open.
+                sid = self.an.site_by_node[id(value_node)]
+                for i, elt in enumerate(target.elts):
+                    if i != index and isinstance(elt, nodes.AssignName):
+                        self.ops.append(("site-fact", sid, f"T:{elt.name}"))
             if index is None and v:
                 self.ops.append(("esc", v))  # unpacking a tracked value: too clever to follow
         elif isinstance(target, nodes.Starred):
@@ -293,6 +300,9 @@ class Effects:
         if method in an.cat.container_methods and all_args:
             self.ops.append(("esc", all_args))
             return frozenset()
+        if method == "__init__" and all_args:
+            self.ops.append(("esc", all_args))  # super().__init__(sock): the base class may keep it
+            return frozenset()
         found = an.summaries.lookup(qname, an.scope)
         if found is not None:
             fn, offset = found
@@ -318,9 +328,27 @@ class Effects:
             return frozenset({f"#{sid}"})
         if all_args and owning:
             return all_args  # the wrapper is the same resource under another name
-        if all_args and (matches(an.cat.owning_transfer, qname, method) or self._looks_like_wrapper(qname, acquired, func)):
+        # A summary that accounts for every argument replaces the guesses below.
+        summarized = found is not None and not found[0].get("varargs")
+        if matches(an.cat.owning_transfer, qname, method):
+            # os.dup2(f.fileno(), 1): the descriptor behind `f` is what is handed over.
+            handed = all_args | frozenset().union(*(self._tokens_of(a.func.expr) for a in arg_nodes if _is_fileno(a)))
+            if handed:
+                self.ops.append(("esc", handed))
+        elif all_args and not summarized and (self._looks_like_wrapper(qname, acquired, func) or self._injected(c)):
             self.ops.append(("esc", all_args))  # an object we do not track owns it now (FileResponse(f))
         return frozenset()
+
+    def _injected(self, c: nodes.Call) -> bool:
+        """`connection = create_connection(sock, ...)` where `create_connection`
+        is a parameter: code this analysis cannot see builds an object from the
+        resource, which keeps it. (A call whose result is dropped, such as a
+        `callback(proc)` notification, hands nothing over.)"""
+        func = c.func
+        if not isinstance(func, nodes.Name) or isinstance(c.parent, nodes.Expr) or self.an.is_module:
+            return False
+        args = self.an.scope.args
+        return func.name in {a.name for a in [*(args.posonlyargs or []), *(args.args or []), *(args.kwonlyargs or [])]}
 
     def _param_effect(self, param: str, closes: set[str], escapes: set[str], toks: frozenset[str]) -> None:
         if not toks:
@@ -345,3 +373,5 @@ class Effects:
         return last[:1].isupper() and not last.endswith(("Error", "Exception", "Warning")) and not last.isupper()
 
 
+def _is_fileno(node: Any) -> bool:
+    return isinstance(node, nodes.Call) and isinstance(node.func, nodes.Attribute) and node.func.attrname == "fileno" and not node.args

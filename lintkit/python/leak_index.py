@@ -68,15 +68,17 @@ class SummaryIndex:
         if not qname:
             return None
         head, _, func = qname.rpartition(".")
-        if not head or head == self.module:  # a function of this module (or a nested one)
-            fn = self.local.get(func)
-            return (fn, 0) if fn else None
         if head in ("self", "cls"):
             klass = enclosing_class(scope)
             fn = self.local.get(f"{klass.name}.{func}") if klass is not None else None
             return (fn, 1) if fn else None
-        fn = self.imported.get(head, {}).get(func)
-        return (fn, 0) if fn else None
+        functions = self.local if not head or head == self.module else self.imported.get(head, {})
+        fn = functions.get(func)
+        if fn:
+            return fn, 0
+        # A class of the code base: constructing it runs its __init__ (`Tunnel(sock=s)` keeps s).
+        init = functions.get(f"{func}.__init__")
+        return (init, 1) if init else None
 
 
 def enclosing_class(scope: Any) -> Any:

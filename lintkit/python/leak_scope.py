@@ -37,7 +37,8 @@ class Inst:
     bound: bool = False
     raised: int = 0
     # What this path knows about flag variables since the acquisition:
-    # "T:x" (x was set to a true constant), "N:x" (x was set to None).
+    # "T:x" (x is truthy: set to a true constant, or tested), "N:x" (x was set
+    # to None); "Y": the latest raise came from a `with` body, at a yield.
     facts: frozenset[str] = frozenset()
 
 
@@ -58,7 +59,8 @@ class Outcome:
 
     released: dict[int, list[Any]] = field(default_factory=dict)  # site → release nodes
     escaped: set[int] = field(default_factory=set)
-    lost: dict[int, list[tuple[Any, bool]]] = field(default_factory=dict)  # site → (node, bound)
+    # site → (node, bound, line of the exception the instance came through, 0 if none)
+    lost: dict[int, list[tuple[Any, bool, int]]] = field(default_factory=dict)
     returned_kinds: set[str] = field(default_factory=set)
     returning: set[int] = field(default_factory=set)  # ids of return statements that hand out a resource
 
@@ -183,6 +185,65 @@ class ScopeAnalysis:
     def lock_receivers(self) -> set[str]:
         return self._released_locks()
 
+    @cached_property
+    def poll_results(self) -> dict[str, str]:
+        """Names only ever bound to `p.poll()` -> p: `status = p.poll(); if status is not None:`."""
+        bound: dict[str, set[str | None]] = {}
+        for node in self.own:
+            if isinstance(node, nodes.AssignName):
+                parent = node.parent
+                value = parent.value if isinstance(parent, nodes.Assign) and parent.targets == [node] else None
+                bound.setdefault(node.name, set()).add(_poll_receiver(value))
+        return {name: proc for name, procs in bound.items() if len(procs) == 1 and (proc := next(iter(procs))) is not None}
+
+    @cached_property
+    def borrowed(self) -> frozenset[str]:
+        """Local names every binding of which is a file object holding no OS
+        resource of its own: an in-memory buffer (`io.BytesIO()`), a wrapper
+        given a file object instead of a path (`GzipFile(fileobj=buf)`,
+        `ZipFile(f)`), or a member such a wrapper opens (`zf.open(name)`)."""
+        bindings: dict[str, list[Any]] = {}
+        for node in self.own:
+            if isinstance(node, nodes.AssignName):
+                parent = node.parent
+                value = parent.value if isinstance(parent, nodes.Assign) and parent.targets == [node] else None
+                if isinstance(parent, (nodes.With, nodes.AsyncWith)):
+                    value = next((expr for expr, var in parent.items if var is node), None)
+                bindings.setdefault(node.name, []).append(value)
+        names: set[str] = set()
+        for _ in range(2):  # a wrapper over a buffer bound after it in the text (loops)
+            names |= {n for n, values in bindings.items() if all(isinstance(v, nodes.Call) and self._opens_nothing(v, names) for v in values)}
+        return frozenset(names)
+
+    def _opens_nothing(self, call: nodes.Call, borrowed: set[str] | frozenset[str]) -> bool:
+        """Does `call` make a file object that holds no OS resource of its own?"""
+        qname = self.qn(call)
+        if qname in self.cat.memory:
+            return True
+        func = call.func
+        member = isinstance(func, nodes.Attribute) and func.attrname in self.cat.member_methods
+        if member and isinstance(func.expr, nodes.Name) and func.expr.name in borrowed:
+            return True  # a member of an archive over a buffer
+        found = self.cat.file_parameters.get(qname or "")
+        if found is None:
+            return False
+        param, always = found
+        if always:
+            value = next((k.value for k in call.keywords or [] if k.arg == param), None)
+            return value is not None and not (isinstance(value, nodes.Const) and value.value is None)
+        value = next((k.value for k in call.keywords or [] if k.arg == param), call.args[0] if call.args else None)
+        return self._file_object(value, borrowed)
+
+    def _file_object(self, value: Any, borrowed: set[str] | frozenset[str]) -> bool:
+        """Recognisably a file object, not a path: a buffer, a borrowed name, or a
+        resource of the catalogue (tracked at its own site)."""
+        if isinstance(value, nodes.Name):
+            typ = self.types.get(value.name)
+            return value.name in borrowed or (typ is not None and (typ in self.cat.memory or self.cat.kind_for(typ) is not None))
+        if isinstance(value, nodes.Call):
+            return self._opens_nothing(value, borrowed) or self.kind_of_call(value, self.qn(value), typing_only=True) is not None
+        return False
+
     def _shared_names(self) -> set[str]:
         """Names whose binding hands the value to someone else: globals,
         nonlocals, names captured by nested scopes; at module level, names
@@ -272,8 +333,23 @@ class ScopeAnalysis:
             return None
         if kind.lock or kind.receiver:
             return None  # the receiver is the resource: see _receiver_statement
+        if not typing_only and self._opens_nothing(call, self.borrowed):
+            return None  # over a buffer or a file object owned elsewhere: no OS resource here
         label = f"{recv_type}.{method}" if recv_type and method and qname != f"{recv_type}.{method}" else (qname or method or "?")
         return kind, label
+
+    def branch_facts(self, node: Any) -> frozenset[str]:
+        """"T:x" for each name the branches around an acquisition prove truthy
+        (`if src: data = open(src)`): a later `if src:` false branch cannot
+        hold it. A rebinding of x drops the fact, as for flag facts."""
+        facts: set[str] = set()
+        child, parent = node, getattr(node, "parent", None)
+        while parent is not None and parent is not self.scope and not isinstance(parent, _NESTED):
+            if isinstance(parent, (nodes.If, nodes.IfExp)) and child is not parent.test:
+                in_body = child in parent.body if isinstance(parent, nodes.If) else child is parent.body
+                facts.update(f"T:{n}" for n in _truthy_names(parent.test, in_body))
+            child, parent = parent, parent.parent
+        return frozenset(facts)
 
     def site_for(self, call: Any, kind: Kind, qname: str, label: str) -> int:
         key = id(call)
@@ -323,7 +399,7 @@ class ScopeAnalysis:
         for op in self.ops_for(node):
             tag = op[0]
             if tag == "acq":
-                insts.add(Inst(op[1], frozenset({f"#{op[1]}"})))
+                insts.add(Inst(op[1], frozenset({f"#{op[1]}"}), facts=self.branch_facts(self.sites[op[1]].node)))
             elif tag == "bind":
                 name, toks = op[1], op[2]
                 nxt = set()
@@ -340,6 +416,8 @@ class ScopeAnalysis:
                 insts = nxt
             elif tag == "fact":
                 insts = {Inst(i.site, i.aliases, i.bound, i.raised, i.facts | {op[1]}) for i in insts}
+            elif tag == "site-fact":  # a fact about one acquisition (`fd, path = mkstemp()`: path is set)
+                insts = {Inst(i.site, i.aliases, i.bound, i.raised, i.facts | {op[2]}) if i.site == op[1] else i for i in insts}
             elif tag in ("rel", "esc"):
                 toks = op[1]
                 keep = set()
@@ -393,7 +471,7 @@ class ScopeAnalysis:
 
     def _lose(self, inst: Inst, node: cfgmod.Node) -> None:
         lost = self.outcome.lost.setdefault(inst.site, [])
-        entry = (node.ast, inst.bound)
+        entry = (node.ast, inst.bound, inst.raised)
         if entry not in lost:
             lost.append(entry)
 
@@ -407,6 +485,12 @@ class ScopeAnalysis:
         if not isinstance(label, tuple) or not state:
             return state
         test, truth = label
+        reaped = _reaped(test, truth, self.poll_results)
+        if reaped is not None:  # `while p.poll() is None:` ends once poll() has reaped p
+            for inst in state:
+                if reaped in inst.aliases:
+                    self._record("rel", inst, node, False)
+            state = frozenset(i for i in state if reaped not in i.aliases)
         falsy = _falsy_names(test, truth)
         truthy = _truthy_names(test, truth)
         if not falsy and not truthy:
@@ -429,7 +513,10 @@ class ScopeAnalysis:
         # The latest raise point is the one that skips the release (an earlier
         # exception may have been on its way to a `finally` that would close it).
         line = node.line
-        return frozenset(Inst(i.site, i.aliases, i.bound, line, i.facts) for i in state if not (i.aliases & handed))
+        # Fact "Y": the latest raise is the caller's `with` body raising into a
+        # @contextmanager generator at its yield.
+        body = {"Y"} if self.cm and node.kind == "stmt" and any(isinstance(n, (nodes.Yield, nodes.YieldFrom)) for n in [node.ast, *walk_own(node.ast)]) else set()
+        return frozenset(Inst(i.site, i.aliases, i.bound, line, (i.facts - {"Y"}) | body) for i in state if not (i.aliases & handed))
 
     def _finally_releases(self, ast: Any) -> frozenset[str]:
         """Names released by the innermost `finally` body that holds `ast`."""
@@ -494,8 +581,16 @@ class ScopeAnalysis:
             return False  # wrapping a handle (TextIOWrapper(raw), os.fdopen(fd)) transfers it
         return not (qn in _SAFE_CALLS or qn in self.release_calls)
 
+    def ends_process(self, call: nodes.Call) -> bool:
+        return self.qn(call) in self.cat.process_exits
+
+    def exits_after(self, stmt: Any) -> bool:
+        """Is `stmt` followed, in its block, by a statement that ends the process?"""
+        following = stmt.next_sibling() if getattr(stmt, "is_statement", False) else None
+        return isinstance(following, nodes.Expr) and isinstance(following.value, nodes.Call) and self.ends_process(following.value)
+
     def run(self) -> tuple[cfgmod.CFG, dict[int, frozenset[Inst]]]:
-        graph = cfgmod.build_cfg(self.scope, self.call_may_raise)
+        graph = cfgmod.build_cfg(self.scope, self.call_may_raise, ends_process=self.ends_process)
         init: set[Inst] = set()
         if self.track_params and not self.is_module:
             args = self.scope.args
@@ -544,6 +639,30 @@ def _in_handler(node: Any, scope: Any) -> bool:
             return True
         child, parent = parent, parent.parent
     return False
+
+
+def _poll_receiver(value: Any) -> str | None:
+    """`p.poll()` -> "p"."""
+    if isinstance(value, nodes.Call) and isinstance(value.func, nodes.Attribute) and value.func.attrname == "poll":
+        return value.func.expr.name if isinstance(value.func.expr, nodes.Name) and not value.args else None
+    return None
+
+
+def _reaped(test: Any, truth: bool, results: dict[str, str]) -> str | None:
+    """The process `test` proves finished and reaped on this branch: `p.poll()`
+    returns None while the child runs and its exit status once it has waited
+    for it (`p.poll() is None` false, `p.poll() is not None` true, also as a
+    conjunct of a true `and`, or through a name bound to `p.poll()`)."""
+    if isinstance(test, nodes.BoolOp) and test.op == "and" and truth:
+        return next((p for p in (_reaped(v, True, results) for v in test.values) if p), None)
+    if not (isinstance(test, nodes.Compare) and len(test.ops) == 1):
+        return None
+    op, right = test.ops[0]
+    left = test.left
+    proc = _poll_receiver(left) or (results.get(left.name) if isinstance(left, nodes.Name) else None)
+    if proc is None or not (isinstance(right, nodes.Const) and right.value is None) or op not in ("is", "is not", "==", "!="):
+        return None
+    return proc if truth == (op in ("is not", "!=")) else None
 
 
 def _falsy_names(test: Any, truth: bool) -> frozenset[str]:

@@ -5,10 +5,12 @@ os.close() on its descriptor, connections without a timeout."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from astroid import nodes
 
 from lintkit.python import cfg as cfgmod
+from lintkit.python.calls import argument, constant, skip_tests, string_prefix
 from lintkit.python.leak_scope import callee, own_nodes
 from lintkit.python.names import dotted
 from lintkit.python.resources import load_catalogue
@@ -64,6 +66,8 @@ def _catches_timeout(handler: Any) -> bool:
 
 
 def subprocess_timeout(module: nodes.Module, ctx: Any) -> None:
+    if skip_tests(ctx, "PRL002"):
+        return
     for scope in cfgmod.scopes(module):
         procs = _popen_names(scope)
         if not procs:
@@ -125,6 +129,8 @@ def _looks_like_socket(name: str | None, sockets: dict[str, Any]) -> bool:
 
 
 def socket_os_close(module: nodes.Module, ctx: Any) -> None:
+    if skip_tests(ctx, "PRL003"):
+        return
     for scope in cfgmod.scopes(module):
         sockets = _socket_names(scope)
         fileno_names: dict[str, str] = {}
@@ -157,7 +163,26 @@ def socket_os_close(module: nodes.Module, ctx: Any) -> None:
                 )
 
 
-_REQUESTS_CALLS = frozenset(f"requests.{m}" for m in ("get", "post", "put", "patch", "delete", "head", "options", "request"))
+# Calls that connect (or set up a connection's timeout) and their parameters:
+# (position of `timeout`, or None when it is keyword-only; the address
+# parameter's position and name). Without a timeout they fall back to the
+# module-wide default, which is "no timeout" unless socket.setdefaulttimeout
+# was called. requests takes `timeout=` by keyword only.
+_CONNECTING: dict[str, tuple[int | None, int, str]] = {
+    "socket.create_connection": (1, 0, "address"),
+    "http.client.HTTPConnection": (2, 0, "host"),
+    "http.client.HTTPSConnection": (None, 0, "host"),
+    "smtplib.SMTP": (3, 0, "host"),
+    "smtplib.SMTP_SSL": (None, 0, "host"),
+    **{f"requests.{m}": (None, 0, "url") for m in ("get", "post", "put", "patch", "delete", "head", "options")},
+    "requests.request": (None, 1, "url"),
+}
+# Green-thread timeouts bound everything their `with` body does (eventlet and
+# gevent raise in the blocked greenlet when they expire).
+_SCOPED_TIMEOUTS = frozenset({"eventlet.Timeout", "eventlet.timeout.Timeout", "gevent.Timeout", "gevent.timeout.Timeout"})
+_LOOPBACK = ("localhost", "::1", "ip6-localhost")
+_NO_LIMIT = "a peer that accepts but stops answering keeps it waiting with no time limit"
+_SLOW_CONNECT = "connecting to an unreachable host waits until the kernel gives up (about two minutes on Linux)"
 
 
 def _sets_default_timeout(module: nodes.Module) -> bool:
@@ -170,7 +195,59 @@ def _local_or_datagram(call: nodes.Call) -> bool:
     return any((dotted(a) or "").rsplit(".", 1)[-1] in ("AF_UNIX", "SOCK_DGRAM") for a in args)
 
 
+def _loopback(address: Any) -> bool:
+    """A literal address on this machine (`("127.0.0.1", port)`, `"localhost"`,
+    `"http://localhost:8080/"`): a connect there is answered or refused at once."""
+    if isinstance(address, nodes.Tuple) and address.elts:
+        address = address.elts[0]
+    text = constant(address)
+    if not isinstance(text, str):
+        text = string_prefix(address) if address is not None else None
+    if not text:
+        return False
+    host = text
+    if "://" in text:
+        try:
+            host = urlsplit(text).hostname or ""
+        except ValueError:
+            return False
+    host = host.lower().strip("[]")
+    return host in _LOOPBACK or host.startswith("127.") or host == "0.0.0.0"
+
+
+def _timeout_given(call: nodes.Call, position: int | None) -> bool:
+    """A timeout is passed, or may be: by keyword (not None), by position, or
+    inside `**kwargs` / `*args` (`kwargs.setdefault("timeout", t)`)."""
+    for kw in call.keywords or []:
+        if kw.arg is None or (kw.arg == "timeout" and not (isinstance(kw.value, nodes.Const) and kw.value.value is None)):
+            return True
+    if position is None:
+        return False
+    if any(isinstance(a, nodes.Starred) for a in call.args[: position + 1]):
+        return True
+    return len(call.args) > position and not (isinstance(call.args[position], nodes.Const) and call.args[position].value is None)
+
+
+def _under_scoped_timeout(node: Any) -> bool:
+    """Inside `with eventlet.Timeout(5):` / `with gevent.Timeout(...)`."""
+    child, parent = node, node.parent
+    while parent is not None and not isinstance(parent, (nodes.FunctionDef, nodes.AsyncFunctionDef, nodes.Module)):
+        in_body = isinstance(parent, (nodes.With, nodes.AsyncWith)) and child in parent.body
+        if in_body and any(isinstance(expr, nodes.Call) and callee(expr) in _SCOPED_TIMEOUTS for expr, _ in parent.items):
+            return True
+        child, parent = parent, parent.parent
+    return False
+
+
+def _connect_message(qn: str) -> str:
+    if qn.startswith("requests."):
+        return f"{qn}() without timeout=: requests never times out on its own, so {_NO_LIMIT}"
+    return f"{qn}() without a timeout: {_SLOW_CONNECT}, and {_NO_LIMIT}"
+
+
 def connection_timeout(module: nodes.Module, ctx: Any) -> None:
+    if skip_tests(ctx, "PRL004"):
+        return
     if _sets_default_timeout(module):
         return
     for scope in cfgmod.scopes(module):
@@ -180,23 +257,12 @@ def connection_timeout(module: nodes.Module, ctx: Any) -> None:
         for node in own_nodes(scope):
             if not isinstance(node, nodes.Call):
                 continue
-            qn = callee(node)
-            if qn == "socket.create_connection" and not _has_timeout(node, 1):
-                ctx.report(
-                    "PRL004",
-                    node,
-                    "socket.create_connection() without a timeout blocks forever when the peer does not answer",
-                    fix="pass timeout=<seconds>",
-                )
-            elif qn in _REQUESTS_CALLS and not any(k.arg == "timeout" for k in node.keywords or []) and not any(
-                k.arg is None for k in node.keywords or []
-            ):
-                ctx.report(
-                    "PRL004",
-                    node,
-                    f"{qn}() without timeout= waits forever for an unresponsive server",
-                    fix="pass timeout=<seconds>",
-                )
+            qn = callee(node) or ""
+            if qn in _CONNECTING:
+                timeout_at, address_at, address_name = _CONNECTING[qn]
+                if _timeout_given(node, timeout_at) or _loopback(argument(node, address_at, address_name)) or _under_scoped_timeout(node):
+                    continue
+                ctx.report("PRL004", node, _connect_message(qn), fix="pass timeout=<seconds>")
             elif isinstance(node.func, nodes.Attribute):
                 recv = dotted(node.func.expr)
                 if recv in sockets:
@@ -205,10 +271,11 @@ def connection_timeout(module: nodes.Module, ctx: Any) -> None:
                     elif node.func.attrname in ("connect", "connect_ex"):
                         connects.append((node, recv))
         for node, recv in connects:
-            if recv not in timed:
+            if recv not in timed and not _loopback(argument(node, 0, "address")) and not _under_scoped_timeout(node):
                 ctx.report(
                     "PRL004",
                     node,
-                    f"socket '{recv}' connects without a timeout (no settimeout() before connect()), so it can block forever",
+                    f"socket '{recv}' connects without a timeout (no settimeout() before connect()): {_SLOW_CONNECT}, "
+                    f"and {_NO_LIMIT}",
                     fix=f"call {recv}.settimeout(<seconds>) before connect()",
                 )

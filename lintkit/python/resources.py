@@ -39,6 +39,11 @@ class Catalogue:
     registrars: frozenset[str]
     container_methods: frozenset[str]
     non_raising_methods: frozenset[str] = frozenset()
+    memory: frozenset[str] = frozenset()  # in-memory buffers (io.BytesIO)
+    fileobj_params: tuple[tuple[str, str], ...] = ()  # acquisition -> its file-object parameter
+    path_or_file_params: tuple[tuple[str, str], ...] = ()  # acquisition -> its path-or-file parameter
+    member_methods: frozenset[str] = frozenset()
+    process_exits: frozenset[str] = frozenset()
 
     def kind_for(self, qname: str | None, method: str | None = None, receiver_type: str | None = None) -> Kind | None:
         """The kind a call acquires: by qualified name, by `Type.method` on a
@@ -72,6 +77,13 @@ class Catalogue:
             if pattern == qname or (method == tail and (head == "*" or head in self._first_pattern)):
                 return pattern
         return None
+
+    @cached_property
+    def file_parameters(self) -> dict[str, tuple[str, bool]]:
+        """acquisition -> (parameter carrying a file object, whether it is always one)."""
+        found = {qname: (param, False) for qname, param in self.path_or_file_params}
+        found.update((qname, (param, True)) for qname, param in self.fileobj_params)
+        return found
 
     @cached_property
     def acquire_tails(self) -> frozenset[str]:
@@ -121,6 +133,7 @@ def load_catalogue() -> Catalogue:
         for k in data.get("kind", [])
     )
     own = data.get("ownership", {})
+    files = data.get("file_objects", {})
     return Catalogue(
         kinds=kinds,
         owning_wrappers=frozenset(own.get("owning_wrappers", [])),
@@ -129,4 +142,9 @@ def load_catalogue() -> Catalogue:
         registrars=frozenset(own.get("registrars", [])),
         container_methods=frozenset(own.get("container_methods", [])),
         non_raising_methods=frozenset(data.get("paths", {}).get("non_raising_methods", [])),
+        memory=frozenset(files.get("memory", [])),
+        fileobj_params=tuple(sorted(files.get("fileobj", {}).items())),
+        path_or_file_params=tuple(sorted(files.get("path_or_file", {}).items())),
+        member_methods=frozenset(files.get("member_methods", [])),
+        process_exits=frozenset(data.get("paths", {}).get("process_exits", [])),
     )

@@ -23,10 +23,11 @@ from lintkit.python.calls import (
     last_identifier,
     method_name,
     receiver_name,
+    skip_tests,
     string_prefix,
 )
 from lintkit.python.names import call_name, qualified
-from lintkit.python.security_common import imports_module, is_false, is_settings_file, is_true, skip_tests, under_option_guard
+from lintkit.python.security_common import imports_module, is_false, is_settings_file, is_true, under_option_guard
 from lintkit.python.security_creds import hardcoded_credentials
 from lintkit.python.security_crypto import certificate_validation, weak_cryptography, weak_hashing, weak_random
 from lintkit.python.walk import nodes_of
@@ -156,9 +157,9 @@ def missing_host_key_policy(module: nodes.Module, ctx: Any) -> None:
     if skip_tests(ctx, "PSC004"):
         return
     for call in nodes_of(module, nodes.Call):
-        if method_name(call) != "set_missing_host_key_policy" or not call.args:
+        policy = argument(call, 0, "policy") if method_name(call) == "set_missing_host_key_policy" else None
+        if policy is None:
             continue
-        policy = call.args[0]
         name = (call_name(policy) if isinstance(policy, nodes.Call) else qualified(policy)) or last_identifier(policy)
         short = name.rsplit(".", 1)[-1]
         if short in ("AutoAddPolicy", "WarningPolicy") and not under_option_guard(call, _HOSTKEY_OPTIONS):
@@ -227,7 +228,7 @@ def insecure_connection(module: nodes.Module, ctx: Any) -> None:
         return
     for call in nodes_of(module, nodes.Call):
         name = call_name(call) or ""
-        if name in _CLEARTEXT_CLIENTS and not under_option_guard(call, ("scheme", "protocol", "proto")):
+        if name in _CLEARTEXT_CLIENTS and not under_option_guard(call, ("scheme", "protocol", "proto", "tls", "ssl", "secure")):
             proto = _CLEARTEXT_CLIENTS[name]
             ctx.report("PSC011", call, f"{proto} sends credentials and data in clear text", fix="Use SSH/SFTP or ftplib.FTP_TLS")
             continue
@@ -311,7 +312,8 @@ def insecure_temp_file(module: nodes.Module, ctx: Any) -> None:
     for call in nodes_of(module, nodes.Call):
         name = call_name(call) or ""
         if name in ("tempfile.mktemp", "os.tempnam", "os.tmpnam"):
-            ctx.report("PSC018", call, f"{name}() returns a name another process can claim before you open it", fix=fix)
+            if not _claimed_atomically(call):
+                ctx.report("PSC018", call, f"{name}() returns a name another process can claim before you open it", fix=fix)
             continue
         path = None
         if name in _OPENERS:
@@ -327,6 +329,43 @@ def insecure_temp_file(module: nodes.Module, ctx: Any) -> None:
         prefix = string_prefix(path)
         if prefix and prefix.startswith(_TMP_PREFIXES):
             ctx.report("PSC018", path, f"'{prefix[:60]}' is a predictable path in a shared temporary directory", fix=fix)
+
+
+# Calls that create a path atomically, failing if it already exists: the
+# argument (position, keyword) that names the path they create.
+_ATOMIC_CREATORS = {
+    "os.symlink": (1, "dst"), "os.link": (1, "dst"), "os.mkdir": (0, "path"), "os.mkfifo": (0, "path"),
+    "os.mknod": (0, "path"), "os.open": (0, "path"),
+}
+
+
+def _claimed_atomically(call: nodes.Call) -> bool:
+    """`name = mktemp(); os.symlink(target, name)` (or os.mkdir, os.link,
+    os.mkfifo, `os.open(name, O_CREAT | O_EXCL)`, `open(name, "x")`): the name
+    is claimed by a call that fails if another process took it first, so there
+    is no race to lose (a retry loop handles the failure)."""
+    target = call.parent
+    if not (isinstance(target, nodes.Assign) and len(target.targets) == 1 and isinstance(target.targets[0], nodes.AssignName)):
+        return False
+    name = target.targets[0].name
+    for other in nodes_of(call.scope(), nodes.Call):
+        callee = call_name(other) or ""
+        if callee in _ATOMIC_CREATORS:
+            position, keyword_name = _ATOMIC_CREATORS[callee]
+            path = argument(other, position, keyword_name)
+            if isinstance(path, nodes.Name) and path.name == name and (callee != "os.open" or _exclusive_flags(argument(other, 1, "flags"))):
+                return True
+        elif callee in ("builtins.open", "io.open"):
+            path, mode = argument(other, 0, "file"), constant(argument(other, 1, "mode"))
+            if isinstance(path, nodes.Name) and path.name == name and isinstance(mode, str) and "x" in mode:
+                return True
+    return False
+
+
+def _exclusive_flags(flags: Any) -> bool:
+    """`os.O_CREAT | os.O_EXCL | ...`."""
+    names = {qualified(n) for n in [flags, *flags.nodes_of_class((nodes.Attribute, nodes.Name))]} if flags is not None else set()
+    return "os.O_EXCL" in names and "os.O_CREAT" in names
 
 
 def _writes(mode: Any) -> bool:
@@ -346,30 +385,48 @@ _STAT_BITS = {
 def loose_file_permissions(module: nodes.Module, ctx: Any) -> None:
     if skip_tests(ctx, "PSC020"):
         return
+    fix = "Grant the least access needed, e.g. 0o600 for a private file or 0o755 for a program"
+    # A directory's mode passes through the umask (022 almost everywhere):
+    # `mkdir(mode=0o777)` is the default and makes 0o755, unless this module
+    # clears the umask's world-write bit.
+    umask_cleared = any(call_name(c) == "os.umask" and _mode_bits(argument(c, 0, "mask"))[0] is not None
+                        and not _mode_bits(argument(c, 0, "mask"))[0] & 0o002 for c in nodes_of(module, nodes.Call))
     for call in nodes_of(module, nodes.Call):
         name = call_name(call) or ""
+        method = method_name(call)
+        directory = False
         if name in ("os.chmod", "os.lchmod", "os.fchmod"):
             mode = argument(call, 1, "mode")
-        elif method_name(call) == "chmod" and isinstance(call.func, nodes.Attribute) and len(call.args) == 1 and not name.startswith("os."):
+        elif method == "chmod" and isinstance(call.func, nodes.Attribute) and len(call.args) == 1 and not name.startswith("os."):
             mode = argument(call, 0, "mode")
+        elif name in ("os.mkdir", "os.makedirs"):
+            mode, directory = argument(call, 1, "mode"), True
+        elif method == "mkdir" and isinstance(call.func, nodes.Attribute) and not name.startswith("os."):
+            mode, directory = argument(call, 0, "mode"), True
         else:
             continue
-        value = _mode(mode)
-        if value is not None and value & 0o002:
-            ctx.report(
-                "PSC020",
-                mode,
-                f"mode {oct(value)} makes the file writable by every user",
-                fix="Grant the least access needed, e.g. 0o600 for a private file or 0o755 for a program",
-            )
+        value, bits = _mode_bits(mode)
+        if not bits & 0o002 or (directory and not umask_cleared):
+            continue
+        shown = f"mode {oct(value)}" if value is not None else f"a mode that includes {oct(bits)}"
+        what = "the directory" if directory else "the file"
+        extra = " (the umask is cleared in this module)" if directory else ""
+        ctx.report("PSC020", mode, f"{shown} makes {what} writable by every user{extra}", fix=fix)
+
+
+def _mode_bits(node: Any) -> tuple[int | None, int]:
+    """(the mode's value when fully known, the bits it surely has):
+    `stat.S_IRWXU | 0o002` and `mode | 0o777` surely have 0o002."""
+    if node is None:
+        return None, 0
+    if isinstance(node, nodes.BinOp) and node.op == "|":
+        (left, lbits), (right, rbits) = _mode_bits(node.left), _mode_bits(node.right)
+        return (left | right if left is not None and right is not None else None), lbits | rbits
+    value = _mode(node)
+    return (value, value) if value is not None else (None, 0)
 
 
 def _mode(node: Any) -> int | None:
-    if node is None:
-        return None
-    if isinstance(node, nodes.BinOp) and node.op == "|":
-        left, right = _mode(node.left), _mode(node.right)
-        return left | right if left is not None and right is not None else None
     if isinstance(node, nodes.Attribute):
         name = qualified(node) or ""
         return _STAT_BITS.get(name[5:]) if name.startswith("stat.") else None
@@ -435,12 +492,23 @@ def xml_external_entities(module: nodes.Module, ctx: Any) -> None:
     fix = "Keep external entities off (lxml: resolve_entities=False, no_network=True; SAX: leave feature_external_ges off) or use defusedxml"
     for call in nodes_of(module, nodes.Call):
         name = call_name(call) or ""
-        if name.startswith("lxml.") and name.rsplit(".", 1)[-1] in ("XMLParser", "XMLPullParser", "iterparse", "XMLTreeBuilder"):
+        short = name.rsplit(".", 1)[-1]
+        if name.startswith("lxml.") and short in ("XMLParser", "XMLPullParser", "iterparse", "XMLTreeBuilder", "ETCompatXMLParser"):
             for kw in call.keywords or ():
                 if kw.arg == "resolve_entities" and is_true(kw.value):
                     ctx.report("PSC031", kw.value, "this lxml parser resolves external entities (resolve_entities=True)", fix=fix)
                 elif kw.arg == "no_network" and is_false(kw.value):
                     ctx.report("PSC031", kw.value, "this lxml parser fetches entities over the network (no_network=False)", fix=fix)
+            # lxml 5.0 made XMLParser() safe by default (resolve_entities='internal');
+            # iterparse() and ETCompatXMLParser() kept resolve_entities=True, which
+            # reads local files through external entities, until lxml 6.1 (CVE-2026-41066).
+            if short in ("iterparse", "ETCompatXMLParser") and keyword(call, "resolve_entities") is None and not has_star_kwargs(call):
+                ctx.report(
+                    "PSC031",
+                    call,
+                    f"lxml's {short}() resolves external entities by default before lxml 6.1, so the XML can read local files",
+                    fix="pass resolve_entities=False (or 'internal')",
+                )
         elif method_name(call) == "setFeature" and len(call.args) >= 2 and is_true(call.args[1]):
             feature = call.args[0]
             key = qualified(feature) or constant(feature)

@@ -7,7 +7,7 @@ from typing import Any
 
 from astroid import nodes
 
-from lintkit.python.calls import is_test_path, words
+from lintkit.python.calls import skip_tests, words
 from lintkit.python.walk import nodes_of
 
 # Identifier words that make a value security-relevant (weak random, weak hash): the
@@ -55,11 +55,6 @@ def sensitive_identifier(identifier: str) -> bool:
     return any(s in w for w in ws for s in _STRONG_SUBSTRINGS if not w.startswith("tokeni") and w != "tokens")
 
 
-def skip_tests(ctx: Any, code: str) -> bool:
-    """Test code is skipped unless `[tool.lintkit.rules.CODE] include-tests = true`."""
-    return is_test_path(ctx.path) and not ctx.option(code, "include-tests")
-
-
 def is_settings_file(relpath: str) -> bool:
     """Deployed configuration: Django `settings.py` / `settings/<env>.py`, Flask
     `config.py`; not development, local or test variants."""
@@ -92,13 +87,54 @@ def is_false(node: Any) -> bool:
 
 def under_option_guard(node: Any, words_: tuple[str, ...]) -> bool:
     """True when `node` sits in a branch chosen by a configuration switch (an
-    `if`/ternary whose test names one of `words_`): a library implementing
-    a user's `verify=False`, not code that disables it."""
+    `if`/ternary whose test names one of `words_`, or the code after an
+    `if verified: return ...` that such a test ended early): a library
+    implementing a user's `verify=False`, not code that disables it."""
     child, parent = node, node.parent
     while parent is not None and not isinstance(parent, (nodes.FunctionDef, nodes.Module, nodes.ClassDef)):
-        if isinstance(parent, (nodes.If, nodes.IfExp)) and child is not parent.test:
-            text = parent.test.as_string().lower()
-            if any(w in text for w in words_):
-                return True
+        if isinstance(parent, (nodes.If, nodes.IfExp)) and child is not parent.test and _names_switch(parent.test, words_):
+            return True
+        if getattr(child, "is_statement", False) and any(_ends_early_on_switch(s, words_) for s in _previous_statements(child)):
+            return True
         child, parent = parent, parent.parent
-    return False
+    return any(_ends_early_on_switch(s, words_) for s in _previous_statements(child)) if getattr(child, "is_statement", False) else False
+
+
+def _names_switch(test: Any, words_: tuple[str, ...]) -> bool:
+    text = test.as_string().lower()
+    return any(w in text for w in words_)
+
+
+def _previous_statements(stmt: Any) -> list[Any]:
+    found = []
+    prev = stmt.previous_sibling()
+    while prev is not None:
+        found.append(prev)
+        prev = prev.previous_sibling()
+    return found
+
+
+def _ends_early_on_switch(stmt: Any, words_: tuple[str, ...]) -> bool:
+    """`if verified: return ...` (no else): what follows runs only when the switch is off."""
+    return (
+        isinstance(stmt, nodes.If)
+        and not stmt.orelse
+        and bool(stmt.body)
+        and isinstance(stmt.body[-1], (nodes.Return, nodes.Raise))
+        and _names_switch(stmt.test, words_)
+    )
+
+
+# `skip_tests` (the one test-code switch, defined with is_test_path in calls.py)
+# is re-exported for the detectors that import their helpers from here.
+__all__ = [
+    "SENSITIVE_PAIRS",
+    "SENSITIVE_WORDS",
+    "imports_module",
+    "is_false",
+    "is_settings_file",
+    "is_true",
+    "sensitive_identifier",
+    "skip_tests",
+    "under_option_guard",
+]

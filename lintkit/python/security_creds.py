@@ -21,8 +21,7 @@ from typing import Any
 from astroid import nodes
 
 from lintkit import secrets
-from lintkit.python.calls import argument, call_name, constant, last_identifier, words
-from lintkit.python.security_common import skip_tests
+from lintkit.python.calls import argument, call_name, constant, last_identifier, skip_tests, words
 from lintkit.python.walk import nodes_of
 
 CODE = "PSC006"

@@ -38,6 +38,8 @@ def rule_markdown(rule: Rule, measured: dict[str, Any] | None = None) -> str:
         more.append(f"pylint: `{rule.pylint}` `lintkit-{rule.name}`")
     if rule.codeguru:
         more.append("CodeGuru detector: " + ", ".join(f"`{d}`" for d in rule.codeguru))
+    if rule.bandit:
+        more.append("bandit: " + ", ".join(f"`{b}`" for b in rule.bandit) + " (`# nosec` suppresses it)")
     lines += [" · ".join(more), ""]
     if rule.rationale:
         lines += ["## Why this matters", "", rule.rationale, ""]
