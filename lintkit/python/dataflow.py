@@ -552,7 +552,7 @@ class Interpreter:
                 return const_val(out)
         if op == "+" and isinstance(ca, str) and b.all_taints():
             b = under_folder(quoted(b, open_quote(ca)), ca)  # "... name = '" + value, "/srv/files/" + name
-        if op == "+" and fixes_host(ca) and b.all_taints():
+        if op == "+" and fixes_host(ca if ca is not NOCONST else self.leftmost_const(node)) and b.all_taints():
             return Val(taints=tuple(t.step(node, "appended to a fixed prefix").clear(frozenset({"~suffix"})) for t in b.all_taints()))
         if op == "+" and a.items is not None and b.items is not None:
             items = a.items + b.items
@@ -562,6 +562,14 @@ class Interpreter:
         if op == "%" and b.keys is not None:
             return derived(node, [a] + [v for _, v in b.keys], "formatted with %")
         return derived(node, [a, b], "concatenated" if op == "+" else f"combined with '{op}'")
+
+    def leftmost_const(self, node: Any) -> Any:
+        """The literal a `+` chain starts with ("/tasks/" in `"/tasks/" + a + "/" + b`):
+        what follows it, b included, cannot move the host either."""
+        left = node.left if isinstance(node, nodes.BinOp) else None
+        while isinstance(left, nodes.BinOp) and left.op == "+":
+            left = left.left
+        return left.value if isinstance(left, nodes.Const) else None
 
     def subscript(self, node: Any, env: Env) -> Val:
         container = self.expr(node.value, env)
