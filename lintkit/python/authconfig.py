@@ -122,7 +122,26 @@ def _verified_elsewhere(call: nodes.Call) -> bool:
     """Peeking at an unverified header or claim (to pick the key), then verifying
     the token in the same function, is the documented way to handle key rotation."""
     scope = enclosing_function(call) or call.root()
-    return any(other is not call and call_name(other) in _JWT_DECODE and _unverified(other)[0] is None for other in nodes_of(scope, nodes.Call))
+    return any(
+        other is not call and call_name(other) in _JWT_DECODE and _unverified(other)[0] is None and not _exclusive(call, other)
+        for other in nodes_of(scope, nodes.Call)
+    )
+
+
+def _exclusive(a: Any, b: Any) -> bool:
+    """`a` and `b` sit in different branches of one if/else: only one of them runs."""
+    chain_a = list(a.node_ancestors())
+    for parent in b.node_ancestors():
+        if parent in chain_a:
+            if not isinstance(parent, (nodes.If, nodes.IfExp, nodes.Try)):
+                return False
+            branches = [parent.body, parent.orelse] if isinstance(parent, (nodes.If, nodes.IfExp)) else [parent.body, *parent.handlers]
+            branches = [x if isinstance(x, list) else [x] for x in branches]
+            side_a = next((i for i, br in enumerate(branches) if any(n is a or n in chain_a for n in br)), None)
+            chain_b = set(b.node_ancestors()) | {b}
+            side_b = next((i for i, br in enumerate(branches) if any(n in chain_b for n in br)), None)
+            return side_a is not None and side_b is not None and side_a != side_b
+    return False
 
 
 # -- PSC033 LDAP ---------------------------------------------------------------------
