@@ -25,7 +25,7 @@ from lintkit.findings import Finding, Location, Notification, Severity
 if TYPE_CHECKING:
     from lintkit.registry import Registry
 
-__all__ = ["Context", "Project", "Location", "Severity", "PositionMap", "Where", "data_path", "python_span", "search_pattern"]
+__all__ = ["Context", "Project", "Location", "Severity", "PositionMap", "Where", "data_path", "is_test_path", "python_span", "search_pattern"]
 
 # A pattern from the configuration (a `regex` option) meets repository text;
 # the `regex` module bounds each search in time where `re` cannot.
@@ -67,6 +67,22 @@ def search_pattern(pattern: str, text: str) -> bool:
         return regex.search(pattern, text, timeout=PATTERN_TIMEOUT) is not None
     except TimeoutError:
         raise TimeoutError(f"the configured pattern {pattern!r} took longer than {PATTERN_TIMEOUT}s on {text[:60]!r}") from None
+
+
+def is_test_path(relpath: str) -> bool:
+    """Test code, wherever it sits in the tree (`tests/`, `pkg/test/`, celery's
+    `t/unit/`, `test_*.py`, `*_test.py`, `conftest.py`): fixtures, fake
+    credentials, throw-away loopback servers and files closed only at teardown
+    are expected there. A rule that declares the option `include-tests` is off
+    in test code unless the option is set (see `Context`)."""
+    parts = relpath.replace("\\", "/").lower().split("/")
+    name = parts[-1]
+    if name == "conftest.py" or name.startswith("test_") or name.endswith(("_test.py", "_tests.py")) or name == "tests.py":
+        return True
+    return any(p in _TEST_DIRS for p in parts[:-1])
+
+
+_TEST_DIRS = frozenset({"test", "tests", "t", "testing", "testsuite", "test_utils"})
 
 
 @dataclass
@@ -147,8 +163,8 @@ class Context:
         self.text = text
         self.project = project or Project(root=Path("."))
         self._registry = registry
-        self._enabled = enabled
         self._options = options or {}
+        self._enabled = frozenset(c for c in enabled if not self._skips(c)) if is_test_path(path) else enabled
         self._position_map = position_map
         self._embed = embed
         # The codes the running check declared (None outside checks: the
@@ -166,6 +182,11 @@ class Context:
 
     def enabled(self, code: str) -> bool:
         return code in self._enabled
+
+    def _skips(self, code: str) -> bool:
+        """A rule that declares `include-tests` checks test code only when it is set."""
+        rule = self._registry.rules.get(code)
+        return rule is not None and rule.option("include-tests") is not None and not self.option(code, "include-tests")
 
     def option(self, code: str, key: str) -> Any:
         """A rule option: the TOML's default, or `[tool.lintkit.rules.CODE]`."""

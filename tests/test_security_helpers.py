@@ -7,7 +7,8 @@ import astroid
 import pytest
 from astroid import nodes
 
-from lintkit.python.calls import NOT_CONSTANT, constant, is_test_path, words
+from lintkit.api import is_test_path
+from lintkit.python.calls import NOT_CONSTANT, constant, words
 from lintkit.python.names import call_name
 from lintkit.python.localflow import destinations
 from lintkit.python.security_common import is_settings_file, sensitive_identifier

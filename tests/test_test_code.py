@@ -1,5 +1,5 @@
 """Test code follows one default for every Python rule that declares
-`include-tests`: skipped, unless the option asks for it (calls.is_test_path
+`include-tests`: off in test code unless the option asks for it (api.is_test_path
 is the one definition)."""
 
 from __future__ import annotations
@@ -34,10 +34,12 @@ def test_include_tests_checks_test_code_again() -> None:
     ]
 
 
-def test_every_python_rule_that_skips_tests_says_so() -> None:
-    """A rule with `include-tests` documents it the same way."""
-    docs = {r.option("include-tests").doc for r in registry().rules.values() if r.option("include-tests") and r.code[:3] in ("PRL", "PSC")}
-    assert len(docs) <= 2, docs  # PSC003/PSC006 keep their own wording for now
+def test_every_rule_that_skips_tests_says_so() -> None:
+    """A rule with `include-tests` documents it the same way, and is off by default."""
+    options = [r.option("include-tests") for r in registry().rules.values() if r.option("include-tests")]
+    assert len(options) > 50
+    assert {o.doc for o in options} == {"Also check test code (tests/, test/, t/ anywhere in the tree, test_*.py, *_test.py, conftest.py)."}
+    assert {o.default for o in options} == {False}
 
 
 def test_a_path_outside_tests_is_checked(tmp_path: Path) -> None:

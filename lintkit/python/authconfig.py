@@ -16,14 +16,14 @@ from astroid import nodes
 
 from lintkit.python.calls import NOT_CONSTANT, argument, constant, enclosing_function, keyword, method_name
 from lintkit.python.names import call_name, qualified
-from lintkit.python.security_common import imports_module, is_false, is_true, skip_tests
+from lintkit.python.security_common import imports_module, is_false, is_true
 from lintkit.python.walk import bindings, nodes_of
 
 _CODES = ("PSC032", "PSC033", "PSC034", "PSC035", "PSC036", "PSC037", "PSC038", "PSC039", "PSC040")
 
 
 def auth_and_config(module: nodes.Module, ctx: Any) -> None:
-    codes = {c for c in _CODES if ctx.enabled(c) and not skip_tests(ctx, c)}
+    codes = {c for c in _CODES if ctx.enabled(c)}
     if not codes:
         return
     settings = _deployed_settings(ctx.path)

@@ -12,7 +12,7 @@ from typing import Any
 
 from astroid import nodes
 
-from lintkit.python.boto import is_factory_call, is_test_path, lambda_handlers, literal, qualified, uses_sdk
+from lintkit.python.boto import is_factory_call, lambda_handlers, literal, qualified, uses_sdk
 from lintkit.python.walk import bindings, nodes_of
 
 # Lambda sets these itself; the function configuration may not set them
@@ -31,7 +31,7 @@ _NESTED = (nodes.FunctionDef, nodes.Lambda, nodes.ClassDef)
 
 
 def _handlers(module: nodes.Module, ctx: Any, code: str) -> list[nodes.FunctionDef]:
-    if not ctx.enabled(code) or (is_test_path(ctx.path) and not ctx.option(code, "include-tests")):
+    if not ctx.enabled(code):
         return []
     return lambda_handlers(module)
 

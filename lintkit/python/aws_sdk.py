@@ -19,7 +19,6 @@ from lintkit.python.boto import (
     NOT_LITERAL,
     handle,
     has_star_kwargs,
-    is_test_path,
     keyword,
     lambda_handlers,
     literal,
@@ -37,10 +36,8 @@ _MAX_HOPS = 3
 
 
 def _checked(module: nodes.Module, ctx: Any, code: str) -> bool:
-    """Run `code` on this module: it uses the SDK, and test code only on request."""
-    if not ctx.enabled(code) or not uses_sdk(module):
-        return False
-    return not is_test_path(ctx.path) or ctx.option(code, "include-tests")
+    """Run `code` on this module: it is enabled here and the module uses the SDK."""
+    return ctx.enabled(code) and uses_sdk(module)
 
 
 # -- small flow facts inside one function ------------------------------------------

@@ -397,10 +397,6 @@ def lambda_handlers(module: nodes.Module) -> list[nodes.FunctionDef]:
     return remember(module, "boto_lambda_handlers", compute)
 
 
-def is_test_path(relpath: str) -> bool:
-    return calls.is_test_path(relpath)
-
-
 def keyword(call: nodes.Call, name: str) -> Any | None:
     return calls.keyword(call, name)
 

@@ -156,27 +156,6 @@ def enclosing_function(node: Any) -> nodes.FunctionDef | None:
     return scope if isinstance(scope, nodes.FunctionDef) else None
 
 
-def is_test_path(relpath: str) -> bool:
-    """Test code, wherever it sits in the tree (`tests/`, `pkg/test/`, celery's
-    `t/unit/`, `test_*.py`, `*_test.py`, `conftest.py`): fixtures, fake
-    credentials, throw-away loopback servers and files closed only at teardown
-    are expected there. The one definition every Python rule uses."""
-    parts = relpath.replace("\\", "/").lower().split("/")
-    name = parts[-1]
-    if name == "conftest.py" or name.startswith("test_") or name.endswith(("_test.py", "_tests.py")) or name == "tests.py":
-        return True
-    return any(p in _TEST_DIRS for p in parts[:-1])
-
-
-_TEST_DIRS = frozenset({"test", "tests", "t", "testing", "testsuite", "test_utils"})
-
-
-def skip_tests(ctx: Any, code: str) -> bool:
-    """Test code is skipped unless `[tool.lintkit.rules.CODE] include-tests = true`
-    (every rule that skips tests declares that option)."""
-    return is_test_path(ctx.path) and not ctx.option(code, "include-tests")
-
-
 __all__ = [
     "NOT_CONSTANT",
     "argument",
@@ -184,12 +163,10 @@ __all__ = [
     "constant",
     "enclosing_function",
     "has_star_kwargs",
-    "is_test_path",
     "keyword",
     "last_identifier",
     "method_name",
     "receiver_name",
-    "skip_tests",
     "string_prefix",
     "words",
 ]

@@ -20,7 +20,6 @@ from astroid import nodes
 
 from lintkit.python.calls import keyword
 from lintkit.python.names import call_name, qualified
-from lintkit.python.security_common import skip_tests
 from lintkit.python.walk import nodes_of
 
 _PIPED_STREAMS = ("stdout", "stderr")
@@ -28,7 +27,7 @@ _SCOPES = (nodes.FunctionDef, nodes.AsyncFunctionDef, nodes.ClassDef, nodes.Lamb
 
 
 def processes(module: nodes.Module, ctx: Any) -> None:
-    codes = [c for c in ("PQL006", "PQL007", "PQL008", "PQL009") if ctx.enabled(c) and not skip_tests(ctx, c)]
+    codes = [c for c in ("PQL006", "PQL007", "PQL008", "PQL009") if ctx.enabled(c)]
     if "PQL006" in codes:
         _unread_pipes(module, ctx)
     if "PQL007" in codes:

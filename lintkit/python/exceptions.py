@@ -17,7 +17,6 @@ from typing import Any, Iterator
 from astroid import nodes
 
 from lintkit.python.names import qualified
-from lintkit.python.security_common import skip_tests
 from lintkit.python.walk import nodes_of
 
 _SCOPES = (nodes.FunctionDef, nodes.AsyncFunctionDef, nodes.ClassDef, nodes.Lambda)
@@ -25,7 +24,7 @@ _LOOPS = (nodes.For, nodes.AsyncFor, nodes.While)
 
 
 def exception_handling(module: nodes.Module, ctx: Any) -> None:
-    codes = [c for c in ("PQL001", "PQL002", "PQL003", "PQL004", "PQL005") if ctx.enabled(c) and not skip_tests(ctx, c)]
+    codes = [c for c in ("PQL001", "PQL002", "PQL003", "PQL004", "PQL005") if ctx.enabled(c)]
     if not codes:
         return
     for node in nodes_of(module, (nodes.Try, nodes.TryStar)):

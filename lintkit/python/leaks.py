@@ -34,7 +34,6 @@ from typing import Any
 from astroid import nodes
 
 from lintkit.python import cfg as cfgmod
-from lintkit.python.calls import skip_tests
 from lintkit.python.leak_index import SummaryIndex, enclosing_class
 from lintkit.python.leak_scope import Inst, ScopeAnalysis, Site
 from lintkit.python.names import dotted, imported_modules, short
@@ -207,8 +206,6 @@ def _loc_of(ctx: Any, where: Any) -> Any:
 
 
 def resource_leaks(module: nodes.Module, ctx: Any) -> None:
-    if skip_tests(ctx, "PRL001"):
-        return
     cat = load_catalogue()
     strict = ctx.option("PRL001", "strict")
     index = summary_index(module, ctx.path, ctx.project.index("leak-modules"), cat)

@@ -19,7 +19,7 @@ from typing import Any
 from astroid import nodes
 
 from lintkit.python.names import call_name
-from lintkit.python.security_common import imports_module, skip_tests
+from lintkit.python.security_common import imports_module
 from lintkit.python.walk import bindings, nodes_of
 
 _SIGMOIDS = ("torch.sigmoid", "torch.nn.functional.sigmoid", "torch.special.expit")
@@ -35,7 +35,7 @@ _MODULE_ACTIVATIONS = {"torch.nn.Sigmoid": "sigmoid", "torch.nn.Softmax": "softm
 
 
 def ml_losses(module: nodes.Module, ctx: Any) -> None:
-    codes = {c for c in ("PML001", "PML002", "PML003", "PML004") if ctx.enabled(c) and not skip_tests(ctx, c)}
+    codes = {c for c in ("PML001", "PML002", "PML003", "PML004") if ctx.enabled(c)}
     torch = imports_module(module, "torch")
     keras = imports_module(module, "tensorflow") or imports_module(module, "keras")
     if not codes or not (torch or keras):

@@ -18,7 +18,7 @@ from typing import Any, Iterator
 from astroid import nodes
 
 from lintkit.python.names import call_name
-from lintkit.python.security_common import imports_module, skip_tests
+from lintkit.python.security_common import imports_module
 from lintkit.python.calls import keyword
 from lintkit.python.walk import bindings, nodes_of
 
@@ -27,7 +27,7 @@ _CODES = ("PQL010", "PQL011", "PQL012", "PQL013", "PQL014", "PQL015", "PQL016", 
 
 
 def correctness(module: nodes.Module, ctx: Any) -> None:
-    codes = {c for c in _CODES if ctx.enabled(c) and not skip_tests(ctx, c)}
+    codes = {c for c in _CODES if ctx.enabled(c)}
     if not codes:
         return
     if "PQL010" in codes:

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from astroid import nodes
 
 from lintkit.python import cfg as cfgmod
-from lintkit.python.calls import argument, constant, skip_tests, string_prefix
+from lintkit.python.calls import argument, constant, string_prefix
 from lintkit.python.leak_scope import callee, own_nodes
 from lintkit.python.names import dotted
 from lintkit.python.resources import load_catalogue
@@ -66,8 +66,6 @@ def _catches_timeout(handler: Any) -> bool:
 
 
 def subprocess_timeout(module: nodes.Module, ctx: Any) -> None:
-    if skip_tests(ctx, "PRL002"):
-        return
     for scope in cfgmod.scopes(module):
         procs = _popen_names(scope)
         if not procs:
@@ -129,8 +127,6 @@ def _looks_like_socket(name: str | None, sockets: dict[str, Any]) -> bool:
 
 
 def socket_os_close(module: nodes.Module, ctx: Any) -> None:
-    if skip_tests(ctx, "PRL003"):
-        return
     for scope in cfgmod.scopes(module):
         sockets = _socket_names(scope)
         fileno_names: dict[str, str] = {}
@@ -246,8 +242,6 @@ def _connect_message(qn: str) -> str:
 
 
 def connection_timeout(module: nodes.Module, ctx: Any) -> None:
-    if skip_tests(ctx, "PRL004"):
-        return
     if _sets_default_timeout(module):
         return
     for scope in cfgmod.scopes(module):

@@ -23,7 +23,6 @@ from lintkit.python.calls import (
     last_identifier,
     method_name,
     receiver_name,
-    skip_tests,
     string_prefix,
 )
 from lintkit.python.names import call_name, qualified
@@ -36,7 +35,7 @@ from lintkit.python.walk import nodes_of
 
 
 def debug_enabled(module: nodes.Module, ctx: Any) -> None:
-    if skip_tests(ctx, "PSC003") or _example_path(ctx.path):
+    if _example_path(ctx.path):
         return
     flask = imports_module(module, "flask") or imports_module(module, "werkzeug")
     fix = "Never enable the debugger in deployed code: read the flag from the environment and default it to off"
@@ -116,8 +115,6 @@ def _config_target(target: Any) -> str:
 
 
 def csrf_disabled(module: nodes.Module, ctx: Any) -> None:
-    if skip_tests(ctx, "PSC002"):
-        return
     fix = "Keep CSRF protection on; for an API called with tokens rather than cookies, document why and authenticate every request"
     for func in nodes_of(module, (nodes.FunctionDef, nodes.ClassDef)):
         for dec in func.decorators.nodes if func.decorators else ():
@@ -154,8 +151,6 @@ _HOSTKEY_OPTIONS = ("auto_add", "policy", "host_key", "hostkey", "known_hosts", 
 
 
 def missing_host_key_policy(module: nodes.Module, ctx: Any) -> None:
-    if skip_tests(ctx, "PSC004"):
-        return
     for call in nodes_of(module, nodes.Call):
         policy = argument(call, 0, "policy") if method_name(call) == "set_missing_host_key_policy" else None
         if policy is None:
@@ -178,8 +173,6 @@ _SERVER_FUNCS = ("make_server", "run_simple", "start_server", "create_server", "
 
 
 def bind_all_interfaces(module: nodes.Module, ctx: Any) -> None:
-    if skip_tests(ctx, "PSC005"):
-        return
     for call in nodes_of(module, nodes.Call):
         site = _bind_all_site(call)
         if site is not None:
@@ -224,8 +217,6 @@ _URL_METHODS = {"get", "post", "put", "patch", "delete", "head", "options", "req
 
 
 def insecure_connection(module: nodes.Module, ctx: Any) -> None:
-    if skip_tests(ctx, "PSC011"):
-        return
     for call in nodes_of(module, nodes.Call):
         name = call_name(call) or ""
         if name in _CLEARTEXT_CLIENTS and not under_option_guard(call, ("scheme", "protocol", "proto", "tls", "ssl", "secure")):
@@ -269,8 +260,6 @@ _COOKIE_FIX = "Pass secure=True (and httponly=True, samesite='Lax') to set_cooki
 
 
 def insecure_cookie(module: nodes.Module, ctx: Any) -> None:
-    if skip_tests(ctx, "PSC012"):
-        return
     for call in nodes_of(module, nodes.Call):
         if method_name(call) not in ("set_cookie", "set_signed_cookie"):
             continue
@@ -306,8 +295,6 @@ _OPENERS = {"builtins.open", "io.open", "codecs.open", "os.open"}
 
 
 def insecure_temp_file(module: nodes.Module, ctx: Any) -> None:
-    if skip_tests(ctx, "PSC018"):
-        return
     fix = "Use tempfile.NamedTemporaryFile, tempfile.mkstemp or tempfile.TemporaryDirectory"
     for call in nodes_of(module, nodes.Call):
         name = call_name(call) or ""
@@ -383,8 +370,6 @@ _STAT_BITS = {
 
 
 def loose_file_permissions(module: nodes.Module, ctx: Any) -> None:
-    if skip_tests(ctx, "PSC020"):
-        return
     fix = "Grant the least access needed, e.g. 0o600 for a private file or 0o755 for a program"
     # A directory's mode passes through the umask (022 almost everywhere):
     # `mkdir(mode=0o777)` is the default and makes 0o755, unless this module
@@ -442,8 +427,6 @@ def _mode(node: Any) -> int | None:
 
 
 def jinja2_autoescape(module: nodes.Module, ctx: Any) -> None:
-    if skip_tests(ctx, "PSC030"):
-        return
     fix = "Pass autoescape=select_autoescape() (or True) when templates render HTML"
     # Jinja2 also renders config files, RST and LDAP filters, where escaping is
     # wrong: a missing autoescape counts only in modules that deal with HTML.
@@ -487,8 +470,6 @@ _EXTERNAL_FEATURES = {
 
 
 def xml_external_entities(module: nodes.Module, ctx: Any) -> None:
-    if skip_tests(ctx, "PSC031"):
-        return
     fix = "Keep external entities off (lxml: resolve_entities=False, no_network=True; SAX: leave feature_external_ges off) or use defusedxml"
     for call in nodes_of(module, nodes.Call):
         name = call_name(call) or ""

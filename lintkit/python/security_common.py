@@ -7,7 +7,7 @@ from typing import Any
 
 from astroid import nodes
 
-from lintkit.python.calls import skip_tests, words
+from lintkit.python.calls import words
 from lintkit.python.walk import nodes_of
 
 # Identifier words that make a value security-relevant (weak random, weak hash): the
@@ -125,8 +125,6 @@ def _ends_early_on_switch(stmt: Any, words_: tuple[str, ...]) -> bool:
     )
 
 
-# `skip_tests` (the one test-code switch, defined with is_test_path in calls.py)
-# is re-exported for the detectors that import their helpers from here.
 __all__ = [
     "SENSITIVE_PAIRS",
     "SENSITIVE_WORDS",
@@ -135,6 +133,5 @@ __all__ = [
     "is_settings_file",
     "is_true",
     "sensitive_identifier",
-    "skip_tests",
     "under_option_guard",
 ]

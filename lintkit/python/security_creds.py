@@ -21,7 +21,8 @@ from typing import Any
 from astroid import nodes
 
 from lintkit import secrets
-from lintkit.python.calls import argument, call_name, constant, last_identifier, skip_tests, words
+from lintkit.api import is_test_path
+from lintkit.python.calls import argument, call_name, constant, last_identifier, words
 from lintkit.python.walk import nodes_of
 
 CODE = "PSC006"
@@ -93,7 +94,6 @@ def _credential_name(name: str) -> bool:
 
 def hardcoded_credentials(module: nodes.Module, ctx: Any) -> None:
     reported: set[int] = set()
-    in_tests = skip_tests(ctx, CODE)
 
     def report(value_node: Any, message: str, kind: str = "") -> None:
         if id(value_node) not in reported and not secrets.marked_as_mock(ctx.lines, value_node.lineno):
@@ -101,6 +101,7 @@ def hardcoded_credentials(module: nodes.Module, ctx: Any) -> None:
             # `secret_kind` marks the literal as the secret: reports mask it wherever they show it.
             ctx.report(CODE, value_node, message, fix=_FIX, properties={"secret_kind": kind} if kind else None)
 
+    in_tests = is_test_path(ctx.path) and not ctx.option(CODE, "all-in-tests")
     for call in nodes_of(module, nodes.Call):
         _boto3(call, report)
     judged: set[int] = set()

@@ -16,7 +16,6 @@ from lintkit.python.calls import (
     enclosing_function,
     keyword,
     method_name,
-    skip_tests,
     words,
 )
 from lintkit.python.localflow import destinations
@@ -59,7 +58,7 @@ def weak_hashing(module: nodes.Module, ctx: Any) -> None:
             if not _OTHER_WEAK_HASH_CALLS.match(name):
                 continue
             code, algorithm = "PSC015", name.rsplit(".", 2)[-2 if name.endswith(".new") else -1].lower()
-        if skip_tests(ctx, code):
+        if not ctx.enabled(code):
             continue
         if isinstance(call.parent, nodes.Attribute) and call.parent.attrname in ("digest_size", "block_size", "name"):
             continue  # `sha1().digest_size`: a size lookup, nothing is hashed
@@ -245,8 +244,6 @@ _CRYPTO_FIX = "Use AES-GCM or ChaCha20-Poly1305, RSA/DSA keys of at least 2048 b
 
 
 def weak_cryptography(module: nodes.Module, ctx: Any) -> None:
-    if skip_tests(ctx, "PSC014"):
-        return
     for call in nodes_of(module, nodes.Call):
         name = call_name(call) or ""
         problem = _weak_call(call, name)
@@ -326,8 +323,6 @@ def weak_random(module: nodes.Module, ctx: Any) -> None:
     session or cookie value. `secrets`, `os.urandom` and `random.SystemRandom`
     are the safe sources; `random` for simulations, jitter, sampling or
     shuffling is not reported."""
-    if skip_tests(ctx, "PSC029"):
-        return
     for call in nodes_of(module, nodes.Call):
         name = call_name(call) or ""
         if not name.startswith("random.") or name.count(".") != 1 or name[7:] in _NOT_RANDOM_VALUES or name[7:].startswith("_"):
@@ -408,8 +403,6 @@ def _server_context(call: nodes.Call) -> bool:
 
 
 def certificate_validation(module: nodes.Module, ctx: Any) -> None:
-    if skip_tests(ctx, "PSC009"):
-        return
     cert_none_scopes: dict[int, Any] = {}
     hostname_sites: list[Any] = []
     for node in nodes_of(module, (nodes.Call, nodes.Attribute, nodes.Assign)):
