@@ -26,18 +26,6 @@ _PIPED_STREAMS = ("stdout", "stderr")
 _SCOPES = (nodes.FunctionDef, nodes.AsyncFunctionDef, nodes.ClassDef, nodes.Lambda)
 
 
-def processes(module: nodes.Module, ctx: Any) -> None:
-    codes = [c for c in ("PQL006", "PQL007", "PQL008", "PQL009") if ctx.enabled(c)]
-    if "PQL006" in codes:
-        _unread_pipes(module, ctx)
-    if "PQL007" in codes:
-        _popen_wait(module, ctx)
-    if "PQL008" in codes:
-        _start_at_import(module, ctx)
-    if "PQL009" in codes:
-        _semaphore_over_release(module, ctx)
-
-
 def _piped(call: nodes.Call) -> list[Any]:
     """The stdout=/stderr= arguments that are subprocess.PIPE."""
     found = []
@@ -51,7 +39,7 @@ def _piped(call: nodes.Call) -> list[Any]:
 # -- PQL006 ---------------------------------------------------------------------------
 
 
-def _unread_pipes(module: nodes.Module, ctx: Any) -> None:
+def unread_pipes(module: nodes.Module, ctx: Any) -> None:
     for call in nodes_of(module, nodes.Call):
         name = call_name(call)
         if name not in ("subprocess.call", "subprocess.check_call"):
@@ -69,7 +57,7 @@ def _unread_pipes(module: nodes.Module, ctx: Any) -> None:
 # -- PQL007 ---------------------------------------------------------------------------
 
 
-def _popen_wait(module: nodes.Module, ctx: Any) -> None:
+def popen_wait(module: nodes.Module, ctx: Any) -> None:
     for call in nodes_of(module, nodes.Call):
         if not (isinstance(call.func, nodes.Attribute) and call.func.attrname == "wait"):
             continue
@@ -134,7 +122,7 @@ _CONTEXT_STARTS = {"Pool": "a process pool", "Manager": "a manager process"}
 _PROCESSES = ("multiprocessing.Process", "multiprocessing.context.Process")
 
 
-def _start_at_import(module: nodes.Module, ctx: Any) -> None:
+def start_at_import(module: nodes.Module, ctx: Any) -> None:
     for stmt in _import_time_statements(module.body):
         for call in nodes_of(stmt, nodes.Call):
             if _in_nested_scope(call, stmt):
@@ -230,7 +218,7 @@ def _module_value(name: nodes.Name) -> Any:
 _SEMAPHORES = ("threading.Semaphore", "multiprocessing.Semaphore", "asyncio.Semaphore", "asyncio.locks.Semaphore")
 
 
-def _semaphore_over_release(module: nodes.Module, ctx: Any) -> None:
+def semaphore_over_release(module: nodes.Module, ctx: Any) -> None:
     semaphores = _semaphore_targets(module)
     if not semaphores:
         return
@@ -324,4 +312,4 @@ def _report_release(ctx: Any, stmt: Any, name: str) -> None:
     )
 
 
-__all__ = ["processes"]
+__all__ = ["popen_wait", "semaphore_over_release", "start_at_import", "unread_pipes"]

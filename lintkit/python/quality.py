@@ -23,29 +23,6 @@ from lintkit.python.calls import keyword
 from lintkit.python.walk import bindings, nodes_of
 
 _SCOPES = (nodes.FunctionDef, nodes.AsyncFunctionDef, nodes.ClassDef, nodes.Lambda)
-_CODES = ("PQL010", "PQL011", "PQL012", "PQL013", "PQL014", "PQL015", "PQL016", "PQL017", "PQL018")
-
-
-def correctness(module: nodes.Module, ctx: Any) -> None:
-    codes = {c for c in _CODES if ctx.enabled(c)}
-    if not codes:
-        return
-    if "PQL010" in codes:
-        _multiplied_lists(module, ctx)
-    if codes & {"PQL011", "PQL017"}:
-        _identity_comparisons(module, ctx, codes)
-    if "PQL012" in codes:
-        _modified_while_iterating(module, ctx)
-    if "PQL013" in codes:
-        _naive_datetimes(module, ctx)
-    if "PQL014" in codes:
-        _dunder_dict(module, ctx)
-    if "PQL015" in codes:
-        _quadratic_concatenation(module, ctx)
-    if "PQL016" in codes:
-        _mutable_defaults(module, ctx)
-    if "PQL018" in codes:
-        _naive_aware_mix(module, ctx)
 
 
 # -- PQL010 ---------------------------------------------------------------------------
@@ -54,7 +31,7 @@ _MUTABLE_DISPLAYS = (nodes.List, nodes.Dict, nodes.Set, nodes.ListComp, nodes.Di
 _MUTABLE_CALLS = ("builtins.list", "builtins.dict", "builtins.set", "builtins.bytearray", "collections.defaultdict", "collections.OrderedDict")
 
 
-def _multiplied_lists(module: nodes.Module, ctx: Any) -> None:
+def multiplied_lists(module: nodes.Module, ctx: Any) -> None:
     for binop in nodes_of(module, nodes.BinOp):
         if binop.op != "*":
             continue
@@ -85,7 +62,9 @@ def _mutable(node: Any) -> bool:
 _ORM_LIKE = ("sqlalchemy", "numpy", "pandas", "peewee", "sqlmodel", "polars", "torch", "tensorflow", "django.db")
 
 
-def _identity_comparisons(module: nodes.Module, ctx: Any, codes: set[str]) -> None:
+def identity_comparisons(module: nodes.Module, ctx: Any) -> None:
+    """PQL011 and PQL017 (one walk over the comparisons)."""
+    codes = {c for c in ("PQL011", "PQL017") if ctx.enabled(c)}
     # `column == None` builds `IS NULL` in SQLAlchemy and compares elementwise in numpy.
     overloaded = "PQL017" in codes and any(imports_module(module, m) for m in _ORM_LIKE)
     for compare in nodes_of(module, nodes.Compare):
@@ -130,7 +109,7 @@ _SHRINKING = {"remove", "pop", "popitem", "insert", "clear", "discard", "add", "
 _VIEWS = ("keys", "values", "items")
 
 
-def _modified_while_iterating(module: nodes.Module, ctx: Any) -> None:
+def modified_while_iterating(module: nodes.Module, ctx: Any) -> None:
     for loop in nodes_of(module, (nodes.For, nodes.AsyncFor)):
         iterated = _iterated_key(loop.iter)
         if not iterated or _rebound(loop, iterated):
@@ -206,7 +185,7 @@ def _leaves_loop(stmt: Any) -> bool:
 _NAIVE_UTC = {"datetime.datetime.utcnow": "utcnow", "datetime.datetime.utcfromtimestamp": "utcfromtimestamp"}
 
 
-def _naive_datetimes(module: nodes.Module, ctx: Any) -> None:
+def naive_datetimes(module: nodes.Module, ctx: Any) -> None:
     for call in nodes_of(module, nodes.Call):
         method = _NAIVE_UTC.get(call_name(call) or "")
         if method:
@@ -226,7 +205,7 @@ _AWARE_MAKERS = ("django.utils.timezone.now",)
 _ORDERING = ("<", "<=", ">", ">=")
 
 
-def _naive_aware_mix(module: nodes.Module, ctx: Any) -> None:
+def naive_aware_mix(module: nodes.Module, ctx: Any) -> None:
     for node in nodes_of(module, (nodes.Compare, nodes.BinOp)):
         if isinstance(node, nodes.BinOp):
             pairs = [(node.left, node.right)] if node.op == "-" else []
@@ -281,7 +260,7 @@ _STATE_METHODS = ("__setstate__", "__reduce__", "__reduce_ex__", "__copy__", "__
 _ATTRIBUTE_HOOKS = ("__setattr__", "__getattr__", "__getattribute__", "__delattr__")
 
 
-def _dunder_dict(module: nodes.Module, ctx: Any) -> None:
+def dunder_dict(module: nodes.Module, ctx: Any) -> None:
     for node in nodes_of(module, (nodes.AssignAttr, nodes.Subscript, nodes.Call)):
         target = _dict_write(node)
         if target is None:
@@ -328,7 +307,7 @@ def _targets(stmt: Any) -> list[Any]:
 # -- PQL015 ---------------------------------------------------------------------------
 
 
-def _quadratic_concatenation(module: nodes.Module, ctx: Any) -> None:
+def quadratic_concatenation(module: nodes.Module, ctx: Any) -> None:
     for aug in nodes_of(module, nodes.AugAssign):
         if aug.op != "+=":
             continue
@@ -399,7 +378,7 @@ def _reset_in_loop(loop: Any, key: str, aug: Any) -> bool:
 _MUTATORS = {"append", "extend", "insert", "remove", "pop", "popitem", "clear", "update", "setdefault", "add", "discard", "sort", "reverse", "__setitem__"}
 
 
-def _mutable_defaults(module: nodes.Module, ctx: Any) -> None:
+def mutable_defaults(module: nodes.Module, ctx: Any) -> None:
     for func in nodes_of(module, (nodes.FunctionDef, nodes.AsyncFunctionDef)):
         args = func.args
         params = list(zip(reversed(args.args or []), reversed(args.defaults or [])))
@@ -434,4 +413,13 @@ def _shared_use(func: Any, name: str) -> str:
     return ""
 
 
-__all__ = ["correctness"]
+__all__ = [
+    "dunder_dict",
+    "identity_comparisons",
+    "modified_while_iterating",
+    "multiplied_lists",
+    "mutable_defaults",
+    "naive_aware_mix",
+    "naive_datetimes",
+    "quadratic_concatenation",
+]
