@@ -39,7 +39,7 @@ def main() -> int:
     common.header(f"start-up on one file: {small.name} ({small.stat().st_size} bytes)")
     common.measure([*lint, "buildspec.yml"], cwd=work, env=env)  # byte-compile, fill the cache
     common.measure([*lint, "app.py"], cwd=work, env=env)
-    t = common.interleaved(
+    common.interleaved(
         [
             ("lintkit --version", [*common.lintkit_cmd(), "--version"], {"cwd": work, "env": env}),
             ("cfn-lint --version", [cfn_lint, "--version"], {"cwd": work}),

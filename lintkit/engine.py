@@ -41,7 +41,7 @@ from lintkit.files import (
     worth_parsing,
 )
 from lintkit.findings import FileResult, Finding, Location, Notification, sort_findings
-from lintkit.registry import Registry, build_registry
+from lintkit.registry import PYTHON_SUMMARIZERS, Registry, build_registry
 from lintkit.suppress import (
     UNUSED_CODE,
     Directive,
@@ -362,13 +362,13 @@ def run_checks(ctx: Context, target: Any, kind: str, registry: Registry) -> None
     crashes, or reports a rule its TOML does not name it for, becomes a
     notification; every other check still runs."""
     for ref, hook in registry.hooks_for(kind):
-        _guarded(ctx, ref, (), lambda: hook(target, ctx), registry)
+        _guarded(ctx, ref, (), lambda hook=hook: hook(target, ctx), registry)
     for chk in registry.checks_for(kind):
         if not any(ctx.enabled(code) for code in chk.codes):
             continue
         ctx.reporting = frozenset(chk.codes)
         try:
-            _guarded(ctx, chk.qualname, chk.codes, lambda: chk.func(target, ctx), registry)
+            _guarded(ctx, chk.qualname, chk.codes, lambda chk=chk: chk.func(target, ctx), registry)
         finally:
             ctx.reporting = None
 
@@ -528,9 +528,7 @@ def run(
     try:
         summaries: dict[str, Any] = {}
         if want_summaries:
-            from lintkit.python.project import merge_summaries, summarizer_names
-
-            names = summarizer_names()
+            names = list(PYTHON_SUMMARIZERS)
             found: dict[int, Any] = {}
             todo = python_files if names else []
             if cache is not None and todo:
@@ -596,6 +594,17 @@ def _project(paths: list[str], candidates: list[Candidate], config: Config, root
     merged = {c.relpath: c for c in rest}
     merged.update((c.relpath, c) for c in candidates)
     return sorted(merged.values(), key=lambda c: c.relpath)
+
+
+def merge_summaries(per_file: list[tuple[str, dict[str, Any] | None]], names: list[str]) -> dict[str, dict[str, Any]]:
+    """{name: {relpath: summary}} in the order given (candidate order), so the
+    table is identical whatever order workers finished in."""
+    merged: dict[str, dict[str, Any]] = {name: {} for name in names}
+    for relpath, summaries in per_file:
+        for name, summary in (summaries or {}).items():
+            if name in merged:
+                merged[name][relpath] = summary
+    return merged
 
 
 def _file_digest(cand: Candidate, max_size: int, digests: dict[str, str | None]) -> str | None:

@@ -105,7 +105,7 @@ class Worker:
     def summarize(self, items: list[tuple[int, Candidate]]) -> list[tuple[int, dict[str, Any] | None]]:
         from lintkit.cache import digest_bytes
         from lintkit.python.parse import PythonSyntaxError, module_name_for, parse_module
-        from lintkit.python.project import summarize_module, summarizers
+        from lintkit.registry import summarizers
 
         if self._funcs is None:
             self._funcs = summarizers()
@@ -238,6 +238,17 @@ def _read_bytes(cand: Candidate, limit: int) -> bytes | None:
         return read_bytes(cand, limit)
     except Unreadable:
         return None  # analyze_file reads again and reports why
+
+
+def summarize_module(module: Any, relpath: str, funcs: dict[str, Any]) -> dict[str, Any]:
+    """{analysis name: summary} of one parsed module."""
+    out: dict[str, Any] = {}
+    for name, func in funcs.items():
+        try:
+            out[name] = func(module, relpath)
+        except Exception:  # a summary is an optimisation of precision, never a reason to fail
+            continue
+    return out
 
 
 def _source(cand: Candidate, limit: int) -> tuple[bytes, str | None]:

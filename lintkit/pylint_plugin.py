@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from pylint.checkers import BaseChecker
 from pylint.constants import WarningScope
 
-from lintkit.registry import PYTHON_SUMMARIZERS, Registry, Rule, build_registry
+from lintkit.registry import Registry, Rule, build_registry, summarizers
 from lintkit.secrets import mask_text
 
 if TYPE_CHECKING:
@@ -65,16 +65,10 @@ class _Session:
         self.findings: list[Any] = []
 
     def summaries(self, module: nodes.Module) -> dict[str, dict[str, Any]]:
-        import importlib
-
         from lintkit.python.names import imported_modules
         from lintkit.python.walk import forget
 
-        funcs = {}
-        for name, module_name in PYTHON_SUMMARIZERS.items():
-            func = getattr(importlib.import_module(module_name), "summarize", None)
-            if callable(func):
-                funcs[name] = func
+        funcs = summarizers()
         merged: dict[str, dict[str, Any]] = {name: {} for name in funcs}
         for modname in sorted(imported_modules(module)):
             try:

@@ -44,13 +44,20 @@ CONFIG_KINDS = ("buildspec", "appspec", "pipeline", "cloudformation")
 FILE_KINDS = CONFIG_KINDS + ("python", "text")
 ENGINE_KIND = "any"
 
-# Python analyses that contribute cross-file facts: each module defines
-# `summarize(module, relpath) -> dict` (JSON-serializable) and reads the merged
-# result as `ctx.project.summaries[<name>][<relpath>]`.
+# Python analyses that contribute cross-file facts: before the per-file pass
+# each parsed module gets `summarize(module, relpath) -> dict` (JSON-serializable,
+# cached) from each of them, and checks read the merged table as
+# `ctx.project.summaries[<name>][<relpath>]`. Names only: a run whose summaries
+# all come from the cache never imports the analyses (nor astroid).
 PYTHON_SUMMARIZERS: dict[str, str] = {
-    "leaks": "lintkit.python.leaks",
-    "taint": "lintkit.python.taint",
+    "leaks": "lintkit.python.leaks:summarize",
+    "taint": "lintkit.python.taint:summarize",
 }
+
+
+def summarizers() -> dict[str, Callable[..., Any]]:
+    """{name: summarize function} of PYTHON_SUMMARIZERS, imported."""
+    return {name: _import(ref) for name, ref in PYTHON_SUMMARIZERS.items()}
 
 # Indexes built once per run over a whole summaries table (`cache.derived`).
 # The result cache records the questions a file asked of them and re-asks

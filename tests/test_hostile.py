@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -290,8 +291,6 @@ def test_row4_a_crashing_check_is_an_error_finding(tmp_path: Path, exc: BaseExce
 
 def _watched_pool(action: str):
     """A two-worker run whose check does `action` to its own worker process."""
-    from lintkit.engine import Settings
-    from lintkit.parallel import Runner
     from lintkit.registry import Check, build_registry
 
     reg = build_registry()

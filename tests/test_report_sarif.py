@@ -16,7 +16,7 @@ from lintkit.engine import RunResult
 from lintkit.findings import FileResult
 from lintkit.findings import Finding, Location, Notification, Severity
 from lintkit.files import Skipped
-from lintkit.registry import Registry, Rule
+from lintkit.registry import Registry
 from lintkit.report import render
 from lintkit.report.fingerprint import line_hashes
 from lintkit.report.sarif import MAX_RELATED, SCHEMA_URI, build_log, serialize, to_data

@@ -292,8 +292,8 @@ def _parameter_annotation(arguments: nodes.Arguments, binding: nodes.AssignName)
         (arguments.args or [], arguments.annotations or []),
         (arguments.kwonlyargs or [], arguments.kwonlyargs_annotations or []),
     ]
-    for params, annotations in groups:
-        for param, annotation in zip(params, annotations):
+    for params, annotated in groups:
+        for param, annotation in zip(params, annotated):
             if param is binding:
                 return annotation
     return None

@@ -324,4 +324,4 @@ def acquisition_lines(module: nodes.Module) -> set[int]:
     return lines
 
 
-__all__ = ["acquisition_lines", "connection_timeout", "resource_leaks", "socket_os_close", "subprocess_timeout", "summarize"]
+__all__ = ["acquisition_lines", "resource_leaks", "summarize"]
