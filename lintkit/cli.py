@@ -260,7 +260,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     from lintkit.output import check_writable, write_report
     from lintkit.registry import build_registry
     from lintkit.report import ReportOptions, render
-    from lintkit.suppress import read_baseline, write_baseline
+    from lintkit.suppress import baseline_text, read_baseline
 
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
@@ -312,7 +312,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         print(f"lintkit: {len(result.files)} files looked at, {cached} from the cache, in {result.seconds:.2f}s", file=sys.stderr)
     _refuse_inputs(result, [t for _, t in targets if t] + ([args.write_baseline] if args.write_baseline else []), config, args.baseline)
     if args.write_baseline:
-        write_baseline(Path(args.write_baseline), baseline_entries(result))
+        write_report(args.write_baseline, baseline_text(baseline_entries(result)))
         print(f"lintkit: wrote {len(result.findings)} finding(s) to baseline {args.write_baseline}", file=sys.stderr)
         return EXIT_OK
     shown = result.seen_from(Path.cwd())

@@ -199,9 +199,8 @@ def baseline_key(finding: Finding, fingerprint: str) -> tuple[str, str, str]:
     return (mask_text(finding.path), finding.code, fingerprint)
 
 
-def write_baseline(path: Path, entries: list[tuple[Finding, str]]) -> None:
-    from lintkit.output import write_report
-
+def baseline_text(entries: list[tuple[Finding, str]]) -> str:
+    """The baseline file's content (the CLI writes it like any report)."""
     counts = Counter(baseline_key(f, fp) for f, fp in entries)
     data = {
         "lintkit-baseline": 1,
@@ -209,7 +208,7 @@ def write_baseline(path: Path, entries: list[tuple[Finding, str]]) -> None:
             {"path": p, "code": c, "fingerprint": fp, "count": n} for (p, c, fp), n in sorted(counts.items())
         ],
     }
-    write_report(str(path), json.dumps(data, indent=2, sort_keys=True) + "\n")
+    return json.dumps(data, indent=2, sort_keys=True) + "\n"
 
 
 def read_baseline(path: Path) -> Counter:

@@ -31,10 +31,6 @@ CHECK_API = {"lintkit.api", "lintkit.documents", "lintkit.findings", "lintkit.se
 # The Python parser and tree teardown are part of "parse once" in the
 # pipeline, as lintkit.documents is for YAML/JSON.
 PARSERS = {"lintkit.python.parse", "lintkit.python.walk"}
-# Known upward imports still being removed (issue 14); this list only shrinks.
-PENDING: set[tuple[str, str]] = {
-    ("lintkit.suppress", "lintkit.output"),
-}
 
 
 def _layer(module: str) -> int:
@@ -81,19 +77,14 @@ MODULES = _modules()
 @pytest.mark.parametrize(("module", "path"), MODULES, ids=[m for m, _ in MODULES])
 def test_imports_run_one_way(module: str, path: Path) -> None:
     mine = _layer(module)
-    upward = sorted(i for i in _imports(module, path) if _layer(i) > mine and (module, i) not in PENDING)
+    upward = sorted(i for i in _imports(module, path) if _layer(i) > mine)
     assert not upward, f"{module} (layer {mine}) imports from above: {upward}"
     if mine == 3:
         foreign = sorted(
             i for i in _imports(module, path)
-            if i not in CHECK_API and _half(i) != _half(module) and i != "lintkit" and (module, i) not in PENDING
+            if i not in CHECK_API and _half(i) != _half(module) and i != "lintkit"
         )
         assert not foreign, f"{module} is a check module; it may import only {sorted(CHECK_API)} and its own half: {foreign}"
     if module.startswith(("lintkit.report", "lintkit.engine", "lintkit.cache", "lintkit.parallel", "lintkit.runner")):
-        analyses = sorted(i for i in _imports(module, path) if _layer(i) == 3 and i not in PARSERS and (module, i) not in PENDING)
+        analyses = sorted(i for i in _imports(module, path) if _layer(i) == 3 and i not in PARSERS)
         assert not analyses, f"{module} must not import the analyses (reached through the registry): {analyses}"
-
-
-def test_pending_exceptions_are_still_needed() -> None:
-    actual = {(m, i) for m, p in MODULES for i in _imports(m, p)}
-    assert not PENDING - actual, f"remove fixed entries from PENDING: {sorted(PENDING - actual)}"
