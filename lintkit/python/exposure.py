@@ -7,6 +7,12 @@ text, or any handler that returns a formatted traceback, or raises/aborts with i
 
 Logging the exception, re-raising it, or raising another exception `from e` sends
 nothing to the client and is not reported.
+
+An error handler (Flask/Quart `@app.errorhandler(...)`, `@bp.app_errorhandler(...)`,
+FastAPI/Starlette `@app.exception_handler(...)`) answers the client with what it
+returns: a traceback there is always reported, the exception's text when the handler
+catches everything (`Exception`, `500`, `InternalServerError`), whose message is
+whatever failed inside rather than a message written for the client.
 """
 
 from __future__ import annotations
@@ -51,6 +57,40 @@ def exposed_errors(fn: Any, resolve: Callable[[Any], str | None]) -> Iterator[tu
                 what = _details(stmt.value, name, resolve)
                 if what:
                     yield stmt.value, f"{what} is the message of {stmt.value.func.as_string()}, sent to the client"
+
+
+_ERROR_HANDLER_REGISTRARS = frozenset({"errorhandler", "app_errorhandler", "exception_handler"})
+_FRAMEWORKS = ("flask", "quart", "fastapi", "starlette")
+_CATCH_ALL = frozenset({"builtins.Exception", "builtins.BaseException", "werkzeug.exceptions.InternalServerError"})
+
+
+def error_handler_exposure(fn: Any, resolve: Callable[[Any], str | None]) -> Iterator[tuple[Any, str]]:
+    """(node, what it sends) for each return of a framework error handler that sends exception details."""
+    caught = _registered_error(fn)
+    if caught is None or not fn.args.args:
+        return
+    catch_all = (isinstance(caught, nodes.Const) and caught.value == 500) or resolve(caught) in _CATCH_ALL
+    exception = fn.args.args[-1].name if catch_all else None  # Flask: (error); FastAPI: (request, exc)
+    for ret in nodes_of(fn, nodes.Return):
+        if ret.value is not None and ret.scope() is fn:
+            what = _details(ret.value, exception, resolve)
+            if what:
+                yield ret.value, f"{what} is returned to the client by an error handler"
+
+
+def _registered_error(fn: Any) -> Any:
+    """The error a decorator registers `fn` for (`@app.errorhandler(Exception)` -> `Exception`)."""
+    module = fn.root()
+    for dec in fn.decorators.nodes if fn.decorators else []:
+        if (isinstance(dec, nodes.Call) and isinstance(dec.func, nodes.Attribute) and dec.func.attrname in _ERROR_HANDLER_REGISTRARS
+                and dec.args and any(imp.startswith(_FRAMEWORKS) for imp in _imported(module))):
+            return dec.args[0]
+    return None
+
+
+def _imported(module: Any) -> Iterator[str]:
+    for node in nodes_of(module, (nodes.Import, nodes.ImportFrom)):
+        yield from ([n for n, _ in node.names] if isinstance(node, nodes.Import) else [node.modname or ""])
 
 
 def _catch_all(handler: Any, resolve: Callable[[Any], str | None]) -> bool:

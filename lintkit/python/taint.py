@@ -29,7 +29,7 @@ from astroid import nodes
 from lintkit.api import Location, python_span
 from lintkit.python.dataflow import Interpreter, position
 from lintkit.python.entries import Entry, active, handler_type, match, registered
-from lintkit.python.exposure import exposed_errors
+from lintkit.python.exposure import error_handler_exposure, exposed_errors
 from lintkit.python.handlers import handler_names
 from lintkit.python.templates import Site, template_sites
 from lintkit.python.models import Render, TaintModel, load_model
@@ -624,10 +624,10 @@ def taint_flows(module: Any, ctx: Any) -> None:
         report_hits(ctx, rules[hits[0].kind], hits, hits[0].what or model.kinds[hits[0].kind])
     if ctx.enabled("PIV027"):
         for fn in nodes_of(module, (nodes.FunctionDef, nodes.AsyncFunctionDef)):
-            if analysis.entry_kind(fn)[0]:
-                for node, what in exposed_errors(fn, analysis.resolve_name):
-                    ctx.report("PIV027", node, f"exception details reach the client: {what}",
-                               fix="Log the exception and return a generic message")
+            exposed = exposed_errors(fn, analysis.resolve_name) if analysis.entry_kind(fn)[0] else error_handler_exposure(fn, analysis.resolve_name)
+            for node, what in exposed:
+                ctx.report("PIV027", node, f"exception details reach the client: {what}",
+                           fix="Log the exception and return a generic message")
 
 
 def report_hits(ctx: Any, code: str, hits: list[Hit], what: str) -> None:
