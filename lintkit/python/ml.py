@@ -6,6 +6,7 @@
 - PML003: a softmax (sigmoid) output layer together with a Keras loss built
   with `from_logits=True`.
 - PML004: the result of an in-place tensor method (`add_`) assigned to a name.
+- PML005: a training loop that steps the optimizer without ever zeroing the gradients.
 
 The activation is recognised on the argument itself or on a name bound once
 to it in the same scope; the loss as a call of the functional form, of the
@@ -18,6 +19,7 @@ from typing import Any
 
 from astroid import nodes
 
+from lintkit.python.calls import last_identifier, method_name, words
 from lintkit.python.names import call_name
 from lintkit.python.security_common import imports_module
 from lintkit.python.walk import bindings, nodes_of
@@ -237,4 +239,44 @@ def _inplace_assigned(call: nodes.Call, ctx: Any) -> None:
     )
 
 
-__all__ = ["ml_losses"]
+
+# -- PML005 ------------------------------------------------------------------------------
+
+_LOOPS = (nodes.For, nodes.AsyncFor, nodes.While)
+_OPTIMIZER_WORDS = frozenset({"optimizer", "optim", "opt"})
+
+
+def missing_zero_grad(module: nodes.Module, ctx: Any) -> None:
+    if not imports_module(module, "torch"):
+        return
+    for call in nodes_of(module, nodes.Call):
+        if method_name(call) != "step" or not _optimizer(call.func.expr):
+            continue
+        loop = next((p for p in call.node_ancestors() if isinstance(p, _LOOPS) or p is call.scope()), None)
+        if not isinstance(loop, _LOOPS):
+            continue
+        called = {method_name(c) for c in nodes_of(loop, nodes.Call)}
+        if "backward" in called and "zero_grad" not in called:
+            ctx.report(
+                "PML005",
+                call,
+                f"{call.func.as_string()}() runs in a loop that calls backward() but never zero_grad(): "
+                "each step uses the gradients of every earlier iteration too",
+                fix="Call zero_grad() on the optimizer at the start of each iteration",
+            )
+
+
+def _optimizer(node: Any) -> bool:
+    """A name or attribute that holds an optimizer: named so, or bound to a torch.optim class."""
+    ident = last_identifier(node)
+    if ident and words(ident) and words(ident)[-1] in _OPTIMIZER_WORDS:
+        return True
+    if isinstance(node, nodes.Name):
+        for bound in bindings(node):
+            value = bound.parent.value if isinstance(bound, nodes.AssignName) and isinstance(bound.parent, nodes.Assign) else None
+            if isinstance(value, nodes.Call) and (call_name(value) or "").startswith("torch.optim."):
+                return True
+    return False
+
+
+__all__ = ["missing_zero_grad", "ml_losses"]
