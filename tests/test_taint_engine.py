@@ -64,7 +64,8 @@ def test_sarif_has_code_flows_and_primary_cwe(tmp_path: Path) -> None:
 
 
 def _local_config(tmp_path: Path, rules: tuple) -> Config:
-    return Config(root=str(tmp_path), respect_gitignore=False, rules=rules)
+    # Every taint rule, whether or not it is on by default.
+    return Config(root=str(tmp_path), respect_gitignore=False, rules=rules, select=("PIV",))
 
 
 def test_local_sources_are_off_by_default(tmp_path: Path) -> None:

@@ -5,10 +5,11 @@
     .venv/bin/python bench/triage/run.py wagtail sdlf    # only these
 
 Each project's JSON report goes to bench/.cache/triage/results/<name>.json
-(git-ignored); report.py reads them. PyPI sdists come through pip (which checks
-the pinned sha256). GitHub repositories come from a bare mirror when one is on
-disk ($TRIAGE_MIRRORS, default /work/.mirror, as <owner>+<name>[/repo]),
-otherwise from `git clone`; either way the pinned commit's files are unpacked.
+(git-ignored); report.py reads them. PyPI files come through pip: the pinned
+sha256 picks the sdist or a wheel, and pip checks it. GitHub repositories come
+from a bare mirror when one is on disk ($TRIAGE_MIRRORS, default /work/.mirror,
+as <owner>+<name>[/repo]), otherwise from `git clone`; either way the pinned
+commit's files are unpacked.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import sys
 import tarfile
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -32,18 +34,24 @@ PIN_FILE = ".triage-pin"
 
 
 def unpack_pypi(project: Project, dest: Path) -> None:
+    """The file the pinned hash names: an sdist (its top folder becomes `dest`)
+    or a wheel (unpacked into `dest` as it is)."""
     with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
         requirement = Path(tmp) / "requirement.txt"
         requirement.write_text(f"{project.pypi}=={project.version} --hash=sha256:{project.sha256}\n", encoding="utf-8")
         done = subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary", ":all:", "--dest", tmp, "-r", str(requirement)],
+            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--dest", tmp, "-r", str(requirement)],
             capture_output=True,
             text=True,
         )
         if done.returncode != 0:
             raise SystemExit(f"{project.name}: pip download failed\n{done.stderr[-4000:]}")
-        sdist = next(Path(tmp).glob("*.tar.gz"))
-        with tarfile.open(sdist) as tar:
+        archive = next(p for p in Path(tmp).iterdir() if p.name.endswith((".tar.gz", ".whl")))
+        if archive.suffix == ".whl":
+            with zipfile.ZipFile(archive) as wheel:
+                wheel.extractall(dest)
+            return
+        with tarfile.open(archive) as tar:
             tar.extractall(tmp, filter="data")
         top = next(p for p in Path(tmp).iterdir() if p.is_dir())
         shutil.move(str(top), dest)
