@@ -36,7 +36,7 @@ import sys
 import traceback
 from collections import OrderedDict, deque
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, cast
 
 from lintkit.files import Candidate, Unreadable, decode_source, read_bytes
 
@@ -357,8 +357,8 @@ class Pool:
     def __init__(self, jobs: int, settings: Settings, registry: Registry, cache: ResultCache | None) -> None:
         import multiprocessing  # only runs that fan out pay for it
 
-        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-        context = multiprocessing.get_context(method)
+        fork = "fork" in multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork") if fork else multiprocessing.get_context("spawn")
         self.conns: list[Connection] = []
         self.procs = []
         for _ in range(jobs):
@@ -395,11 +395,11 @@ class Pool:
         for w in range(len(self.conns)):
             give(w)
         while busy:
-            ready = wait(list(busy), timeout=WATCH_INTERVAL)
+            ready = cast("list[Connection]", wait(list(busy), timeout=WATCH_INTERVAL))  # wait returns what it was given
             for conn in ready:
-                w, _, batch = busy.pop(conn)  # type: ignore[call-overload]
+                w, _, batch = busy.pop(conn)
                 try:
-                    status, payload = conn.recv()  # type: ignore[union-attr]
+                    status, payload = conn.recv()
                 except (EOFError, OSError):
                     raise WorkerFailed(self._obituary(w, "died", batch)) from None
                 if status == "error":
