@@ -12,7 +12,7 @@ import os
 import signal
 import sys
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, NoReturn, Sequence
 
 from lintkit import __version__
 
@@ -34,7 +34,7 @@ class _StdoutClosed(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # exit 2 with a one-line message
+    def error(self, message: str) -> NoReturn:  # exit 2 with a one-line message
         self.print_usage(sys.stderr)
         raise UsageError(message)
 
@@ -439,6 +439,7 @@ def _cmd_clean(args: argparse.Namespace) -> int:
     from lintkit.cache import clean
     from lintkit.config import load_config, project_root
 
+    directory: Path | None
     if args.cache_dir:
         directory = Path(args.cache_dir)
     else:
