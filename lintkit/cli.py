@@ -192,7 +192,8 @@ def _stdin_name(args: argparse.Namespace) -> str | None:
         raise UsageError("`-` (stdin) must be the only path")
     if not args.stdin_filename:
         raise UsageError("reading stdin (`-`) needs --stdin-filename NAME: the name decides what kind of file it is")
-    return args.stdin_filename
+    name: str = args.stdin_filename
+    return name
 
 
 def _configure(args: argparse.Namespace, start: Path, registry: Any) -> tuple[Any, Path]:
@@ -245,8 +246,9 @@ def _cache_dir(args: argparse.Namespace, root: Path) -> Path | None:
 
 
 def _color(args: argparse.Namespace) -> bool:
-    if args.color != "auto":
-        return args.color == "always"
+    color: str = args.color
+    if color != "auto":
+        return color == "always"
     if args.output or os.environ.get("NO_COLOR"):
         return False
     return bool(os.environ.get("FORCE_COLOR")) or sys.stdout.isatty()

@@ -21,7 +21,7 @@ import traceback
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from lintkit.config import Config
 from lintkit.dependencies import derived
@@ -53,6 +53,10 @@ from lintkit.suppress import (
     parse_directives,
     unused_directives,
 )
+
+if TYPE_CHECKING:
+    from lintkit.dependencies import RunFacts
+    from lintkit.results import ResultCache
 
 PARSE_ERROR = "GEN001"
 TEMPLATED = "GEN003"
@@ -91,7 +95,7 @@ class RunResult:
         return [f for f in self.files if f.kind and not f.skipped]
 
     def text_of(self, path: str) -> str:
-        texts = self.__dict__.get("_texts")
+        texts: dict[str, str] | None = self.__dict__.get("_texts")
         if texts is None:
             texts = self.__dict__["_texts"] = {f.path: f.text for f in self.files if f.text}
         return texts.get(path, "")
@@ -634,7 +638,7 @@ def _cached_summaries(cache: Any, todo: list[tuple[int, Candidate]], max_size: i
     return found, missing
 
 
-def _cached_result(cache: Any, cand: Candidate, facts: Any, root: str, max_size: int, digests: dict[str, str | None]) -> FileResult | None:
+def _cached_result(cache: ResultCache, cand: Candidate, facts: RunFacts, root: str, max_size: int, digests: dict[str, str | None]) -> FileResult | None:
     digest = _file_digest(cand, max_size, digests)
     if digest is None:
         return None

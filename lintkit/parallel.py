@@ -369,7 +369,7 @@ class Pool:
             self.conns.append(parent)
             self.procs.append(proc)
 
-    def _send(self, w: int, message: tuple) -> None:
+    def _send(self, w: int, message: tuple[Any, ...]) -> None:
         try:
             self.conns[w].send(message)
         except (OSError, ValueError):
@@ -379,7 +379,7 @@ class Pool:
         for w in range(len(self.conns)):
             self._send(w, message)
 
-    def run(self, op: str, pick: Callable[[int], list[tuple[int, Candidate]]], done: Callable[[int, list], None]) -> None:
+    def run(self, op: str, pick: Callable[[int], list[tuple[int, Candidate]]], done: Callable[[int, list[Any]], None]) -> None:
         """Keep every worker busy with `pick(worker)` batches until none is left."""
         import time
         from multiprocessing.connection import wait
@@ -409,7 +409,7 @@ class Pool:
             if not ready:
                 self._watch(busy)
 
-    def _watch(self, busy: dict) -> None:
+    def _watch(self, busy: dict[Connection, tuple[int, float, list[tuple[int, Candidate]]]]) -> None:
         """Raise WorkerFailed for a busy worker that is dead, stopped or hung."""
         import time
 
@@ -498,7 +498,7 @@ class Runner:
 
         relpaths = {index: cand.relpath for index, cand in items}
 
-        def done(w: int, payload: list) -> None:
+        def done(w: int, payload: list[Any]) -> None:
             for index, summary in payload:
                 found[index] = summary
                 self.owner[relpaths[index]] = w
@@ -551,7 +551,7 @@ class Runner:
                 batch.append(own[victim].pop())  # its oldest: evicted there anyway
             return batch
 
-        def done(w: int, payload: list) -> None:
+        def done(w: int, payload: list[Any]) -> None:
             for index, result in payload:
                 results[index] = result
             progress(len(payload))
