@@ -12,7 +12,7 @@ import os
 import signal
 import sys
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, NoReturn, Sequence
 
 from lintkit import __version__
 
@@ -34,7 +34,7 @@ class _StdoutClosed(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # exit 2 with a one-line message
+    def error(self, message: str) -> NoReturn:  # exit 2 with a one-line message
         self.print_usage(sys.stderr)
         raise UsageError(message)
 
@@ -192,7 +192,8 @@ def _stdin_name(args: argparse.Namespace) -> str | None:
         raise UsageError("`-` (stdin) must be the only path")
     if not args.stdin_filename:
         raise UsageError("reading stdin (`-`) needs --stdin-filename NAME: the name decides what kind of file it is")
-    return args.stdin_filename
+    name: str = args.stdin_filename
+    return name
 
 
 def _configure(args: argparse.Namespace, start: Path, registry: Any) -> tuple[Any, Path]:
@@ -245,8 +246,9 @@ def _cache_dir(args: argparse.Namespace, root: Path) -> Path | None:
 
 
 def _color(args: argparse.Namespace) -> bool:
-    if args.color != "auto":
-        return args.color == "always"
+    color: str = args.color
+    if color != "auto":
+        return color == "always"
     if args.output or os.environ.get("NO_COLOR"):
         return False
     return bool(os.environ.get("FORCE_COLOR")) or sys.stdout.isatty()
@@ -439,6 +441,7 @@ def _cmd_clean(args: argparse.Namespace) -> int:
     from lintkit.cache import clean
     from lintkit.config import load_config, project_root
 
+    directory: Path | None
     if args.cache_dir:
         directory = Path(args.cache_dir)
     else:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ItemsView, Iterator, KeysView, ValuesView
 
 from lintkit.cache import digest_bytes, digest_json, digest_text
 from lintkit.registry import derived_builder
@@ -46,7 +46,7 @@ class Deps:
         }
 
 
-class RecordingFiles(frozenset):
+class RecordingFiles(frozenset[str]):
     """The run's file set; membership questions are recorded."""
 
     _deps: Deps
@@ -62,7 +62,7 @@ class RecordingFiles(frozenset):
             self._deps.members[item] = found
         return found
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         self._deps.all_files = True
         return frozenset.__iter__(self)
 
@@ -71,7 +71,7 @@ class RecordingFiles(frozenset):
         return frozenset.__len__(self)
 
 
-class _RecordingTable(dict):
+class _RecordingTable(dict[str, Any]):
     """One analysis's {relpath: summary}; reads are recorded as digests.
 
     A full copy of the table (a dict) so code that bypasses the overridden
@@ -102,7 +102,7 @@ class _RecordingTable(dict):
         self._point(key)
         return dict.__contains__(self, key)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         self._whole()
         return dict.__iter__(self)
 
@@ -110,19 +110,19 @@ class _RecordingTable(dict):
         self._whole()
         return dict.__len__(self)
 
-    def keys(self):  # type: ignore[override]
+    def keys(self) -> KeysView[str]:  # type: ignore[override]  # dict's is the private dict_keys
         self._whole()
         return dict.keys(self)
 
-    def values(self):  # type: ignore[override]
+    def values(self) -> ValuesView[Any]:  # type: ignore[override]  # dict's is the private dict_values
         self._whole()
         return dict.values(self)
 
-    def items(self):  # type: ignore[override]
+    def items(self) -> ItemsView[str, Any]:  # type: ignore[override]  # dict's is the private dict_items
         self._whole()
         return dict.items(self)
 
-    def copy(self) -> dict[str, Any]:  # type: ignore[override]
+    def copy(self) -> dict[str, Any]:
         self._whole()
         return dict(dict.items(self))
 
@@ -130,7 +130,7 @@ class _RecordingTable(dict):
         self._whole()
         return dict.__eq__(self, other)
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__ = None
 
     def __repr__(self) -> str:
         self._whole()
@@ -227,7 +227,7 @@ class _RecordingIndex:
         return ask
 
 
-class RecordingSummaries(dict):
+class RecordingSummaries(dict[str, Any]):
     """`ctx.project.summaries`: {analysis name: table}, tables made lazily."""
 
     def __init__(self, summaries: dict[str, dict[str, Any]], digests: dict[str, dict[str, str]], deps: Deps) -> None:
@@ -260,20 +260,20 @@ class RecordingSummaries(dict):
             return False
         return True
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         self._deps.table_names = True
         return dict.__iter__(self)
 
-    def keys(self):  # type: ignore[override]
+    def keys(self) -> KeysView[str]:  # type: ignore[override]  # dict's is the private dict_keys
         self._deps.table_names = True
         return dict.keys(self)
 
-    def values(self):  # type: ignore[override]
+    def values(self) -> list[Any]:  # type: ignore[override]  # a list of the recording tables
         self._deps.table_names = True
         self._deps.whole_tables.update(dict.keys(self))
         return [self._table(n) for n in dict.keys(self)]
 
-    def items(self):  # type: ignore[override]
+    def items(self) -> list[tuple[str, Any]]:  # type: ignore[override]  # a list, each table recording
         self._deps.table_names = True
         self._deps.whole_tables.update(dict.keys(self))
         return [(n, self._table(n)) for n in dict.keys(self)]

@@ -262,8 +262,8 @@ def _compose_all(text: str) -> list[Any]:
     try:
         from ruamel.yaml.cyaml import CSafeLoader
     except ImportError:
-        CSafeLoader = None
-    if CSafeLoader is not None:
+        pass
+    else:
         loader = CSafeLoader(io.StringIO(text))
         try:
             nodes = []
@@ -399,13 +399,13 @@ class _Converter:
         explicit = "" if tag_text.startswith(_STANDARD_PREFIX) or not tag_text else tag_text
         line, col, end_line, end_col = self._span(raw)
         if isinstance(raw, MappingNode):
-            node = Mapping(line, col, end_line, end_col, explicit)
-            self._fill_mapping(node, raw, depth)
-            return node
+            mapping = Mapping(line, col, end_line, end_col, explicit)
+            self._fill_mapping(mapping, raw, depth)
+            return mapping
         if isinstance(raw, SequenceNode):
-            node = Sequence(line, col, end_line, end_col, explicit)
-            node.items = [self.convert(item, depth + 1) for item in raw.value]
-            return node
+            sequence = Sequence(line, col, end_line, end_col, explicit)
+            sequence.items = [self.convert(item, depth + 1) for item in raw.value]
+            return sequence
         yaml_type = _SCALAR_TYPES.get(tag_text, "str")
         return Scalar(
             line,

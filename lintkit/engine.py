@@ -21,7 +21,7 @@ import traceback
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Sequence
 
 from lintkit.config import Config
 from lintkit.dependencies import derived
@@ -53,6 +53,10 @@ from lintkit.suppress import (
     parse_directives,
     unused_directives,
 )
+
+if TYPE_CHECKING:
+    from lintkit.dependencies import RunFacts
+    from lintkit.results import ResultCache
 
 PARSE_ERROR = "GEN001"
 TEMPLATED = "GEN003"
@@ -91,7 +95,7 @@ class RunResult:
         return [f for f in self.files if f.kind and not f.skipped]
 
     def text_of(self, path: str) -> str:
-        texts = self.__dict__.get("_texts")
+        texts: dict[str, str] | None = self.__dict__.get("_texts")
         if texts is None:
             texts = self.__dict__["_texts"] = {f.path: f.text for f in self.files if f.text}
         return texts.get(path, "")
@@ -176,7 +180,9 @@ def analyze_file(
     except KeyboardInterrupt:
         raise
     except BaseException as exc:  # noqa: BLE001 - SystemExit from a check must not end the run
-        result.findings.append(_crash(registry, settings, candidate.relpath, "lintkit", exc))
+        crash = _crash(registry, settings, candidate.relpath, "lintkit", exc)
+        if crash is not None:  # None: GEN005 is disabled; the notification still says so
+            result.findings.append(crash)
         result.notifications.append(Notification(f"internal error while checking this file: {type(exc).__name__}: {exc}", candidate.relpath, "error", "", kind="crash"))
     result.seconds = time.perf_counter() - started
     if not result.findings and not result.suppressed:
@@ -297,13 +303,13 @@ def _cannot(candidate: Candidate, settings: Settings, registry: Registry, result
     _text_checks(result, [_not_analyzed(registry, settings, candidate.relpath, why)], text, kind, settings, registry)
 
 
-def _text_checks(result: FileResult, findings: list[Finding | None], text: str, kind: str, settings: Settings, registry: Registry) -> None:
+def _text_checks(result: FileResult, findings: Sequence[Finding | None], text: str, kind: str, settings: Settings, registry: Registry) -> None:
     """A file that did not parse (or could not be analyzed) still gets the
     checks that read only its text: credentials pasted into it."""
     ctx = _context(result.path, kind, text, settings, registry)
     run_checks(ctx, text, "text", registry)
     result.notifications.extend(ctx.notifications)
-    _finish(result, findings + ctx.findings, text, settings, registry)
+    _finish(result, [*findings, *ctx.findings], text, settings, registry)
 
 
 def _kind_from_markers(text: str) -> str | None:
@@ -435,7 +441,7 @@ def _unique_steps(f: Finding) -> Finding:
 
 def _finish(
     result: FileResult,
-    findings: list[Finding | None],
+    findings: Sequence[Finding | None],
     text: str,
     settings: Settings,
     registry: Registry,
@@ -481,7 +487,7 @@ def run(
     registry: Registry | None = None,
     jobs: int | None = None,
     force_exclude: bool = False,
-    baseline: Counter | None = None,
+    baseline: Counter[tuple[str, str, str]] | None = None,
     cache_dir: Path | str | None = None,
     progress: bool = False,
     stdin: tuple[str, bytes] | None = None,
@@ -498,10 +504,11 @@ def run(
     root = (root or Path.cwd()).resolve()
     registry = registry or build_registry()
     enabled = enabled_codes(registry, config)
+    skipped: list[Skipped] = []
     if stdin is not None:
         name, content = stdin
         rel = relative_to(root, Path(name))
-        candidates, skipped = [Candidate(str(root / rel), rel, explicit=True, data=content)], []
+        candidates = [Candidate(str(root / rel), rel, explicit=True, data=content)]
     else:
         candidates, skipped = discover(paths, config, root, force_exclude=force_exclude)
     # Python files need the project's summaries; other files' cross-file
@@ -631,7 +638,7 @@ def _cached_summaries(cache: Any, todo: list[tuple[int, Candidate]], max_size: i
     return found, missing
 
 
-def _cached_result(cache: Any, cand: Candidate, facts: Any, root: str, max_size: int, digests: dict[str, str | None]) -> FileResult | None:
+def _cached_result(cache: ResultCache, cand: Candidate, facts: RunFacts, root: str, max_size: int, digests: dict[str, str | None]) -> FileResult | None:
     digest = _file_digest(cand, max_size, digests)
     if digest is None:
         return None
@@ -656,7 +663,7 @@ def baseline_entries(result: RunResult) -> list[tuple[Finding, str]]:
     return [(f, line_fingerprint(f, lines_by_path.get(f.path, []))) for f in result.findings]
 
 
-def _apply_baseline(result: RunResult, baseline: Counter) -> list[Finding]:
+def _apply_baseline(result: RunResult, baseline: Counter[tuple[str, str, str]]) -> list[Finding]:
     remaining = Counter(baseline)
     kept: list[Finding] = []
     for finding, fingerprint in baseline_entries(result):

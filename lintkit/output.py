@@ -31,7 +31,8 @@ def _stream(path: str) -> TextIO | None:
     normal = os.path.normpath(path)
     for name, fd in _STREAMS.items():
         if normal in (f"/dev/{name}", f"/dev/fd/{fd}", f"/proc/self/fd/{fd}"):
-            return getattr(sys, name)
+            stream: TextIO = getattr(sys, name)
+            return stream
     return None
 
 

@@ -36,7 +36,7 @@ import sys
 import traceback
 from collections import OrderedDict, deque
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, cast
 
 from lintkit.files import Candidate, Unreadable, decode_source, read_bytes
 
@@ -357,8 +357,8 @@ class Pool:
     def __init__(self, jobs: int, settings: Settings, registry: Registry, cache: ResultCache | None) -> None:
         import multiprocessing  # only runs that fan out pay for it
 
-        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-        context = multiprocessing.get_context(method)
+        fork = "fork" in multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork") if fork else multiprocessing.get_context("spawn")
         self.conns: list[Connection] = []
         self.procs = []
         for _ in range(jobs):
@@ -369,7 +369,7 @@ class Pool:
             self.conns.append(parent)
             self.procs.append(proc)
 
-    def _send(self, w: int, message: tuple) -> None:
+    def _send(self, w: int, message: tuple[Any, ...]) -> None:
         try:
             self.conns[w].send(message)
         except (OSError, ValueError):
@@ -379,7 +379,7 @@ class Pool:
         for w in range(len(self.conns)):
             self._send(w, message)
 
-    def run(self, op: str, pick: Callable[[int], list[tuple[int, Candidate]]], done: Callable[[int, list], None]) -> None:
+    def run(self, op: str, pick: Callable[[int], list[tuple[int, Candidate]]], done: Callable[[int, list[Any]], None]) -> None:
         """Keep every worker busy with `pick(worker)` batches until none is left."""
         import time
         from multiprocessing.connection import wait
@@ -395,11 +395,11 @@ class Pool:
         for w in range(len(self.conns)):
             give(w)
         while busy:
-            ready = wait(list(busy), timeout=WATCH_INTERVAL)
+            ready = cast("list[Connection]", wait(list(busy), timeout=WATCH_INTERVAL))  # wait returns what it was given
             for conn in ready:
-                w, _, batch = busy.pop(conn)  # type: ignore[call-overload]
+                w, _, batch = busy.pop(conn)
                 try:
-                    status, payload = conn.recv()  # type: ignore[union-attr]
+                    status, payload = conn.recv()
                 except (EOFError, OSError):
                     raise WorkerFailed(self._obituary(w, "died", batch)) from None
                 if status == "error":
@@ -409,7 +409,7 @@ class Pool:
             if not ready:
                 self._watch(busy)
 
-    def _watch(self, busy: dict) -> None:
+    def _watch(self, busy: dict[Connection, tuple[int, float, list[tuple[int, Candidate]]]]) -> None:
         """Raise WorkerFailed for a busy worker that is dead, stopped or hung."""
         import time
 
@@ -498,7 +498,7 @@ class Runner:
 
         relpaths = {index: cand.relpath for index, cand in items}
 
-        def done(w: int, payload: list) -> None:
+        def done(w: int, payload: list[Any]) -> None:
             for index, summary in payload:
                 found[index] = summary
                 self.owner[relpaths[index]] = w
@@ -551,7 +551,7 @@ class Runner:
                 batch.append(own[victim].pop())  # its oldest: evicted there anyway
             return batch
 
-        def done(w: int, payload: list) -> None:
+        def done(w: int, payload: list[Any]) -> None:
             for index, result in payload:
                 results[index] = result
             progress(len(payload))

@@ -140,7 +140,7 @@ class LintkitChecker(BaseChecker):
 
     name = "lintkit"
     prefix = ""
-    msgs: dict[str, tuple[str, str, str, dict[str, str]]] = {}
+    msgs = {}  # each subclass's own, made by checkers()
 
     def __init__(self, linter: PyLinter, session: _Session) -> None:
         super().__init__(linter)

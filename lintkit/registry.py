@@ -534,9 +534,10 @@ def _import(ref: str) -> Callable[..., Any]:
 def _kind_table() -> dict[str, Any]:
     path = builtin_rules_dir() / "kinds.toml"
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        table: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise RuleError(f"{path}: {exc}") from exc
+    return table
 
 
 # --- packs -------------------------------------------------------------------------

@@ -68,19 +68,17 @@ def code_digest(registry: Registry) -> str:
                 _fingerprint(h, path, "rules/" + path.relative_to(rules_dir).as_posix())
     for rule in registry.sorted_rules():
         h.update(repr(rule).encode("utf-8", "surrogateescape"))
-    for pack in registry.packs:
-        if pack.name == "lintkit":
-            continue
-        for modules in pack.modules.values():
-            for name in modules:
-                try:
-                    spec = importlib.util.find_spec(name)
-                except (ImportError, ValueError):
-                    spec = None
-                origin = getattr(spec, "origin", None)
-                h.update(name.encode())
-                if origin and os.path.isfile(origin):
-                    _fingerprint(h, Path(origin), origin)
+    # Third-party packs' code: the modules their rules name as checks.
+    pack_modules = {ref.partition(":")[0] for rule in registry.rules.values() if rule.pack != "lintkit" for _, ref in rule.checks}
+    for name in sorted(pack_modules):
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            spec = None
+        origin = getattr(spec, "origin", None)
+        h.update(name.encode())
+        if origin and os.path.isfile(origin):
+            _fingerprint(h, Path(origin), origin)
     return h.hexdigest()
 
 

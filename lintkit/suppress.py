@@ -29,6 +29,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Callable
 
 from lintkit.findings import Finding, Location
 from lintkit.secrets import mask_text
@@ -136,7 +137,7 @@ def _next_content_line(lines: list[str], index: int) -> int:
 def apply_directives(
     findings: list[Finding],
     directives: list[Directive],
-    resolve,
+    resolve: Callable[[str], str | None],
 ) -> tuple[list[Finding], list[Finding]]:
     """Split findings into (kept, suppressed). `resolve` maps a code-or-name to
     a rule code (None when unknown)."""
@@ -160,7 +161,9 @@ def apply_directives(
     return kept, suppressed
 
 
-def unused_directives(directives: list[Directive], resolve, enabled: frozenset[str]) -> list[tuple[Directive, str]]:
+def unused_directives(
+    directives: list[Directive], resolve: Callable[[str], str | None], enabled: frozenset[str]
+) -> list[tuple[Directive, str]]:
     """(directive, message) for every directive or named code that hid nothing."""
     problems: list[tuple[Directive, str]] = []
     for d in directives:
@@ -211,7 +214,7 @@ def baseline_text(entries: list[tuple[Finding, str]]) -> str:
     return json.dumps(data, indent=2, sort_keys=True) + "\n"
 
 
-def read_baseline(path: Path) -> Counter:
+def read_baseline(path: Path) -> Counter[tuple[str, str, str]]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("lintkit-baseline") != 1:

@@ -400,6 +400,19 @@ def test_row8_sys_exit_from_a_check_does_not_end_the_run(tmp_path: Path) -> None
     assert ("GEN005", 1) in _codes(result, "buildspec.yml") and [n.kind for n in result.notifications] == ["crash"]
 
 
+def test_an_engine_crash_with_gen005_ignored_is_a_notification_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from lintkit import engine
+
+    def explode(*args: object) -> None:
+        raise ValueError("boom")
+
+    monkeypatch.setattr(engine, "_analyze", explode)
+    (tmp_path / "buildspec.yml").write_text(CONTROL)
+    config = Config(root=str(tmp_path), respect_gitignore=False, ignore=("GEN005",))
+    result = engine.run([str(tmp_path)], config, root=tmp_path, jobs=1)
+    assert result.findings == [] and [n.kind for n in result.notifications] == ["crash"]
+
+
 # A pack that calls sys.exit while loading: tests/test_plugins.py
 # (test_a_pack_that_exits_is_a_clear_error), with a real installed pack.
 

@@ -73,6 +73,15 @@ def test_pack_yaml_rule_runs_and_reports(installed: Path, tmp_path: Path) -> Non
     assert found == [("EXP001", "buildspec.yml", 2, 1)]
 
 
+def test_pack_rule_runs_with_the_cache(installed: Path, tmp_path: Path) -> None:
+    """The cache's code digest covers a pack's check modules (found through its rules)."""
+    (tmp_path / "buildspec.yml").write_text("version: 0.2\nphases:\n  build:\n    commands: [make]\n")
+    for _ in range(2):  # a cold run, then one from the cache
+        out = run(installed, "check", "--select", "EXP001", "--cache-dir", str(tmp_path / "cache"), "--format", "json", ".", cwd=tmp_path)
+        assert out.returncode == 1, out.stderr
+        assert [f["code"] for f in json.loads(out.stdout)["findings"]] == ["EXP001"]
+
+
 def test_pack_python_rule_runs_when_only_it_is_selected(installed: Path, tmp_path: Path) -> None:
     (tmp_path / "app.py").write_text("def f(x):\n    breakpoint()\n    return x\n")
     out = run(installed, "check", "--select", "EXP002", "--no-cache", "--format", "json", ".", cwd=tmp_path)

@@ -252,9 +252,9 @@ def _report_schema_problem(spec: Appspec, ctx: Context, problem: schema_errors.P
         return
     if validator in ("minItems", "maxItems") and path == ["Resources"]:
         extra = target.items[1:] if isinstance(target, Sequence) else []
-        for item in extra:
+        for number, item in enumerate(extra, 2):
             anchor = _entry_anchor(item) if isinstance(item, Mapping) else item
-            ctx.report("APS002", anchor, f"'Resources' must list exactly one target; this is target {target.items.index(item) + 1} of {len(target.items)}")
+            ctx.report("APS002", anchor, f"'Resources' must list exactly one target; this is target {number} of {len(extra) + 1}")
         if not extra:
             ctx.report("APS002", node, "'Resources' must list exactly one target; it is empty")
         return
@@ -323,7 +323,9 @@ def _server_values(spec: Appspec, ctx: Context) -> None:
                 ctx.report("APS004", runas_key, f"hook '{event}': 'runas' is not supported on Windows Server instances; the script does not run as that user", fix="remove 'runas'")
     for entry in _entries(spec.root.get("files")):
         dest = entry.get("destination")
-        text = _text(dest) if isinstance(dest, Scalar) and dest.yaml_type == "str" and not dest.tag else None
+        if not (isinstance(dest, Scalar) and dest.yaml_type == "str" and not dest.tag):
+            continue
+        text = _text(dest)
         if text is None or os_name not in ("linux", "windows"):
             continue
         if os_name == "linux" and not text.startswith("/"):
@@ -394,7 +396,7 @@ def _target_values(spec: Appspec, ctx: Context) -> None:
         if rtype == "AWS::Lambda::Function":
             current, wanted = props.get("CurrentVersion"), props.get("TargetVersion")
             same = _text(current)
-            if same and same.strip() and same == _text(wanted):
+            if isinstance(current, Scalar) and isinstance(wanted, Scalar) and same and same.strip() and same == _text(wanted):
                 ctx.report("APS009", wanted, f"TargetVersion equals CurrentVersion ({_text(current)}); no traffic shifts", related=[(current, "CurrentVersion")])
         elif rtype == "AWS::ECS::Service":
             lb = props.get("LoadBalancerInfo")
@@ -423,6 +425,7 @@ def hook_names(doc: Document, ctx: Context) -> None:
     if spec is None:
         return
     allowed_extra = set(ctx.option("APS003", "allow"))
+    valid: tuple[str, ...]
     if spec.platform == "server":
         valid, label, pairs = SERVER_HOOKS, "EC2/on-premises", _server_hooks(spec.get("hooks"))
     else:
@@ -511,7 +514,7 @@ def hygiene(doc: Document, ctx: Context) -> None:
         for event, _, scripts in _server_hooks(spec.root.get("hooks")):
             for entry in _entries(scripts):
                 runas = entry.get("runas")
-                if _text(runas) == "root":
+                if isinstance(runas, Scalar) and _text(runas) == "root":
                     ctx.report("APS012", runas, f"hook '{event}' runs as root (runas: root, which is also the agent's default): the script has full "
                                "control of the instance; a dedicated user would limit what a bad revision can do", fix="run it as a dedicated user")
                 if "timeout" not in entry and "location" in entry:

@@ -164,11 +164,11 @@ def _check_legacy(root: Mapping, ctx: Context) -> None:
         ctx.report("BSP017", key, "'environment_variables' is pre-0.2 syntax and is ignored; use 'env: variables:'",
                    fix="env:\n  variables:\n    NAME: value")
     env = _map(root.get("env"))
-    if env is not None and "plaintext" in env:
-        ctx.report("BSP017", env.key_node("plaintext"), "'env.plaintext' is pre-0.2 syntax and is ignored; use 'env.variables'")
+    if env is not None and (plaintext := env.key_node("plaintext")) is not None:
+        ctx.report("BSP017", plaintext, "'env.plaintext' is pre-0.2 syntax and is ignored; use 'env.variables'")
     artifacts = _map(root.get("artifacts"))
-    if artifacts is not None and "type" in artifacts:
-        ctx.report("BSP017", artifacts.key_node("type"), "'artifacts.type' is not buildspec 0.2 syntax; the packaging is set on the project",
+    if artifacts is not None and (packaging := artifacts.key_node("type")) is not None:
+        ctx.report("BSP017", packaging, "'artifacts.type' is not buildspec 0.2 syntax; the packaging is set on the project",
                    fix="Remove 'type' and set the artifact packaging on the CodeBuild project")
 
 
@@ -323,12 +323,12 @@ def environment(doc: Document, ctx: Context) -> None:
             var = _text(item)
             if var is None:
                 continue
-            if secrets is not None and var in secrets:
+            if secrets is not None and (defined := secrets.key_node(var)) is not None:
                 ctx.report("BSP007", item, f"'{var}' comes from Secrets Manager and is exported: its value shows in the build details and CodePipeline",
-                           related=[(secrets.key_node(var), "defined here")], fix=f"Remove '{var}' from exported-variables")
-            elif store is not None and var in store:
+                           related=[(defined, "defined here")], fix=f"Remove '{var}' from exported-variables")
+            elif store is not None and (defined := store.key_node(var)) is not None:
                 ctx.report("BSP007", item, f"'{var}' comes from Parameter Store and is exported: its value shows in the build details and CodePipeline",
-                           related=[(store.key_node(var), "defined here")], fix=f"Remove '{var}' from exported-variables")
+                           related=[(defined, "defined here")], fix=f"Remove '{var}' from exported-variables")
 
 
 def _check_plaintext(doc: Document, name: str, value: Node, ctx: Context) -> None:
@@ -436,10 +436,10 @@ def literal_credential(doc: Document, ctx: Context) -> None:
             words = cmd.command_words()
             argv = [w.text for w in words]
             if len(argv) >= 5 and argv[0] == "aws" and argv[1:3] == ["configure", "set"] and argv[3].split(".")[-1] in _CREDENTIAL_KEYS:
-                value = words[4]
-                if _literal(value.text) and argv[3].split(".")[-1] != "aws_access_key_id":
-                    ctx.report("BSP009", scalar.span_of(base + value.start, base + value.end),
-                               f"'aws configure set {argv[3]}' is given a literal credential ({secrets.redact(value.text)})",
+                given = words[4]
+                if _literal(given.text) and argv[3].split(".")[-1] != "aws_access_key_id":
+                    ctx.report("BSP009", scalar.span_of(base + given.start, base + given.end),
+                               f"'aws configure set {argv[3]}' is given a literal credential ({secrets.redact(given.text)})",
                                fix="Use the build's service role, or read the value from env: secrets-manager",
                                properties={"secret_kind": "keyword"})
                 continue
@@ -594,7 +594,7 @@ def outputs(doc: Document, ctx: Context) -> None:
     for group, _, body in reports.items() if reports else ():
         fmt_node = body.get("file-format") if isinstance(body, Mapping) else None
         fmt = _text(fmt_node)
-        if fmt is not None and fmt.strip().upper() not in formats:
+        if fmt_node is not None and fmt is not None and fmt.strip().upper() not in formats:
             close = difflib.get_close_matches(fmt.strip().upper(), formats, n=1, cutoff=0.6)
             hint = f"; did you mean '{close[0]}'?" if close else f" (expected one of: {', '.join(formats)})"
             ctx.report("BSP014", fmt_node, f"report '{group}' has file-format '{fmt}', which CodeBuild does not ingest{hint}")

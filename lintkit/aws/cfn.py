@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Iterator
+from typing import Iterator, TypeGuard
 
 from lintkit.api import search_pattern
 from lintkit.documents import Document, Mapping, Node, Scalar, Sequence, intrinsic
@@ -41,12 +41,13 @@ def scalar_text(node: Node | None) -> str | None:
     return None
 
 
-def is_true(node: Node | None) -> bool:
+# A scalar's literal true/false: the guards let a caller report at the node.
+def is_true(node: Node | None) -> TypeGuard[Scalar]:
     text = scalar_text(node)
     return text is not None and text.strip().lower() == "true"
 
 
-def is_false(node: Node | None) -> bool:
+def is_false(node: Node | None) -> TypeGuard[Scalar]:
     text = scalar_text(node)
     return text is not None and text.strip().lower() == "false"
 

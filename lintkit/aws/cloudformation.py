@@ -99,7 +99,7 @@ def _looks_inline(text: str) -> bool:
 def _webhooks(template: Template, ctx: Context) -> None:
     for hook in template.of_type("AWS::CodePipeline::Webhook"):
         auth = hook.prop("Authentication")
-        if scalar_text(auth) == "UNAUTHENTICATED":
+        if auth is not None and scalar_text(auth) == "UNAUTHENTICATED":
             ctx.report("PIP007", auth, f"webhook '{hook.name}' accepts unauthenticated requests: anyone can trigger the pipeline")
         config = hook.prop("AuthenticationConfiguration")
         token = config.get("SecretToken") if isinstance(config, Mapping) else None
@@ -137,14 +137,14 @@ def _targets(p: Pipeline, template: Template, ctx: Context) -> None:
         if provider == "CodeBuild":
             name_node = field(action.config, "ProjectName")
             project = template.ref_resource(name_node)
-            if project is None or project.type != "AWS::CodeBuild::Project":
+            if name_node is None or project is None or project.type != "AWS::CodeBuild::Project":
                 continue
-            wrong = []
+            wrong: list[tuple[str, str, Node]] = []
             for key in ("Source", "Artifacts"):
                 section = project.prop(key)
                 type_node = section.get("Type") if isinstance(section, Mapping) else None
                 ptype = scalar_text(type_node)
-                if ptype is not None and ptype != "CODEPIPELINE":
+                if type_node is not None and ptype is not None and ptype != "CODEPIPELINE":
                     wrong.append((key, ptype, type_node))
             if wrong:
                 ctx.report(

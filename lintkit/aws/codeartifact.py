@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import TypeGuard
 
 from lintkit.aws.cfn import Template, items, scalar_text
 from lintkit.api import Context
@@ -28,7 +29,7 @@ def lint_codeartifact(template: Template, ctx: Context) -> None:
             _upstreams(template, res.name, props, ctx)
 
 
-def _principal_is_public(principal: Node | None) -> bool:
+def _principal_is_public(principal: Node | None) -> TypeGuard[Node]:
     if principal is None:
         return False
     if isinstance(principal, Scalar):

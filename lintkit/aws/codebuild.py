@@ -62,12 +62,12 @@ def _encryption(res: Resource, props: Mapping, ctx: Context) -> None:
                 f"{key} of project '{res.name}' are not encrypted with the project's KMS key (EncryptionDisabled: true); "
                 "only the bucket's default encryption protects them, and anyone who can read the bucket can read them",
             )
-        elif art.get("Type") is not None:
+        elif (type_node := art.get("Type")) is not None:
             ctx.report(
                 "CBP013", flag,
                 f"{key} of project '{res.name}' have Type {atype}, and EncryptionDisabled is valid only for S3 artifacts: "
                 "CodeBuild rejects the project (InvalidInputException)",
-                related=[(art.get("Type"), f"Type {atype}")],
+                related=[(type_node, f"Type {atype}")],
             )
     key_node = props.get("EncryptionKey")
     key_text = scalar_text(key_node)
@@ -204,7 +204,7 @@ def _sources(res: Resource, props: Mapping, ctx: Context) -> None:
         assert isinstance(src, Mapping)
         location = src.get("Location")
         text = scalar_text(location)
-        if text and any(m.kind in _URL_SECRETS or m.category == "token" for m in secrets.find_secrets(text)):
+        if location is not None and text and any(m.kind in _URL_SECRETS or m.category == "token" for m in secrets.find_secrets(text)):
             ctx.report(
                 "CBP005", location,
                 f"{key} Location of project '{res.name}' embeds credentials in the URL; use a source credential or CodeStar connection",
@@ -220,20 +220,21 @@ def _logs(res: Resource, props: Mapping, ctx: Context) -> None:
         return
     cw = logs.get("CloudWatchLogs")
     s3 = logs.get("S3Logs")
-    cw_status = scalar_text(cw.get("Status")) if isinstance(cw, Mapping) else None
+    cw_status_node = cw.get("Status") if isinstance(cw, Mapping) else None
+    cw_status = scalar_text(cw_status_node)
     s3_status = scalar_text(s3.get("Status")) if isinstance(s3, Mapping) else None
-    if cw_status == "DISABLED" and s3_status in (None, "DISABLED"):
-        where = cw.get("Status") if isinstance(cw, Mapping) else logs
-        ctx.report("CBP006", where, f"project '{res.name}' keeps no build logs (CloudWatch disabled, S3 logs off)")
-    if isinstance(s3, Mapping) and is_true(s3.get("EncryptionDisabled")) and s3_status == "ENABLED":
-        ctx.report("CBP006", s3.get("EncryptionDisabled"), f"S3 build logs of project '{res.name}' are stored unencrypted")
+    if cw_status_node is not None and cw_status == "DISABLED" and s3_status in (None, "DISABLED"):
+        ctx.report("CBP006", cw_status_node, f"project '{res.name}' keeps no build logs (CloudWatch disabled, S3 logs off)")
+    unencrypted = s3.get("EncryptionDisabled") if isinstance(s3, Mapping) else None
+    if is_true(unencrypted) and s3_status == "ENABLED":
+        ctx.report("CBP006", unencrypted, f"S3 build logs of project '{res.name}' are stored unencrypted")
 
 
 def _image(res: Resource, props: Mapping, ctx: Context) -> None:
     env = props.get("Environment")
     image = env.get("Image") if isinstance(env, Mapping) else None
     text = scalar_text(image)
-    if text and _DEPRECATED_IMAGE.match(text.strip()):
+    if image is not None and text and _DEPRECATED_IMAGE.match(text.strip()):
         ctx.report("CBP011", image, f"build image '{text.strip()}' of project '{res.name}' is deprecated and no longer patched; use a current aws/codebuild/standard or amazonlinux image")
 
 
@@ -260,7 +261,7 @@ def _webhooks(res: Resource, props: Mapping, ctx: Context) -> None:
                 actor_ok = True
             if ftype == "FILE_PATH" and excluded and "buildspec" in ptext.lower():
                 file_guard = True
-            if ftype in ("ACTOR_ACCOUNT_ID", "HEAD_REF", "BASE_REF") and not excluded and ptext and not _anchored(ptext):
+            if ftype in ("ACTOR_ACCOUNT_ID", "HEAD_REF", "BASE_REF") and not excluded and pattern is not None and ptext and not _anchored(ptext):
                 ctx.report(
                     "CBP009", pattern,
                     f"{ftype} filter pattern '{ptext}' of project '{res.name}' is not anchored (^…$); "
@@ -309,7 +310,9 @@ def _anchored(pattern: str) -> bool:
 
 
 def _split_alternatives(text: str) -> list[str]:
-    parts, depth, current = [], 0, []
+    parts: list[str] = []
+    current: list[str] = []
+    depth = 0
     for ch in text:
         if ch == "(":
             depth += 1
@@ -331,10 +334,12 @@ def inline_runtimes(doc: Document, ctx: Context) -> None:
     template = template_of(doc)
     for res in template.of_type("AWS::CodeBuild::Project"):
         env = res.prop("Environment")
-        image = scalar_text(env.get("Image")) if isinstance(env, Mapping) else None
+        image_node = env.get("Image") if isinstance(env, Mapping) else None
+        image = scalar_text(image_node)
         source = res.prop("Source")
-        embedded = extract(source.get("BuildSpec")) if isinstance(source, Mapping) and image and source.get("BuildSpec") else None
-        if embedded is None or image is None:
+        inline = source.get("BuildSpec") if isinstance(source, Mapping) else None
+        embedded = extract(inline) if inline and image else None
+        if embedded is None or image is None or image_node is None:
             continue
         try:
             spec = load(embedded.text)
@@ -351,5 +356,5 @@ def inline_runtimes(doc: Document, ctx: Context) -> None:
                 end_line, end_col = embedded.map(value.end_line, value.end_column)
                 ctx.report("BSP024", (line, col, end_line, end_col),
                            f"'{runtime}: {version}' in the inline buildspec of project '{res.name}': {why}",
-                           related=[(env.get("Image"), "the project's image")],
+                           related=[(image_node, "the project's image")],
                            fix="Pick a runtime version this image offers, or change the image")

@@ -41,6 +41,8 @@ def lint_deployment(template: Template, ctx: Context) -> None:
             continue
         htype = (scalar_text(hosts.get("Type")) or "").upper()
         value_node = hosts.get("Value")
+        if value_node is None:
+            continue
         try:
             value = float(scalar_text(value_node) or "nan")
         except ValueError:
@@ -89,7 +91,7 @@ def _rollback(group: Resource, props: Mapping, ctx: Context) -> None:
 def _all_at_once(template: Template, group: Resource, props: Mapping, ctx: Context) -> None:
     config = props.get("DeploymentConfigName")
     text = template.value_text(config) or ""
-    if not text.endswith("AllAtOnce"):
+    if config is None or not text.endswith("AllAtOnce"):
         return
     pattern = ctx.option("CDG003", "prod-pattern")
     if not resource_prod_like(template, group, _GROUP_NAMES, pattern):

@@ -297,7 +297,7 @@ def _flows(root: Mapping, params: dict[str, Mapping]) -> list[_Flow]:
                 param = _referenced_param(value, params)
                 vname = var.get("Name")
                 vname_text = vname.text if isinstance(vname, Scalar) else ""
-                if param and (secrets.looks_like_secret_name(vname_text) or secrets.looks_like_secret_name(param)):
+                if param and value is not None and (secrets.looks_like_secret_name(vname_text) or secrets.looks_like_secret_name(param)):
                     flows.append(_Flow(param, value, f"environment variable '{vname_text}' of CodeBuild project '{logical_id}'", False))
         elif rtype_text == "AWS::CodePipeline::Pipeline":
             for token in _oauth_tokens(props):
@@ -306,10 +306,10 @@ def _flows(root: Mapping, params: dict[str, Mapping]) -> list[_Flow]:
                     flows.append(_Flow(param, token, f"the OAuthToken of pipeline '{logical_id}'", False))
         elif rtype_text == "AWS::CodePipeline::Webhook":
             config = props.get("AuthenticationConfiguration")
-            token = config.get("SecretToken") if isinstance(config, Mapping) else None
-            param = _referenced_param(token, params)
-            if param and token is not None:
-                flows.append(_Flow(param, token, f"the SecretToken of webhook '{logical_id}'", True))
+            secret_token = config.get("SecretToken") if isinstance(config, Mapping) else None
+            param = _referenced_param(secret_token, params)
+            if param and secret_token is not None:
+                flows.append(_Flow(param, secret_token, f"the SecretToken of webhook '{logical_id}'", True))
     return flows
 
 

@@ -215,9 +215,9 @@ def artifact_store(p: Pipeline, ctx: Context) -> None:
             if isinstance(inner, Mapping):
                 stores.append((inner, field_key(entry, "ArtifactStore") or inner))
     elif isinstance(many, Mapping):  # API: {"us-east-1": {...}}
-        for _, key, inner in many.items():
+        for _, region, inner in many.items():
             if isinstance(inner, Mapping):
-                stores.append((inner, key))
+                stores.append((inner, region))
     for store, where in stores:
         key = field(store, "EncryptionKey")
         if key is not None:

@@ -34,11 +34,11 @@ def lint_functions(template: Template, ctx: Context) -> None:
         # A setting inherited from Globals is reported on the function it
         # applies to, so one Globals line does not collect every finding.
         own_type = own_pref.get("Type") if isinstance(own_pref, Mapping) else None
-        shift_at = type_node if own_type is not None else fn.type_node
+        shift_at = own_type if own_type is not None else fn.type_node  # own_type is what pref.get("Type") found
         prod = resource_prod_like(template, fn, ("FunctionName",), pattern)
         # AllAtOnce whatever the stage; a disabled preference (a deliberate opt-out) in production only.
         if dtype == "AllAtOnce" or is_false(enabled) and prod:
-            target = (type_node if own_type is not None else fn.type_node) if dtype == "AllAtOnce" else enabled
+            target = shift_at if dtype == "AllAtOnce" else enabled
             ctx.report(
                 "SAM002", target or where or fn.key,
                 f"{'production ' if prod else ''}function '{fn.name}' shifts all traffic to a new version at once"

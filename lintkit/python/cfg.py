@@ -294,7 +294,7 @@ class _Builder:
         return ends
 
     def match(self, s: Any, preds: list[tuple[int, Any]], env: _Env) -> list[tuple[int, Any]]:
-        cur = [(self.step("expr", s.subject, preds, env), None)]
+        cur: list[tuple[int, Any]] = [(self.step("expr", s.subject, preds, env), None)]
         ends: list[tuple[int, Any]] = []
         for case in s.cases:
             cid = self.step("case", case, cur, env, raises=self.may_raise(case.guard))
@@ -315,9 +315,9 @@ def _never_empty(iterable: Any) -> bool:
     if isinstance(iterable, (nodes.List, nodes.Tuple, nodes.Set)):
         return bool(iterable.elts) and not any(isinstance(e, nodes.Starred) for e in iterable.elts)
     if isinstance(iterable, nodes.Call) and isinstance(iterable.func, nodes.Name) and iterable.func.name == "range" and not iterable.keywords:
-        bounds = [a.value if isinstance(a, nodes.Const) and type(a.value) is int else None for a in iterable.args]
-        if None in bounds or not 1 <= len(bounds) <= 2:
+        if not 1 <= len(iterable.args) <= 2 or not all(isinstance(a, nodes.Const) and type(a.value) is int for a in iterable.args):
             return False
+        bounds: list[int] = [a.value for a in iterable.args]
         start, stop = (0, bounds[0]) if len(bounds) == 1 else bounds
         return start < stop
     return False

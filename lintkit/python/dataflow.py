@@ -402,7 +402,7 @@ class Interpreter:
             consts = [const_of(p) for p in parts]
             if all(c is not NOCONST for c in consts):
                 return Val(const="".join(str(c) for c in consts))
-            prefix = ""  # the literal text before each part, while every part so far is known
+            prefix: str | None = ""  # the literal text before each part, while every part so far is known
             for i, (part, const) in enumerate(zip(parts, consts)):
                 if prefix is None:
                     break
@@ -628,7 +628,7 @@ class Interpreter:
         if result is not None:
             name = var_name(func.expr) if isinstance(func, nodes.Attribute) else None
             receiver = env.get(name) if name else None
-            if receiver is not None and result.taints and (receiver.qual is None or receiver.qual.endswith("()")):
+            if name and receiver is not None and result.taints and (receiver.qual is None or receiver.qual.endswith("()")):
                 # cursor.execute(query): its rows are the query's (a module is no receiver)
                 env[name] = replace(with_taint(receiver, result.taints), flags=CONTROLLED)
             if qual in self.model.returns:  # re.compile(p): a sink of its pattern, and a re.Pattern

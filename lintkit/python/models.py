@@ -10,7 +10,7 @@ import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -83,6 +83,10 @@ class TaintModel:
             return self.sanitizers["*." + method]
         return None
 
+    @overload
+    def canonical(self, qual: str) -> str: ...
+    @overload
+    def canonical(self, qual: str | None) -> str | None: ...
     def canonical(self, qual: str | None) -> str | None:
         """The name the models use for `qual`: `sqlalchemy.sql.text` is `sqlalchemy.text`,
         `fastapi.Request` is `starlette.requests.Request` (`[[alias]]`)."""

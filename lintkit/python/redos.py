@@ -35,7 +35,7 @@ def catastrophic(pattern: str) -> bool:
         parsed = _parser.parse(pattern)
     except Exception:  # not a valid pattern (or one re cannot compile): nothing to judge
         return False
-    return _height(list(parsed)) >= 2
+    return _height(list(parsed.data)) >= 2
 
 
 def _height(items: list[Any]) -> int:

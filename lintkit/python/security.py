@@ -374,8 +374,8 @@ def loose_file_permissions(module: nodes.Module, ctx: Any) -> None:
     # A directory's mode passes through the umask (022 almost everywhere):
     # `mkdir(mode=0o777)` is the default and makes 0o755, unless this module
     # clears the umask's world-write bit.
-    umask_cleared = any(call_name(c) == "os.umask" and _mode_bits(argument(c, 0, "mask"))[0] is not None
-                        and not _mode_bits(argument(c, 0, "mask"))[0] & 0o002 for c in nodes_of(module, nodes.Call))
+    umask_cleared = any(call_name(c) == "os.umask" and (mask := _mode_bits(argument(c, 0, "mask"))[0]) is not None
+                        and not mask & 0o002 for c in nodes_of(module, nodes.Call))
     for call in nodes_of(module, nodes.Call):
         name = call_name(call) or ""
         method = method_name(call)

@@ -251,9 +251,9 @@ def weak_cryptography(module: nodes.Module, ctx: Any) -> None:
             where, message = problem
             ctx.report("PSC014", where, message, fix=_CRYPTO_FIX)
     for attr in nodes_of(module, nodes.Attribute):
-        name = qualified(attr)
-        if name in _WEAK_PROTOCOLS and _configures_protocol(attr):
-            ctx.report("PSC014", attr, f"{name.rsplit('.', 1)[-1]} is a broken protocol version", fix=_CRYPTO_FIX)
+        protocol = qualified(attr)
+        if protocol in _WEAK_PROTOCOLS and _configures_protocol(attr):
+            ctx.report("PSC014", attr, f"{protocol.rsplit('.', 1)[-1]} is a broken protocol version", fix=_CRYPTO_FIX)
 
 
 def _weak_call(call: nodes.Call, name: str) -> tuple[Any, str] | None:

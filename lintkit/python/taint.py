@@ -388,10 +388,12 @@ class ModuleAnalysis:
         """Tainted values passed to a function no summary knows yet: the module
         defining it (another file of the run) follows them (`summarize`)."""
         short = qual.rsplit(".", 1)[-1]
-        for key, v in [*enumerate(args), *kwargs.items()]:
+        passed: list[tuple[int | str, Val]] = [*enumerate(args), *kwargs.items()]
+        for key, v in passed:
             latent = self._latent(node, v)
+            request = (latent.qual or "") if latent is not v else ""  # _latent makes a new value only for a named request object
             for t in latent.all_taints():
-                interp.calls.append(Call(qual, key, t.step(node, f"passed to {short}()"), latent.qual if latent is not v else ""))
+                interp.calls.append(Call(qual, key, t.step(node, f"passed to {short}()"), request))
 
     def is_url_view(self, fn: Any) -> bool:
         """A function view whose extra parameters come from the URL: named in a urlconf

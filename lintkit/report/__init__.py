@@ -37,4 +37,5 @@ def render(fmt: str, result: RunResult, options: ReportOptions | None = None) ->
     from lintkit.report.masking import masked
 
     module = importlib.import_module(MODULES[fmt])
-    return module.render(masked(result), options or ReportOptions())
+    text: str = module.render(masked(result), options or ReportOptions())
+    return text

@@ -355,7 +355,7 @@ def to_data(obj: Any) -> Any:
             if value is None:
                 continue
             if f.name != "level" and f.default is not attr.NOTHING:
-                default = f.default.factory() if isinstance(f.default, attr.Factory) else f.default  # type: ignore[attr-defined]
+                default = f.default.factory() if isinstance(f.default, attr.Factory) else f.default  # type: ignore[arg-type]  # attrs types Factory as a function; it is a class
                 if value == default:
                     continue
             out[f.metadata.get("schema_property_name", f.name)] = to_data(value)

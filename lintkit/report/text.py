@@ -7,7 +7,7 @@ cannot start a line of its own in a CI log."""
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from lintkit.findings import Finding, Severity
 from lintkit.report.escape import escape_control as esc
@@ -80,7 +80,7 @@ def _statistics(result: RunResult, shown: list[Finding]) -> list[str]:
     return [f"{n:>{width}}  {code:<7} {sev.value:<8} {name}" for (code, sev, name), n in ordered]
 
 
-def _excerpt(lines: list[str], f: Finding, paint) -> list[str]:
+def _excerpt(lines: list[str], f: Finding, paint: Callable[[str, str], str]) -> list[str]:
     loc = f.location
     if not 0 < loc.line <= len(lines):
         return []
