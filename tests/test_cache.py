@@ -254,7 +254,10 @@ def test_a_read_descriptor_change_invalidates_the_handler(tmp_path: Path) -> Non
     renaming the handler there re-checks the unchanged Python file."""
     project = tmp_path / "p"
     cache = tmp_path / "c"
-    template = "Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: app.{}\n"
+    template = (
+        "Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: app.{}\n"
+        "      Events:\n        Run:\n          Type: Api\n          Properties:\n            Path: /run\n            Method: post\n"
+    )
     app = "import os\n\ndef first(req, ctx):\n    os.system(req['cmd'])\n\ndef second(req, ctx):\n    os.system(req['cmd'])\n"
 
     def scenario():

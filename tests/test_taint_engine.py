@@ -243,3 +243,27 @@ def test_cross_file_flow_names_each_file_in_every_format(tmp_path: Path) -> None
     uris = [[loc["location"]["physicalLocation"]["artifactLocation"]["uri"] for loc in flow["threadFlows"][0]["locations"]]
             for flow in res["codeFlows"]]
     assert uris == [["app.py", "app.py", "tools.py", "tools.py", "tools.py"]] * 2
+
+
+SERVICE_EVENT = (
+    "import requests\n"
+    "def handler(event, context):\n"
+    "    requests.put(event['ResponseURL'], data='{}', timeout=5)\n"
+)
+
+
+def test_lambda_event_without_http_fields_is_a_local_source(tmp_path: Path) -> None:
+    """A handler whose module reads no HTTP request field gets its event from AWS
+    or an operator: reported only with local-sources, at low severity."""
+    (tmp_path / "app.py").write_text(SERVICE_EVENT, encoding="utf-8")
+    assert [f.code for f in run_paths([tmp_path], root=tmp_path, config=_local_config(tmp_path, ())).findings] == []
+    cfg = _local_config(tmp_path, (("PIV016", (("local-sources", True),)),))
+    [finding] = run_paths([tmp_path], root=tmp_path, config=cfg).findings
+    assert (finding.code, finding.line, finding.severity.value) == ("PIV016", 3, "low")
+
+
+def test_lambda_event_with_http_fields_is_remote(tmp_path: Path) -> None:
+    text = SERVICE_EVENT + "def route(event, context):\n    return event['queryStringParameters']\n"
+    (tmp_path / "app.py").write_text(text, encoding="utf-8")
+    [finding] = run_paths([tmp_path], root=tmp_path, config=_local_config(tmp_path, ())).findings
+    assert (finding.code, finding.line, finding.severity.value) == ("PIV016", 3, "high")

@@ -47,6 +47,9 @@ class Entry:
     skip: frozenset[str] = frozenset()  # parameters that never carry input (info, context, resp)
     what: str = "route parameter"  # how messages name an untrusted parameter
     returns_html: bool = False  # a returned string is the HTML response body
+    # The input is remote only in a module that reads one of these keys (an HTTP
+    # request's fields, for a Lambda event); elsewhere it is a local source.
+    remote_keys: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -74,6 +77,7 @@ def load_entry(data: dict[str, Any]) -> Entry:
         skip=frozenset(str(p) for p in data.get("skip", [])),
         what=str(data.get("what", "route parameter")),
         returns_html=bool(data.get("returns_html", False)),
+        remote_keys=frozenset(str(k) for k in data.get("remote_keys", [])),
     )
 
 
@@ -121,7 +125,7 @@ def match(fn: Any, cls: Any, params: list[str], entries: list[Entry], resolve: R
         if entry.signature and cls is None and len(params) == len(entry.signature):
             if all(s in ("*", p) for s, p in zip(entry.signature, params)):
                 return _bind(entry, params)
-    framework = handler_names.get(fn.name) if cls is None else None
+    framework = handler_names.get(fn.name, "").removesuffix("-http") if cls is None else None
     named = next((e for e in entries if e.framework == framework), None) if framework else None
     return _bind(named, params) if named is not None else None
 

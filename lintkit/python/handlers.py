@@ -3,7 +3,10 @@ parameters are called:
 
 - AWS SAM / CloudFormation `Handler: app.lambda_handler` (the module path is
   relative to `CodeUri`) and the Serverless Framework `handler: src/users.get`:
-  the function gets the Lambda event;
+  the function gets the Lambda event, from an HTTP client when the descriptor
+  declares HTTP events (`Type: Api`/`HttpApi`, `FunctionUrlConfig`, Serverless
+  `http`/`httpApi`; per descriptor, not per function, so a template with one API
+  makes each of its handlers an HTTP one);
 - OpenAPI `operationId: api.users.search` (with `x-openapi-router-controller`
   for bare ids), which connexion routes to: the function gets the request's
   parameters as arguments.
@@ -21,13 +24,14 @@ from typing import Any
 _SUFFIXES = (".yaml", ".yml", ".json", ".template")
 _DESCRIPTOR = re.compile(r"(?:^|/)(?:template|serverless|openapi|swagger|api|spec)[^/]*\.(?:ya?ml|json)$|\.template$", re.I)
 _LAMBDA = re.compile(r"""^\s*["']?[Hh]andler["']?\s*:\s*["']?([\w./-]+\.\w+)["']?\s*,?\s*$""", re.M)
+_HTTP_EVENTS = re.compile(r"""(?:\bType["']?\s*:\s*["']?(?:Api|HttpApi)\b|\bFunctionUrlConfig\b|^\s*-\s*(?:http|httpApi)\s*:)""", re.M)
 _OPERATION = re.compile(r"""["']?operationId["']?\s*:\s*["']?([\w.]+)["']?""")
 _CONTROLLER = re.compile(r"""["']?x-openapi-router-controller["']?\s*:\s*["']?([\w.]+)["']?""")
 
 
 def handler_names(project: Any, modname: str) -> dict[str, str]:
-    """{function of module `modname`: "lambda" | "connexion"} named by the project's
-    deployment descriptors."""
+    """{function of module `modname`: "lambda" | "lambda-http" | "connexion"} named by
+    the project's deployment descriptors."""
     found: dict[str, str] = {}
     for rel in sorted(project.files):
         if not rel.endswith(_SUFFIXES) or not _DESCRIPTOR.search(rel):
@@ -35,8 +39,9 @@ def handler_names(project: Any, modname: str) -> dict[str, str]:
         text = project.read_text(rel)
         if not text:
             continue
+        lambda_kind = "lambda-http" if _HTTP_EVENTS.search(text) else "lambda"
         for handler in _LAMBDA.findall(text):
-            _add(found, modname, handler.replace("/", "."), "lambda")
+            _add(found, modname, handler.replace("/", "."), lambda_kind)
         controllers = _CONTROLLER.findall(text)
         for operation in _OPERATION.findall(text):
             targets = [operation] if "." in operation else [f"{c}.{operation}" for c in controllers]

@@ -118,6 +118,7 @@ class ModuleAnalysis:
         self.imports = imported_modules(module)
         self.entries = active(model.entries, self.imports)
         self._entry_kinds: dict[Any, tuple[str, dict[str, Val], Entry | None]] = {}
+        self._read_keys: frozenset[str] | None = None
         self._handler_types: dict[Any, str] = {}
         self.star_imports = [absolute_module(module, s.modname or "", s.level or 0) or "" for s in nodes_of(module, nodes.ImportFrom)
                              if any(name == "*" for name, _ in s.names)]
@@ -148,6 +149,18 @@ class ModuleAnalysis:
             self._entry_kinds[fn] = self._entry_kind(fn)
         return self._entry_kinds[fn]
 
+    def reads_keys(self, keys: frozenset[str]) -> bool:
+        """Does the module read one of `keys` (`x["body"]`, `x.get("body")`)?"""
+        if self._read_keys is None:
+            found: set[str] = set()
+            for node in nodes_of(self.module, (nodes.Subscript, nodes.Call)):
+                key = node.slice if isinstance(node, nodes.Subscript) else (
+                    node.args[0] if isinstance(node.func, nodes.Attribute) and node.func.attrname == "get" and node.args else None)
+                if isinstance(key, nodes.Const) and isinstance(key.value, str):
+                    found.add(key.value)
+            self._read_keys = frozenset(found)
+        return bool(self._read_keys & keys)
+
     def _entry_kind(self, fn: Any) -> tuple[str, dict[str, Val], Entry | None]:
         params = _param_names(fn)
         init: dict[str, Val] = {}
@@ -156,6 +169,7 @@ class ModuleAnalysis:
         found = match(fn, cls, own, self.entries, self.resolve_name, self.registered, self.handler_names)
         if found is not None:
             entry = found.entry
+            remote = not entry.remote_keys or self.reads_keys(entry.remote_keys) or self.handler_names.get(fn.name) == f"{entry.framework}-http"
             if found.request:
                 init[found.request] = Val(qual=entry.request_type)
             for p in found.untrusted:
@@ -163,8 +177,9 @@ class ModuleAnalysis:
                 if typed and self.model.source_object_kind(typed):
                     init[p] = Val(qual=typed)  # `request: Request`
                 elif not _NOT_SOURCE_ANNOTATIONS.search(_annotation_text(fn, p)):
-                    init[p] = _src(fn, f"{entry.what} '{p}'")
-            return entry.framework, init, entry
+                    init[p] = _src(fn, f"{entry.what} '{p}'", "remote" if remote else "local")
+            # no client reads what a function invoked by a service or an operator returns
+            return (entry.framework, init, entry) if remote else ("", init, None)
         # a route decorator of an application object defined elsewhere (`from . import app`)
         for dec in fn.decorators.nodes if fn.decorators else []:
             attr = _decorator_call_attr(dec)
