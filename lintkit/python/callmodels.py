@@ -14,7 +14,7 @@ from lintkit.python.guards import LINE_BREAKS, QUOTES, without_chars
 from lintkit.python.models import ALL
 from lintkit.python.redos import catastrophic
 from lintkit.python.sinks import is_shell_prefix
-from lintkit.python.values import CLEAN, Taint, MAX_STR, NOCONST, Env, Val, dedupe, const_of, const_val, derived, join_all, var_name, with_taint
+from lintkit.python.values import CLEAN, Taint, MAX_STR, NOCONST, Env, Val, as_text, dedupe, const_of, const_val, derived, join_all, var_name, with_taint
 
 if TYPE_CHECKING:
     from lintkit.python.dataflow import Interpreter
@@ -50,7 +50,7 @@ def builtin_call(node: Any, qual: str | None, args: list[Val], kwargs: dict[str,
     if qual in ("builtins.str", "builtins.repr", "builtins.bytes", "builtins.bytearray", "builtins.format"):
         if args and const_of(args[0]) is not NOCONST and qual == "builtins.str":
             return Val(const=str(const_of(args[0])))
-        return derived(node, args)
+        return derived(node, [as_text(a) for a in args])
     if qual in ("builtins.list", "builtins.tuple", "builtins.sorted", "builtins.reversed"):
         if args and args[0].items is not None:
             items = args[0].items

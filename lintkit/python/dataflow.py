@@ -38,6 +38,7 @@ from lintkit.python.values import (
     Hit,
     Taint,
     Val,
+    as_text,
     const_of,
     const_val,
     dedupe,
@@ -422,7 +423,7 @@ class Interpreter:
             c = const_of(v)
             if c is not NOCONST and node.conversion in (-1, None) and node.format_spec is None:
                 return Val(const=str(c))
-            return v.flat() if not v.is_const else CLEAN
+            return as_text(v).flat() if not v.is_const else CLEAN
         if isinstance(node, nodes.BinOp):
             return self.binop(node, node.op, self.expr(node.left, env), self.expr(node.right, env))
         if isinstance(node, nodes.BoolOp):
@@ -559,6 +560,8 @@ class Interpreter:
             return Val(items=items, shell_list=is_shell_prefix(list(items)))
         if op == "/" and (a.qual or a.all_taints()):  # pathlib join keeps the path
             return derived(node, [a, b], "joined into a path")
+        if op == "%":
+            b = as_text(b) if b.items is None else Val(items=tuple(as_text(i) for i in b.items))
         if op == "%" and b.keys is not None:
             return derived(node, [a] + [v for _, v in b.keys], "formatted with %")
         return derived(node, [a, b], "concatenated" if op == "+" else f"combined with '{op}'")

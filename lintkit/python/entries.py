@@ -50,6 +50,7 @@ class Entry:
     # The input is remote only in a module that reads one of these keys (an HTTP
     # request's fields, for a Lambda event); elsewhere it is a local source.
     remote_keys: frozenset[str] = frozenset()
+    mapping: bool = False  # the untrusted parameters are dicts (values.MAPPING)
 
 
 @dataclass
@@ -78,6 +79,7 @@ def load_entry(data: dict[str, Any]) -> Entry:
         what=str(data.get("what", "route parameter")),
         returns_html=bool(data.get("returns_html", False)),
         remote_keys=frozenset(str(k) for k in data.get("remote_keys", [])),
+        mapping=bool(data.get("mapping", False)),
     )
 
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from lintkit.python.models import Sink
 from lintkit.python.redos import catastrophic
-from lintkit.python.values import CLEAN, Taint, Val, dedupe, join_all
+from lintkit.python.values import CLEAN, Taint, Val, as_text, dedupe, join_all
 
 if TYPE_CHECKING:
     from lintkit.python.dataflow import Interpreter
@@ -106,6 +106,8 @@ def check_sink(interp: Interpreter, node: Any, sink: Sink, recv: Val | None, arg
         if parser is None or "xxe" not in parser.flags:
             return
         values = values[:1]
+    if mode == "log":
+        values = [as_text(v) for v in values]  # logger.info(event): logging formats it with %s
     if mode == "sql":
         # parameterized query: the query itself is what matters
         values = values[:1] if values else []

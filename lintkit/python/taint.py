@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import builtins
 import re
+from dataclasses import replace
 from typing import Any
 
 from astroid import nodes
@@ -35,7 +36,7 @@ from lintkit.python.templates import Site, template_sites
 from lintkit.python.models import Render, TaintModel, load_model
 from lintkit.python.names import absolute_module, imported_modules, imported_names, qualified
 from lintkit.python.taint_index import ProjectIndex
-from lintkit.python.values import CLEAN, Call, Hit, Summary, Taint, Val
+from lintkit.python.values import CLEAN, MAPPING, Call, Hit, Summary, Taint, Val
 from lintkit.python.walk import bindings, nodes_of
 
 _BUILTIN_NAMES = frozenset(dir(builtins))
@@ -178,6 +179,8 @@ class ModuleAnalysis:
                     init[p] = Val(qual=typed)  # `request: Request`
                 elif not _NOT_SOURCE_ANNOTATIONS.search(_annotation_text(fn, p)):
                     init[p] = _src(fn, f"{entry.what} '{p}'", "remote" if remote else "local")
+                    if entry.mapping:
+                        init[p] = replace(init[p], flags=frozenset({MAPPING}))
             # no client reads what a function invoked by a service or an operator returns
             return (entry.framework, init, entry) if remote else ("", init, None)
         # a route decorator of an application object defined elsewhere (`from . import app`)

@@ -146,6 +146,17 @@ def with_taint(val: Val, extra: tuple[Taint, ...]) -> Val:
     return Val(taints=dedupe(val.all_taints() + extra))
 
 
+# A Val flag: a dict or list (a Lambda event) whose text, from str/repr/%s/an f-string,
+# escapes every line break inside its strings.
+MAPPING = "mapping"
+_LINE_BREAK_KINDS = frozenset({"log", "header"})
+
+
+def as_text(v: Val) -> Val:
+    """`v` formatted as text: a mapping's text cannot forge a log line or a header."""
+    return v.map_taints(lambda t: t.clear(_LINE_BREAK_KINDS)) if MAPPING in v.flags else v
+
+
 def derived(node: Any, parts: list[Val], msg: str = "") -> Val:
     """A value computed from `parts` (concatenation, formatting, unknown calls)."""
     taints: list[Taint] = []
