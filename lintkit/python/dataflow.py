@@ -26,7 +26,7 @@ from astroid import nodes
 from lintkit.findings import Location
 
 from lintkit.python.callmodels import builtin_call, method_call, model_call
-from lintkit.python.guards import QUOTES, open_quote, quoted, refine, under_folder
+from lintkit.python.guards import QUOTES, contained, open_quote, quoted, refine, under_folder
 from lintkit.python.models import TaintModel
 from lintkit.python.names import imported_names, qualified
 from lintkit.python.sinks import CONTROLLED, METADATA, check_sinks, fixes_host, is_shell_prefix
@@ -135,6 +135,7 @@ class Interpreter:
             self.expr(s.value, env)
             if isinstance(s.value, nodes.Call) and self.qual_of(s.value.func, env) in self.model.noreturn:
                 return None  # abort(404): nothing after it runs
+            contained(s.value, env)
             return env
         if isinstance(s, nodes.Return):
             val = self.expr(s.value, env) if s.value is not None else CLEAN

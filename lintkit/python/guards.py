@@ -8,7 +8,8 @@ A guard clears a sink kind only when it is complete for it:
 - a parsed URL whose host is one of a set of non-empty constant hosts: redirect, url;
 - a path normalised by realpath/abspath/normpath/resolve that is then found under
   a base (`startswith(base)` with a base ending in a separator, `commonpath`,
-  `is_relative_to`): path;
+  `is_relative_to`, `base in p.parents`, or `p.relative_to(base)` as a statement,
+  which raises unless p is under base): path;
 - a value known to contain neither "\\r" nor "\\n" (rejected or removed): log, header;
 - a value without "..", appended as text to a fixed folder (`"/srv/files/" + v`): path
   (no component of it can climb; an absolute value stays below, "/srv/files//etc");
@@ -37,6 +38,15 @@ if TYPE_CHECKING:
 LINE_BREAKS = frozenset({"\r", "\n"})
 QUOTES = ("'", '"')
 _SEPARATORS = ("/", "\\")
+
+
+def contained(call: Any, env: Env) -> None:
+    """`p.relative_to(base)` as a statement raises ValueError unless the normalised
+    path p is under base: after it, p is (pathlib.PurePath.relative_to)."""
+    if isinstance(call, nodes.Call) and isinstance(call.func, nodes.Attribute) and call.func.attrname == "relative_to" and call.args:
+        name = var_name(call.func.expr)
+        if name and name in env and _normalised(env[name]):
+            env[name] = clear(env[name], frozenset({"path"}))
 
 
 def refine(interp: Interpreter, test: Any, env: Env, outcome: bool) -> None:
@@ -90,6 +100,12 @@ def _compare(interp: Interpreter, test: Any, env: Env, outcome: bool) -> None:
         return
     # os.path.commonpath([base, p]) == base: p is under base, component by component
     if positive and op in ("==", "!=") and (_commonpath_of(interp, left, right, env) or _commonpath_of(interp, right, left, env)):
+        return
+    # base in p.parents (p normalised): p is below base, component by component
+    if positive and op in ("in", "not in") and isinstance(right, nodes.Attribute) and right.attrname == "parents":
+        name = var_name(right.expr)
+        if name and name in env and _normalised(env[name]) and not interp.expr(left, dict(env)).all_taints():
+            env[name] = clear(env[name], frozenset({"path"}))
         return
     # x == "const" / x in ALLOWED: x is a value the code chose on the true side
     name = var_name(left)
