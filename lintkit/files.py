@@ -230,6 +230,11 @@ def _walk(top: Path, excludes: tuple[str, ...], root: Path, skipped: list[Skippe
         except OSError as exc:
             skipped.append(Skipped(relative_to(root, Path(directory)), f"unreadable directory: {exc.strerror or exc}"))
             continue
+        if directory != str(top) and any(e.name.endswith(".dist-info") and e.is_dir(follow_symlinks=False) for e in entries):
+            # `pip install --target` output (a Lambda layer's python/, vendored
+            # dependencies): third-party packages, like site-packages
+            skipped.append(Skipped(relative_to(root, Path(directory)), "installed third-party packages (a *.dist-info directory), not checked"))
+            continue
         subdirs = []
         for entry in entries:
             name = entry.name

@@ -30,6 +30,21 @@ def test_default_excludes_and_candidates(tmp_path: Path) -> None:
     assert rels([str(tmp_path)], tmp_path, respect_gitignore=False) == ["buildspec.yml", "src/app.py"]
 
 
+def test_installed_packages_are_third_party(tmp_path: Path) -> None:
+    """A folder holding a *.dist-info directory is `pip install --target` output (a
+    Lambda layer's python/): skipped with a reason, unless it is the path named."""
+    for rel in ["src/app.py", "layer/python/requests/api.py", "layer/python/requests-2.32.3.dist-info/METADATA",
+                "layer/python/six.py", "layer/template.yaml"]:
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("x")
+    found, skipped = discover([str(tmp_path)], Config(root=str(tmp_path), respect_gitignore=False), tmp_path)
+    assert [c.relpath for c in found] == ["layer/template.yaml", "src/app.py"]
+    assert [(s.relpath, s.reason) for s in skipped] == [
+        ("layer/python", "installed third-party packages (a *.dist-info directory), not checked")
+    ]
+    assert rels([str(tmp_path / "layer/python")], tmp_path, respect_gitignore=False) == ["layer/python/requests/api.py", "layer/python/six.py"]
+
+
 def test_configured_excludes_apply_below_named_directory(tmp_path: Path) -> None:
     for rel in ["fixtures/demo/buildspec.yml", "fixtures/bad/buildspec.yml"]:
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
