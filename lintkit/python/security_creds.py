@@ -168,6 +168,8 @@ def _compared_name(node: Any) -> str:
         isinstance(node, nodes.Call) and isinstance(node.func, nodes.Attribute) and node.func.attrname == "get" and node.args) else None
     if isinstance(key, nodes.Const) and isinstance(key.value, str):
         return key.value
+    if isinstance(node, nodes.Call):
+        return ""  # a function's name says what it does, not what its result holds (parser._current_token())
     return last_identifier(node)
 
 
@@ -226,9 +228,9 @@ def _named_literals(module: nodes.Module) -> list[tuple[str, nodes.Const]]:
         elif isinstance(node, nodes.Compare) and len(node.ops) == 1 and node.ops[0][0] in ("==", "!="):
             left, right = node.left, node.ops[0][1]
             if isinstance(right, nodes.Const):
-                add(last_identifier(left), right)
+                add(_compared_name(left), right)
             elif isinstance(left, nodes.Const):
-                add(last_identifier(right), left)
+                add(_compared_name(right), left)
     return out
 
 
