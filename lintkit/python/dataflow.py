@@ -568,11 +568,13 @@ class Interpreter:
         return derived(node, [a, b], "concatenated" if op == "+" else f"combined with '{op}'")
 
     def leftmost_const(self, node: Any) -> Any:
-        """The literal a `+` chain starts with ("/tasks/" in `"/tasks/" + a + "/" + b`):
-        what follows it, b included, cannot move the host either."""
+        """The literal a `+` chain starts with ("/tasks/" in `"/tasks/" + a + "/" + b`, or
+        an f-string's leading text): what follows it, b included, cannot move the host either."""
         left = node.left if isinstance(node, nodes.BinOp) else None
         while isinstance(left, nodes.BinOp) and left.op == "+":
             left = left.left
+        if isinstance(left, nodes.JoinedStr) and left.values:  # f"https://host/{a}?q=" + b
+            left = left.values[0]
         return left.value if isinstance(left, nodes.Const) else None
 
     def subscript(self, node: Any, env: Env) -> Val:
