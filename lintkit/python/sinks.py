@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from astroid import nodes
+
 from lintkit.python.models import Sink
 from lintkit.python.redos import catastrophic
 from lintkit.python.values import CLEAN, Taint, Val, as_text, dedupe, join_all
@@ -97,6 +99,8 @@ def check_sink(interp: Interpreter, node: Any, sink: Sink, recv: Val | None, arg
         ctype = kwargs.get("content_type") or kwargs.get("mimetype") or kwargs.get("media_type")
         if ctype is not None and isinstance(ctype.const, str) and "html" not in ctype.const.lower():
             return  # text/plain, application/json...: not rendered as HTML
+    if mode == "response" and node.args and _json_body(node.args[0]):
+        return  # make_response({...}) / make_response(dict(...)): Flask and Quart send a dict as JSON
     if mode == "response" and values and values[0].items:
         values = [values[0].items[0]]  # make_response((body, status, headers)): only the body is HTML
     if mode == "ldap" and len(args) < 2 and not (set(kwargs) & set(sink.kwargs)):
@@ -119,6 +123,11 @@ def check_sink(interp: Interpreter, node: Any, sink: Sink, recv: Val | None, arg
         values = [recv]
     for v in values:
         interp.hit(sink.kind, node, v, f"{label}()", sink.what)
+
+
+def _json_body(arg: Any) -> bool:
+    return isinstance(arg, (nodes.Dict, nodes.DictComp)) or (
+        isinstance(arg, nodes.Call) and isinstance(arg.func, nodes.Name) and arg.func.name == "dict")
 
 
 def prefix_only(v: Val) -> Val:
