@@ -99,6 +99,8 @@ def check_sink(interp: Interpreter, node: Any, sink: Sink, recv: Val | None, arg
         ctype = kwargs.get("content_type") or kwargs.get("mimetype") or kwargs.get("media_type")
         if ctype is not None and isinstance(ctype.const, str) and "html" not in ctype.const.lower():
             return  # text/plain, application/json...: not rendered as HTML
+    if mode == "handler-body" and _declared_not_html(node):
+        return  # self.send_header("Content-Type", "application/json") earlier in the same method
     if mode == "response" and node.args and _json_body(node.args[0]):
         return  # make_response({...}) / make_response(dict(...)): Flask and Quart send a dict as JSON
     if mode == "response" and values and values[0].items:
@@ -123,6 +125,17 @@ def check_sink(interp: Interpreter, node: Any, sink: Sink, recv: Val | None, arg
         values = [recv]
     for v in values:
         interp.hit(sink.kind, node, v, f"{label}()", sink.what)
+
+
+def _declared_not_html(write: Any) -> bool:
+    """The method writing the body declared a Content-Type without "html"."""
+    fn = write.scope()
+    for call in fn.nodes_of_class(nodes.Call):
+        if (isinstance(call.func, nodes.Attribute) and call.func.attrname == "send_header" and len(call.args) == 2
+                and isinstance(call.args[0], nodes.Const) and str(call.args[0].value).lower() == "content-type"
+                and isinstance(call.args[1], nodes.Const) and isinstance(call.args[1].value, str)):
+            return "html" not in call.args[1].value.lower()
+    return False
 
 
 def _json_body(arg: Any) -> bool:
