@@ -156,7 +156,16 @@ def enclosing_function(node: Any) -> nodes.FunctionDef | None:
     return scope if isinstance(scope, nodes.FunctionDef) else None
 
 
+_EXAMPLE_DIRS = frozenset({"example", "examples", "sample", "samples", "demo", "demos", "docs", "doc", "project_template"})
+
+
+def is_example_path(relpath: str) -> bool:
+    """Example projects, docs and project templates: not deployed as they are."""
+    return bool(_EXAMPLE_DIRS.intersection(relpath.replace("\\", "/").lower().split("/")[:-1]))
+
+
 __all__ = [
+    "is_example_path",
     "NOT_CONSTANT",
     "argument",
     "call_name",

@@ -19,6 +19,7 @@ from lintkit.python.calls import (
     argument,
     constant,
     has_star_kwargs,
+    is_example_path,
     keyword,
     last_identifier,
     method_name,
@@ -35,7 +36,7 @@ from lintkit.python.walk import nodes_of
 
 
 def debug_enabled(module: nodes.Module, ctx: Any) -> None:
-    if _example_path(ctx.path):
+    if is_example_path(ctx.path):
         return
     flask = imports_module(module, "flask") or imports_module(module, "werkzeug")
     fix = "Never enable the debugger in deployed code: read the flag from the environment and default it to off"
@@ -91,14 +92,6 @@ def _is_main_test(test: Any) -> bool:
     return any(isinstance(s, nodes.Name) and s.name == "__name__" for s in sides) and any(
         isinstance(s, nodes.Const) and s.value == "__main__" for s in sides
     )
-
-
-_EXAMPLE_DIRS = frozenset({"example", "examples", "sample", "samples", "demo", "demos", "docs", "doc", "project_template"})
-
-
-def _example_path(relpath: str) -> bool:
-    """Example projects, docs and project templates are not deployed as they are."""
-    return bool(_EXAMPLE_DIRS.intersection(relpath.replace("\\", "/").lower().split("/")[:-1]))
 
 
 def _config_target(target: Any) -> str:

@@ -22,7 +22,7 @@ from astroid import nodes
 
 from lintkit import secrets
 from lintkit.api import is_test_path
-from lintkit.python.calls import argument, call_name, constant, last_identifier, words
+from lintkit.python.calls import argument, call_name, constant, is_example_path, last_identifier, words
 from lintkit.python.walk import nodes_of
 
 CODE = "PSC006"
@@ -101,7 +101,8 @@ def hardcoded_credentials(module: nodes.Module, ctx: Any) -> None:
             # `secret_kind` marks the literal as the secret: reports mask it wherever they show it.
             ctx.report(CODE, value_node, message, fix=_FIX, properties={"secret_kind": kind} if kind else None)
 
-    in_tests = is_test_path(ctx.path) and not ctx.option(CODE, "all-in-tests")
+    # test code and examples hold made-up values; a provider's token format there is still a leak
+    in_tests = (is_test_path(ctx.path) or is_example_path(ctx.path)) and not ctx.option(CODE, "all-in-tests")
     for call in nodes_of(module, nodes.Call):
         _boto3(call, report)
     judged: set[int] = set()
@@ -173,11 +174,15 @@ def _compared_name(node: Any) -> str:
     return last_identifier(node)
 
 
+_TEST_DATA_KINDS = frozenset({"url-credentials", "authorization-header"})
+
+
 def _reportable(match: secrets.SecretMatch, in_tests: bool) -> bool:
     """Outside tests a known format or a literal under a secret-like name; in test code only
-    a known format, and no private key (key fixtures are everyday test data for crypto and SSH code)."""
+    a provider's token format: no private key (key fixtures are everyday test data for crypto
+    and SSH code) and no `user:password@` in a URL (URL-parsing tests are full of them)."""
     if in_tests:
-        return match.confidence == "high" and match.category != "private-key"
+        return match.confidence == "high" and match.category != "private-key" and match.kind not in _TEST_DATA_KINDS
     return match.confidence != "low"
 
 
