@@ -337,6 +337,7 @@ class ModuleAnalysis:
                 prev = summary.returns.get(i)
                 summary.returns[i] = t.cleared if prev is None else prev & t.cleared
             elif t.label.startswith("src:"):
+                summary.source_cleared = t.cleared if not summary.returns_source else summary.source_cleared & t.cleared
                 summary.returns_source = t.label[4:]
             elif t.label == "self":
                 summary.returns_self = True
@@ -390,7 +391,7 @@ class ModuleAnalysis:
             recv = interp.last_receiver or CLEAN
             taints += [t.step(node, f"returned by {name}()") for t in recv.all_taints()]
         if summary.returns_source:
-            taints.append(Taint(f"src:{summary.returns_source}", ((node, f"untrusted data returned by {name}()"),)))
+            taints.append(Taint(f"src:{summary.returns_source}", ((node, f"untrusted data returned by {name}()"),), summary.source_cleared))
         # the callee's sinks and hand-overs, reached with the caller's values: reported
         # where they are, the call a step of the flow
         passed = f"passed to {name}()"

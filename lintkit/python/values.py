@@ -200,6 +200,7 @@ class Summary:
 
     returns: dict[int, frozenset[str]] = field(default_factory=dict)  # param -> sink kinds cleared on the way
     returns_source: str = ""  # "remote"/"local" when the return value is a source
+    source_cleared: frozenset[str] = frozenset()  # sink kinds that returned source is safe for (a guard inside)
     returns_self: bool = False  # a method whose result carries the object's own taint
     sinks: list[tuple[int, Hit]] = field(default_factory=list)  # (param, its flow to a sink in the function)
     calls: list[tuple[int, Call]] = field(default_factory=list)  # (param, its flow into another module)
@@ -209,6 +210,7 @@ class Summary:
         return {
             "returns": {str(k): sorted(v) for k, v in self.returns.items()},
             "returns_source": self.returns_source,
+            "source_cleared": sorted(self.source_cleared),
             "returns_self": self.returns_self,
             "params": list(self.params),
         }
@@ -218,6 +220,7 @@ class Summary:
         return cls(
             returns={int(k): frozenset(v) for k, v in data.get("returns", {}).items()},
             returns_source=str(data.get("returns_source", "")),
+            source_cleared=frozenset(str(k) for k in data.get("source_cleared", [])),
             returns_self=bool(data.get("returns_self", False)),
             params=[str(p) for p in data.get("params", [])],
         )
