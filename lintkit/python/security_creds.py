@@ -116,7 +116,10 @@ def hardcoded_credentials(module: nodes.Module, ctx: Any) -> None:
         judged.add(id(value_node))
         value = value_node.value
         match = secrets.classify_value(value, name=name)  # None under a mock name (MOCK_API_KEY)
-        if match is not None and _reportable(match, in_tests):
+        # several lines of text (EXAMPLES = """...""") are documentation: only a known format there
+        # (a provider's token, a PEM private key), no `password: x` or URL credentials
+        documentation = "\n" in value.strip() and match is not None and (match.confidence != "high" or match.kind in _TEST_DATA_KINDS)
+        if match is not None and _reportable(match, in_tests) and not documentation:
             word = secrets.secret_name_kind(name) or "secret" if match.kind == "keyword" else match.description
             report(value_node, f"hard-coded {word} in '{name}': {match.redacted(value)}",
                    match.kind if match.secret(value) == value.strip() else "")
