@@ -3,10 +3,9 @@ parameters are called:
 
 - AWS SAM / CloudFormation `Handler: app.lambda_handler` (the module path is
   relative to `CodeUri`) and the Serverless Framework `handler: src/users.get`:
-  the function gets the Lambda event, from an HTTP client when the descriptor
-  declares HTTP events (`Type: Api`/`HttpApi`, `FunctionUrlConfig`, Serverless
-  `http`/`httpApi`; per descriptor, not per function, so a template with one API
-  makes each of its handlers an HTTP one);
+  the function gets the Lambda event, from an HTTP client when the function's own
+  block declares HTTP events (`Type: Api`/`HttpApi`, `FunctionUrlConfig`, Serverless
+  `http`/`httpApi`);
 - OpenAPI `operationId: api.users.search` (with `x-openapi-router-controller`
   for bare ids), which connexion routes to: the function gets the request's
   parameters as arguments.
@@ -39,15 +38,33 @@ def handler_names(project: Any, modname: str) -> dict[str, str]:
         text = project.read_text(rel)
         if not text:
             continue
-        lambda_kind = "lambda-http" if _HTTP_EVENTS.search(text) else "lambda"
-        for handler in _LAMBDA.findall(text):
-            _add(found, modname, handler.replace("/", "."), lambda_kind)
+        for match in _LAMBDA.finditer(text):
+            kind = "lambda-http" if _HTTP_EVENTS.search(_function_block(text, match.start())) else "lambda"
+            _add(found, modname, match.group(1).replace("/", "."), kind)
         controllers = _CONTROLLER.findall(text)
         for operation in _OPERATION.findall(text):
             targets = [operation] if "." in operation else [f"{c}.{operation}" for c in controllers]
             for target in targets:
                 _add(found, modname, target, "connexion")
     return found
+
+
+def _function_block(text: str, at: int) -> str:
+    """The lines of the block that holds the `Handler:` line at offset `at`: from the
+    nearest line above it indented less (SAM's `Properties:`, a Serverless function's
+    name) to the next line indented no more than that one. Its events are in it."""
+    lines = text.splitlines()
+    row = text.count("\n", 0, at)
+    indent = _indent(lines[row])
+    top = next((r for r in range(row - 1, -1, -1) if lines[r].strip() and _indent(lines[r]) < indent), -1)
+    if top < 0:
+        return text
+    end = next((r for r in range(row + 1, len(lines)) if lines[r].strip() and _indent(lines[r]) <= _indent(lines[top])), len(lines))
+    return "\n".join(lines[top:end])
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
 
 
 def _add(found: dict[str, str], modname: str, target: str, framework: str) -> None:
