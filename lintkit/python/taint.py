@@ -151,13 +151,20 @@ class ModuleAnalysis:
         return self._entry_kinds[fn]
 
     def reads_keys(self, keys: frozenset[str]) -> bool:
-        """Does the module read one of `keys` (`x["body"]`, `x.get("body")`)?"""
+        """Does the module read one of `keys` from a function's parameter (`event["body"]`,
+        `event.get("body")`)? An SQS record's "body" (`record["body"]`, a loop variable) is no request's."""
         if self._read_keys is None:
             found: set[str] = set()
             for node in nodes_of(self.module, (nodes.Subscript, nodes.Call)):
-                key = node.slice if isinstance(node, nodes.Subscript) else (
-                    node.args[0] if isinstance(node.func, nodes.Attribute) and node.func.attrname == "get" and node.args else None)
-                if isinstance(key, nodes.Const) and isinstance(key.value, str):
+                if isinstance(node, nodes.Subscript):
+                    key, of = node.slice, node.value
+                elif isinstance(node.func, nodes.Attribute) and node.func.attrname == "get" and node.args:
+                    key, of = node.args[0], node.func.expr
+                else:
+                    continue
+                scope = of.scope() if isinstance(of, nodes.Name) else None
+                if (isinstance(key, nodes.Const) and isinstance(key.value, str) and isinstance(scope, (nodes.FunctionDef, nodes.AsyncFunctionDef))
+                        and of.name in scope.argnames()):
                     found.add(key.value)
             self._read_keys = frozenset(found)
         return bool(self._read_keys & keys)
