@@ -267,3 +267,17 @@ def test_lambda_event_with_http_fields_is_remote(tmp_path: Path) -> None:
     (tmp_path / "app.py").write_text(text, encoding="utf-8")
     [finding] = run_paths([tmp_path], root=tmp_path, config=_local_config(tmp_path, ())).findings
     assert (finding.code, finding.line, finding.severity.value) == ("PIV016", 3, "high")
+
+
+def test_a_descriptor_describes_the_code_below_its_folder(tmp_path: Path) -> None:
+    """Two applications side by side, both `Handler: app.handler`: only the one whose
+    own template declares an API gets remote input."""
+    code = "import os\ndef handler(payload, context):\n    os.system('convert ' + payload['key'])\n"
+    function = "Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: app.handler\n"
+    api = "      Events:\n        Get:\n          Type: Api\n          Properties:\n            Path: /x\n            Method: get\n"
+    for folder, template in (("web", function + api), ("jobs", function)):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "template.yaml").write_text(template, encoding="utf-8")
+        (tmp_path / folder / "app.py").write_text(code, encoding="utf-8")
+    findings = run_paths([tmp_path], root=tmp_path, config=_local_config(tmp_path, ())).findings
+    assert [(f.path, f.code, f.line) for f in findings] == [("web/app.py", "PIV013", 3)]

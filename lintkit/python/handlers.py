@@ -28,12 +28,17 @@ _OPERATION = re.compile(r"""["']?operationId["']?\s*:\s*["']?([\w.]+)["']?""")
 _CONTROLLER = re.compile(r"""["']?x-openapi-router-controller["']?\s*:\s*["']?([\w.]+)["']?""")
 
 
-def handler_names(project: Any, modname: str) -> dict[str, str]:
-    """{function of module `modname`: "lambda" | "lambda-http" | "connexion"} named by
-    the project's deployment descriptors."""
+def handler_names(project: Any, modname: str, relpath: str) -> dict[str, str]:
+    """{function of module `modname` (the file `relpath`): "lambda" | "lambda-http" |
+    "connexion"} named by the deployment descriptors of the folders above it (a
+    descriptor describes the code below its own folder: a repository of many
+    applications has many `app.lambda_handler`s)."""
     found: dict[str, str] = {}
     for rel in sorted(project.files):
         if not rel.endswith(_SUFFIXES) or not _DESCRIPTOR.search(rel):
+            continue
+        folder = rel.rpartition("/")[0]
+        if folder and not relpath.startswith(folder + "/"):
             continue
         text = project.read_text(rel)
         if not text:

@@ -642,7 +642,7 @@ def taint_flows(module: Any, ctx: Any) -> None:
     model = load_model()
     rules = sink_rules(ctx, model)
     analysis = ModuleAnalysis(module, ctx.path, model, ctx.project.index("taint-index"), _extra_sanitizers(ctx, rules))
-    analysis.handler_names = handler_names(ctx.project, module.name)
+    analysis.handler_names = handler_names(ctx.project, module.name, ctx.path)
     analysis.files = ctx.project
     at_sink: dict[tuple[Any, ...], list[Hit]] = {}
     for h in analysis.analyze(local_source_kinds(ctx, rules)):
