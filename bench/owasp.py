@@ -2,7 +2,7 @@
 """Score lintkit and bandit on OWASP BenchmarkPython, the way the official
 scorer (OWASP-Benchmark/BenchmarkUtils BenchmarkScore) does.
 
-    python bench/owasp.py [--source GIT_DIR_OR_CHECKOUT] [--no-bandit]
+    python bench/owasp.py [--source GIT_DIR_OR_CHECKOUT] [--no-bandit] [--select ALL]
 
 - The suite (GPL-3.0, never vendored) is pinned at commit 7cf0674 and unpacked
   into bench/.cache/BenchmarkPython. It comes from --source (a git directory or
@@ -73,7 +73,7 @@ def expected(suite: Path) -> dict[str, tuple[str, bool, int]]:
     return out
 
 
-def lintkit_results(suite: Path) -> dict[str, set[int]]:
+def lintkit_results(suite: Path, select: str = "") -> dict[str, set[int]]:
     sys.path.insert(0, str(HERE.parent))
     from lintkit.registry import build_registry
 
@@ -83,7 +83,7 @@ def lintkit_results(suite: Path) -> dict[str, set[int]]:
     config = suite / ".lintkit.toml"  # the suite sits in a git-ignored cache: look anyway
     config.write_text("respect-gitignore = false\n", encoding="utf-8")
     cmd = [sys.executable, "-m", "lintkit", "check", ".", "--format", "json", "--output", str(out_file), "--no-cache",
-           "--config", str(config)]
+           "--config", str(config)] + (["--select", select] if select else [])
     subprocess.run(cmd, cwd=suite, check=False)
     data = json.loads(out_file.read_text(encoding="utf-8"))
     found: dict[str, set[int]] = defaultdict(set)
@@ -134,13 +134,14 @@ def main() -> int:
     parser.add_argument("--no-bandit", action="store_true")
     parser.add_argument("--category", help="list misses (FN/FP) of this category")
     parser.add_argument("--json", help="write the tables to this file")
+    parser.add_argument("--select", default="", help="lintkit's rule selection (default: the default rule set; ALL: every rule)")
     args = parser.parse_args()
     if sys.version_info < (3, 12):
         print("BenchmarkPython needs a Python >= 3.12 parser; run this with a 3.12 interpreter", file=sys.stderr)
         return 2
     suite = obtain(args.source or os.environ.get("BENCHMARK_PYTHON_SOURCE"))
     exp = expected(suite)
-    tools = {"lintkit": score(exp, lintkit_results(suite))}
+    tools = {"lintkit": score(exp, lintkit_results(suite, args.select))}
     if not args.no_bandit:
         tools["bandit"] = score(exp, bandit_results(suite))
     names = list(tools)
