@@ -113,11 +113,20 @@ def _statements(body: list[Any]) -> Iterator[Any]:
 def _details(expr: Any, name: str | None, resolve: Callable[[Any], str | None]) -> str:
     """What exception detail `expr` carries: the exception's text, or a traceback."""
     for node in [expr, *nodes_of(expr, (nodes.Name, nodes.Call))]:
-        if isinstance(node, nodes.Name) and name and node.name == name and not _only_type(node):
+        if isinstance(node, nodes.Name) and name and node.name == name and not _only_type(node) and not _as_object(node):
             return f"the text of exception '{name}'"
         if isinstance(node, nodes.Call) and resolve(node.func) in _TRACEBACK:
             return "the traceback"
     return ""
+
+
+def _as_object(node: Any) -> bool:
+    """`{"error": e}`, `[e]`: the exception object itself inside a JSON body. No JSON
+    encoder writes its message (FastAPI's jsonable_encoder gives `{}`, json.dumps,
+    jsonify and JsonResponse refuse it): only its text (`str(e)`, `f"{e}"`, `e.args`) leaks."""
+    parent = node.parent
+    return isinstance(parent, (nodes.List, nodes.Tuple, nodes.Set)) or (
+        isinstance(parent, nodes.Dict) and any(value is node for _, value in parent.items))
 
 
 def _only_type(node: Any) -> bool:
