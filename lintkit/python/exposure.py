@@ -113,20 +113,38 @@ def _statements(body: list[Any]) -> Iterator[Any]:
 def _details(expr: Any, name: str | None, resolve: Callable[[Any], str | None]) -> str:
     """What exception detail `expr` carries: the exception's text, or a traceback."""
     for node in [expr, *nodes_of(expr, (nodes.Name, nodes.Call))]:
-        if isinstance(node, nodes.Name) and name and node.name == name and not _only_type(node) and not _as_object(node):
+        if isinstance(node, nodes.Name) and name and node.name == name and _as_text(node, resolve):
             return f"the text of exception '{name}'"
         if isinstance(node, nodes.Call) and resolve(node.func) in _TRACEBACK:
             return "the traceback"
     return ""
 
 
-def _as_object(node: Any) -> bool:
-    """`{"error": e}`, `[e]`: the exception object itself inside a JSON body. No JSON
-    encoder writes its message (FastAPI's jsonable_encoder gives `{}`, json.dumps,
-    jsonify and JsonResponse refuse it): only its text (`str(e)`, `f"{e}"`, `e.args`) leaks."""
+_TEXT_ATTRIBUTES = frozenset({"args", "message", "msg", "detail", "details", "strerror", "reason", "text", "description"})
+
+
+def _as_text(node: Any, resolve: Callable[[Any], str | None]) -> bool:
+    """The exception is turned into text here: `str(e)`, `repr(e)`, `f"{e}"`, `"..." % e`,
+    `"{}".format(e)`, `e.args`, or the message of the framework's HTTP error (`abort(400, e)`).
+    The object itself in a JSON body (`{"error": e}`: encoders write `{}` or refuse it) or
+    handed to another function (which may well ignore it) sends no text."""
+    if _only_type(node):
+        return False
     parent = node.parent
-    return isinstance(parent, (nodes.List, nodes.Tuple, nodes.Set)) or (
-        isinstance(parent, nodes.Dict) and any(value is node for _, value in parent.items))
+    if isinstance(parent, (nodes.FormattedValue, nodes.BinOp)):
+        return True
+    if isinstance(parent, nodes.Attribute):
+        return parent.attrname in _TEXT_ATTRIBUTES
+    if isinstance(parent, nodes.Call) and node in parent.args:
+        func = parent.func
+        if isinstance(func, nodes.Name) and func.name in ("str", "repr", "format"):
+            return True
+        if isinstance(func, nodes.Attribute) and func.attrname == "format":
+            return True
+        return _http_error(func, resolve)
+    if isinstance(parent, nodes.Keyword) and isinstance(parent.parent, nodes.Call):
+        return _http_error(parent.parent.func, resolve)
+    return False
 
 
 def _only_type(node: Any) -> bool:
