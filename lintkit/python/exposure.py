@@ -120,12 +120,12 @@ def _details(expr: Any, name: str | None, resolve: Callable[[Any], str | None]) 
     return ""
 
 
-_TEXT_ATTRIBUTES = frozenset({"args", "message", "msg", "detail", "details", "strerror", "reason", "text", "description"})
+_TEXT_ATTRIBUTES = frozenset({"args", "message", "msg", "detail", "details", "strerror", "reason", "text", "description", "response"})
 
 
 def _as_text(node: Any, resolve: Callable[[Any], str | None]) -> bool:
     """The exception is turned into text here: `str(e)`, `repr(e)`, `f"{e}"`, `"..." % e`,
-    `"{}".format(e)`, `e.args`, or the message of the framework's HTTP error (`abort(400, e)`).
+    `"{}".format(e)`, `e.args`, `e.response` (botocore's error dict), or the message of the framework's HTTP error (`abort(400, e)`).
     The object itself in a JSON body (`{"error": e}`: encoders write `{}` or refuse it) or
     handed to another function (which may well ignore it) sends no text."""
     if _only_type(node):
