@@ -120,7 +120,7 @@ def _details(expr: Any, name: str | None, resolve: Callable[[Any], str | None]) 
     return ""
 
 
-_TEXT_ATTRIBUTES = frozenset({"args", "message", "msg", "detail", "details", "strerror", "reason", "text", "description", "response"})
+_TEXT_ATTRIBUTES = frozenset({"args", "message", "msg", "detail", "details", "strerror", "reason", "text", "description", "response", "__str__", "__repr__"})
 
 
 def _as_text(node: Any, resolve: Callable[[Any], str | None]) -> bool:
