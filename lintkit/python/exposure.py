@@ -21,6 +21,7 @@ from typing import Any, Callable, Iterator
 
 from astroid import nodes
 
+from lintkit.python.security_common import imports_module
 from lintkit.python.walk import nodes_of
 
 # Calls whose result is the traceback or the exception being handled.
@@ -83,14 +84,9 @@ def _registered_error(fn: Any) -> Any:
     module = fn.root()
     for dec in fn.decorators.nodes if fn.decorators else []:
         if (isinstance(dec, nodes.Call) and isinstance(dec.func, nodes.Attribute) and dec.func.attrname in _ERROR_HANDLER_REGISTRARS
-                and dec.args and any(imp.startswith(_FRAMEWORKS) for imp in _imported(module))):
+                and dec.args and any(imports_module(module, framework) for framework in _FRAMEWORKS)):
             return dec.args[0]
     return None
-
-
-def _imported(module: Any) -> Iterator[str]:
-    for node in nodes_of(module, (nodes.Import, nodes.ImportFrom)):
-        yield from ([n for n, _ in node.names] if isinstance(node, nodes.Import) else [node.modname or ""])
 
 
 def _catch_all(handler: Any, resolve: Callable[[Any], str | None]) -> bool:

@@ -43,8 +43,9 @@ def handler_names(project: Any, modname: str, relpath: str) -> dict[str, str]:
         text = project.read_text(rel)
         if not text:
             continue
+        lines = text.splitlines()
         for match in _LAMBDA.finditer(text):
-            kind = "lambda-http" if _HTTP_EVENTS.search(_function_block(text, match.start())) else "lambda"
+            kind = "lambda-http" if _HTTP_EVENTS.search(_function_block(lines, text.count("\n", 0, match.start()))) else "lambda"
             _add(found, modname, match.group(1).replace("/", "."), kind)
         controllers = _CONTROLLER.findall(text)
         for operation in _OPERATION.findall(text):
@@ -54,16 +55,14 @@ def handler_names(project: Any, modname: str, relpath: str) -> dict[str, str]:
     return found
 
 
-def _function_block(text: str, at: int) -> str:
-    """The lines of the block that holds the `Handler:` line at offset `at`: from the
-    nearest line above it indented less (SAM's `Properties:`, a Serverless function's
-    name) to the next line indented no more than that one. Its events are in it."""
-    lines = text.splitlines()
-    row = text.count("\n", 0, at)
+def _function_block(lines: list[str], row: int) -> str:
+    """The lines of the block that holds the `Handler:` line `row`: from the nearest line
+    above it indented less (SAM's `Properties:`, a Serverless function's name) to the
+    next line indented no more than that one. Its events are in it."""
     indent = _indent(lines[row])
     top = next((r for r in range(row - 1, -1, -1) if lines[r].strip() and _indent(lines[r]) < indent), -1)
     if top < 0:
-        return text
+        return "\n".join(lines)
     end = next((r for r in range(row + 1, len(lines)) if lines[r].strip() and _indent(lines[r]) <= _indent(lines[top])), len(lines))
     return "\n".join(lines[top:end])
 

@@ -102,11 +102,11 @@ def hardcoded_credentials(module: nodes.Module, ctx: Any) -> None:
             ctx.report(CODE, value_node, message, fix=_FIX, properties={"secret_kind": kind} if kind else None)
 
     # test code and examples hold made-up values; a provider's token format there is still a leak
-    in_tests = (is_test_path(ctx.path) or is_example_path(ctx.path)) and not ctx.option(CODE, "all-in-tests")
+    made_up = (is_test_path(ctx.path) or is_example_path(ctx.path)) and not ctx.option(CODE, "all-in-tests")
     for call in nodes_of(module, nodes.Call):
         _boto3(call, report)
     judged: set[int] = set()
-    if not in_tests:
+    if not made_up:
         for name, value_node, why in _credentials_in_use(module):
             value = value_node.value.decode("latin-1") if isinstance(value_node.value, bytes) else value_node.value
             if in_use(value) and not secrets.marked_as_mock(ctx.lines, value_node.lineno, name):
@@ -119,14 +119,14 @@ def hardcoded_credentials(module: nodes.Module, ctx: Any) -> None:
         # several lines of text (EXAMPLES = """...""") are documentation: only a known format there
         # (a provider's token, a PEM private key), no `password: x` or URL credentials
         documentation = "\n" in value.strip() and match is not None and (match.confidence != "high" or match.kind in _TEST_DATA_KINDS)
-        if match is not None and _reportable(match, in_tests) and not documentation:
+        if match is not None and _reportable(match, made_up) and not documentation:
             word = secrets.secret_name_kind(name) or "secret" if match.kind == "keyword" else match.description
             report(value_node, f"hard-coded {word} in '{name}': {match.redacted(value)}",
                    match.kind if match.secret(value) == value.strip() else "")
     for const in nodes_of(module, nodes.Const):
         if id(const) in judged or not isinstance(const.value, str) or len(const.value) < 16 or _is_docstring(const):
             continue
-        match = next((m for m in secrets.find_secrets(const.value) if _reportable(m, in_tests) and m.confidence == "high"), None)
+        match = next((m for m in secrets.find_secrets(const.value) if _reportable(m, made_up) and m.confidence == "high"), None)
         if match is not None:
             report(const, f"hard-coded {match.description} {match.redacted(const.value)}")
 
@@ -180,11 +180,11 @@ def _compared_name(node: Any) -> str:
 _TEST_DATA_KINDS = frozenset({"url-credentials", "authorization-header"})
 
 
-def _reportable(match: secrets.SecretMatch, in_tests: bool) -> bool:
+def _reportable(match: secrets.SecretMatch, made_up: bool) -> bool:
     """Outside tests a known format or a literal under a secret-like name; in test code only
     a provider's token format: no private key (key fixtures are everyday test data for crypto
     and SSH code) and no `user:password@` in a URL (URL-parsing tests are full of them)."""
-    if in_tests:
+    if made_up:
         return match.confidence == "high" and match.category != "private-key" and match.kind not in _TEST_DATA_KINDS
     return match.confidence != "low"
 

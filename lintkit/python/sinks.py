@@ -13,6 +13,7 @@ from astroid import nodes
 from lintkit.python.models import Sink
 from lintkit.python.redos import catastrophic
 from lintkit.python.values import CLEAN, Taint, Val, as_text, dedupe, join_all
+from lintkit.python.walk import nodes_of
 
 if TYPE_CHECKING:
     from lintkit.python.dataflow import Interpreter
@@ -130,7 +131,7 @@ def check_sink(interp: Interpreter, node: Any, sink: Sink, recv: Val | None, arg
 def _declared_not_html(write: Any) -> bool:
     """The method writing the body declared a Content-Type without "html"."""
     fn = write.scope()
-    for call in fn.nodes_of_class(nodes.Call):
+    for call in nodes_of(fn, nodes.Call):
         if (isinstance(call.func, nodes.Attribute) and call.func.attrname == "send_header" and len(call.args) == 2
                 and isinstance(call.args[0], nodes.Const) and str(call.args[0].value).lower() == "content-type"
                 and isinstance(call.args[1], nodes.Const) and isinstance(call.args[1].value, str)):
